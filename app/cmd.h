@@ -1,0 +1,19 @@
+/*
+ * cmd.h — the aptscope subcommands: one file each, one row in main.c.
+ * Each returns the process exit status: 0 ok, 1 error, 2 usage.
+ */
+#ifndef AS_APP_CMD_H
+#define AS_APP_CMD_H
+
+#define CMD_LIST(X)                                                                                \
+	X(hunt, "hunt threats in logs: read, detect, store, print alerts")                         \
+	X(events, "print the normalised events of logs as JSON lines")                             \
+	X(formats, "list the log formats aptscope reads")
+
+#define X(name, doc) int cmd_##name(int argc, char **argv);
+CMD_LIST(X)
+#undef X
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+#endif

@@ -1,0 +1,103 @@
+/* arena.c — bump allocation in a chain of blocks, see arena.h. */
+#include "core/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size;
+	size_t used;
+	_Alignas(16) unsigned char data[];
+};
+
+void arena_init(struct arena *a, size_t cap)
+{
+	memset(a, 0, sizeof *a);
+	a->cap = cap ? cap : AS_MAX_ARENA;
+}
+
+static struct arena_block *block_take(struct arena *a, size_t need)
+{
+	/* Reuse a kept block that is big enough. */
+	for (struct arena_block **pp = &a->free; *pp; pp = &(*pp)->next) {
+		if ((*pp)->size >= need) {
+			struct arena_block *b = *pp;
+			*pp = b->next;
+			b->used = 0;
+			return b;
+		}
+	}
+	size_t size = need > AS_ARENA_BLOCK ? need : AS_ARENA_BLOCK;
+	if (a->held + size > a->cap)
+		return NULL;
+	struct arena_block *b = malloc(sizeof *b + size);
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->used = 0;
+	a->held += size;
+	return b;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (n == 0)
+		n = 16;
+	struct arena_block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		b = block_take(a, n);
+		if (!b)
+			return NULL;
+		b->next = a->head;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	a->used_total += n;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+struct slice arena_slice_dup(struct arena *a, struct slice s)
+{
+	char *p = arena_strndup(a, s.ptr, s.len);
+	return p ? slice_make(p, s.len) : SLICE_NULL;
+}
+
+void arena_reset(struct arena *a)
+{
+	while (a->head) {
+		struct arena_block *b = a->head;
+		a->head = b->next;
+		b->next = a->free;
+		a->free = b;
+	}
+	a->used_total = 0;
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	arena_reset(a);
+	while (a->free) {
+		struct arena_block *b = a->free;
+		a->free = b->next;
+		free(b);
+	}
+	a->held = 0;
+}

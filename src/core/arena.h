@@ -1,0 +1,44 @@
+/*
+ * arena.h — a bump allocator for one batch of events.
+ *
+ * Everything a batch needs beyond the read buffer (unescaped strings, joined
+ * field names, field arrays) is carved from one arena and released at once
+ * with arena_reset() when the batch is done. Blocks are kept for reuse, so a
+ * steady stream allocates nothing after the first batches. An arena refuses
+ * to grow past its cap (AS_MAX_ARENA by default) and returns NULL: callers
+ * treat that as a bad record, not a crash.
+ */
+#ifndef AS_CORE_ARENA_H
+#define AS_CORE_ARENA_H
+
+#include <stddef.h>
+
+#include "core/slice.h"
+
+struct arena_block;
+
+struct arena {
+	struct arena_block *head; /* block being filled */
+	struct arena_block *free; /* blocks kept after a reset */
+	size_t used_total;        /* bytes handed out since the last reset */
+	size_t cap;               /* most bytes in all blocks together */
+	size_t held;              /* bytes held in blocks now */
+};
+
+/* Initialise an empty arena that will hold at most cap bytes (0 = default). */
+void arena_init(struct arena *a, size_t cap);
+
+/* Memory aligned for any type, or NULL past the cap or when out of memory. */
+void *arena_alloc(struct arena *a, size_t n);
+
+/* Copies, NUL-terminated; NULL on failure. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+struct slice arena_slice_dup(struct arena *a, struct slice s);
+
+/* Forget every allocation; keep the blocks for reuse. */
+void arena_reset(struct arena *a);
+
+/* Release every block. Accepts NULL. */
+void arena_free(struct arena *a);
+
+#endif

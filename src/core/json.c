@@ -1,0 +1,202 @@
+/* json.c — JSON text output, see json.h. */
+#include "core/json.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp;
+	if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int json_str(struct buf *b, struct slice s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (buf_reserve(b, s.len + 2))
+		return b->err;
+	buf_putc(b, '"');
+	const unsigned char *p = (const unsigned char *)s.ptr;
+	size_t i = 0, run = 0;
+	while (i < s.len) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			run++;
+			i++;
+			continue;
+		}
+		if (run) {
+			buf_append(b, p + i - run, run);
+			run = 0;
+		}
+		if (c >= 0x80) {
+			size_t l = utf8_len(p + i, s.len - i);
+			if (l) {
+				buf_append(b, p + i, l);
+				i += l;
+			} else {
+				buf_puts(b, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		default: {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			buf_append(b, e, 6);
+		}
+		}
+		i++;
+	}
+	if (run)
+		buf_append(b, p + i - run, run);
+	return buf_putc(b, '"');
+}
+
+void jw_init(struct jw *w, struct buf *b)
+{
+	w->b = b;
+	w->depth = 0;
+	w->first = 1;
+}
+
+static void sep(struct jw *w)
+{
+	uint64_t bit = 1ull << (w->depth & 63);
+	if (w->first & bit)
+		w->first &= ~bit;
+	else
+		buf_putc(w->b, ',');
+}
+
+static void open(struct jw *w, char c)
+{
+	sep(w);
+	buf_putc(w->b, c);
+	w->depth++;
+	w->first |= 1ull << (w->depth & 63);
+}
+
+static void close_(struct jw *w, char c)
+{
+	w->depth--;
+	buf_putc(w->b, c);
+}
+
+void jw_obj(struct jw *w)
+{
+	open(w, '{');
+}
+void jw_obj_end(struct jw *w)
+{
+	close_(w, '}');
+}
+void jw_arr(struct jw *w)
+{
+	open(w, '[');
+}
+void jw_arr_end(struct jw *w)
+{
+	close_(w, ']');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	jw_key_slice(w, slice_cstr(key));
+}
+
+void jw_key_slice(struct jw *w, struct slice key)
+{
+	sep(w);
+	json_str(w->b, key);
+	buf_putc(w->b, ':');
+	/* The value that follows must not add a comma. */
+	w->first |= 1ull << (w->depth & 63);
+}
+
+void jw_str(struct jw *w, struct slice s)
+{
+	sep(w);
+	json_str(w->b, s);
+}
+
+void jw_cstr(struct jw *w, const char *s)
+{
+	sep(w);
+	json_cstr(w->b, s);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	sep(w);
+	buf_printf(w->b, "%lld", (long long)v);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	sep(w);
+	if (isfinite(v))
+		buf_printf(w->b, "%.6g", v);
+	else
+		buf_puts(w->b, "null");
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	sep(w);
+	buf_puts(w->b, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	sep(w);
+	buf_puts(w->b, "null");
+}
+
+void jw_raw(struct jw *w, struct slice json)
+{
+	sep(w);
+	buf_append_slice(w->b, json);
+}
