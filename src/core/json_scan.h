@@ -1,0 +1,50 @@
+/*
+ * json_scan.h — zero-copy JSON walking for the read hot path.
+ *
+ * json_walk() validates one JSON text (usually one line of EVE, Zeek JSON,
+ * journald or any JSON-lines log) and calls back once per scalar leaf with
+ * its dotted path: {"dns":{"rrname":"a.b"}} gives path "dns.rrname".
+ * Array elements do not add to the path: every scalar element of
+ * {"tags":["a","b"]} is a leaf "tags", and objects in arrays continue the
+ * path ({"answers":[{"rdata":"1.2.3.4"}]} → "answers.rdata"). A key that
+ * contains a dot stays as written ("id.orig_h").
+ *
+ * Values are slices into the input: string values without their quotes,
+ * still escaped when leaf.escaped is set (json_unescape() makes the plain
+ * text in an arena); numbers and literals as written. Nothing is allocated.
+ * Depth is bounded by AS_MAX_JSON_DEPTH and paths by AS_MAX_FIELD_NAME.
+ */
+#ifndef AS_CORE_JSON_SCAN_H
+#define AS_CORE_JSON_SCAN_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/slice.h"
+
+enum json_type { JT_STRING, JT_NUMBER, JT_BOOL, JT_NULL };
+
+struct json_leaf {
+	struct slice path;  /* dotted path from the root, valid during the callback */
+	struct slice key;   /* last key of the path (as written, maybe escaped) */
+	struct slice value; /* string contents without quotes, or the literal text */
+	enum json_type type;
+	bool escaped;       /* value holds backslash escapes */
+	int depth;          /* 1 for members of the root object */
+};
+
+/* Return 0 to go on, non-zero to stop the walk (json_walk then returns it). */
+typedef int (*json_leaf_fn)(void *ctx, const struct json_leaf *leaf);
+
+/* Walk text, which must be one JSON object (leading/trailing white space
+ * allowed). 0 on success; AS_EPARSE / AS_ETOOBIG with *why naming the byte
+ * offset and the reason; or the callback's non-zero value. */
+int json_walk(struct slice text, json_leaf_fn fn, void *ctx, struct diag *why);
+
+/* Plain text of an escaped JSON string body (\uXXXX with surrogate pairs to
+ * UTF-8; invalid escapes are an error). Returns s itself when it holds no
+ * backslash. 0, AS_EPARSE or AS_ENOMEM. */
+int json_unescape(struct slice s, struct arena *a, struct slice *out);
+
+#endif
