@@ -1,10 +1,248 @@
-/* cmd_hunt.c — `aptscope hunt` (being built). */
+/*
+ * cmd_hunt.c — `aptscope hunt`: read every file under the paths, run every
+ * engine, print the alerts (JSON lines or a table) and a summary, store them.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/ip.h"
+#include "core/timeparse.h"
+#include "engines.h"
+#include "pipeline/hunt.h"
+#include "store/store.h"
+
+static void help(FILE *out)
+{
+	fprintf(out,
+		"usage: aptscope hunt [OPTIONS] PATH…\n\n"
+		"Reads every file under PATH (format detected from content; .gz/.zst read\n"
+		"through; directories walked), runs every detection engine, prints the\n"
+		"alerts and a summary, and stores them.\n\n"
+		"  --ioc F         indicators to match (list, CSV, signature-base, STIX, MISP);\n"
+		"                  repeatable\n"
+		"  --db F          store (default ./aptscope.db)\n"
+		"  --no-db         do not store\n"
+		"  --json          JSON lines, one object per alert (summary on stderr)\n"
+		"  --table         a readable table (the default)\n"
+		"  -o F            write the alerts to F instead of standard output\n"
+		"  --format NAME   force a reader (see 'aptscope formats')\n"
+		"  --threads N     worker threads (default: one per core)\n"
+		"  --progress      show a progress line on stderr (default when stderr is a\n"
+		"                  terminal); --no-progress hides it\n"
+		"%s"
+		"\nExit status: 0 when the run completed (with or without findings), 1 on an\n"
+		"error that stopped it, 2 on a usage error.\n",
+		engines_help());
+}
+
+struct printer {
+	FILE *out;
+	bool json;
+	struct buf line;
+	uint64_t rows;
+};
+
+static void print_table_row(struct printer *p, const struct alert *a)
+{
+	char t[AS_TIME_STRLEN], s[IP_STRLEN], d[IP_STRLEN];
+	if (p->rows++ == 0)
+		fprintf(p->out, "%-20s %-8s %-9s %-44s %-33s %s\n", "TIME", "LEVEL", "DETECTOR",
+			"RULE", "WHO", "WHAT");
+	if (a->time != AS_TIME_NONE)
+		time_format(a->time / 1000000 * 1000000, t);
+	else
+		strcpy(t, "-");
+	char who[128];
+	if (a->src_ip.family || a->dst_ip.family)
+		snprintf(who, sizeof who, "%s > %s", a->src_ip.family ? ip_format(&a->src_ip, s) : "-",
+			 a->dst_ip.family ? ip_format(&a->dst_ip, d) : "-");
+	else
+		snprintf(who, sizeof who, "%s", a->host ? a->host : (a->user ? a->user : "-"));
+	char what[160] = "";
+	if (a->nindicators)
+		snprintf(what, sizeof what, "%s %s", a->indicators[0].type, a->indicators[0].value);
+	else if (a->ntechniques)
+		snprintf(what, sizeof what, "%s", a->techniques[0]);
+	fprintf(p->out, "%-20s %-8s %-9s %-44.44s %-33.33s %s\n", t, alert_level_name(a->level),
+		a->detector, a->rule_title ? a->rule_title : (a->rule_id ? a->rule_id : "-"), who,
+		what);
+}
+
+static void on_alert(void *ctx, struct alert *a)
+{
+	struct printer *p = ctx;
+	if (p->json) {
+		buf_reset(&p->line);
+		alert_to_json(a, &p->line);
+		buf_putc(&p->line, '\n');
+		fwrite(p->line.data, 1, p->line.len, p->out);
+	} else {
+		print_table_row(p, a);
+	}
+	alert_free(a);
+}
+
+static void summary(FILE *out, const struct hunt_result *res, size_t nengines)
+{
+	const struct run_stats *s = &res->stats;
+	double secs = s->seconds > 0 ? s->seconds : 1e-9;
+	fprintf(out,
+		"aptscope: %llu files (%llu unreadable), %llu records, %llu bad, %llu events, "
+		"%llu alerts from %zu engines in %.2f s (%.0f events/s, %.1f MB/s)\n",
+		(unsigned long long)s->files, (unsigned long long)res->files_failed,
+		(unsigned long long)s->records, (unsigned long long)s->errors,
+		(unsigned long long)s->events, (unsigned long long)s->alerts, nengines, s->seconds,
+		(double)s->events / secs, (double)s->bytes / 1e6 / secs);
+}
 
 int cmd_hunt(int argc, char **argv)
 {
-	fprintf(stderr, "aptscope hunt: not built yet\n");
-	return EXIT_ERR;
+	enum { O_DB = 1000, O_NODB, O_JSON, O_TABLE, O_FORMAT, O_THREADS, O_PROGRESS, O_NOPROGRESS };
+	struct option opts[64] = {
+	    {"db", required_argument, 0, O_DB},
+	    {"no-db", no_argument, 0, O_NODB},
+	    {"json", no_argument, 0, O_JSON},
+	    {"table", no_argument, 0, O_TABLE},
+	    {"format", required_argument, 0, O_FORMAT},
+	    {"threads", required_argument, 0, O_THREADS},
+	    {"progress", no_argument, 0, O_PROGRESS},
+	    {"no-progress", no_argument, 0, O_NOPROGRESS},
+	    {"help", no_argument, 0, 'h'},
+	};
+	size_t nopts = 9;
+	nopts += engines_options(opts + nopts, sizeof opts / sizeof *opts - nopts - 1);
+	memset(&opts[nopts], 0, sizeof opts[nopts]);
+
+	const char *db_path = "aptscope.db", *out_path = NULL;
+	bool use_db = true, json = false;
+	int progress = -1, threads = 0;
+	const struct format *force = NULL;
+	struct engines eng;
+	engines_init(&eng);
+	int c, status = EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DB:
+			db_path = optarg;
+			break;
+		case O_NODB:
+			use_db = false;
+			break;
+		case O_JSON:
+			json = true;
+			break;
+		case O_TABLE:
+			json = false;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case O_FORMAT:
+			if (!(force = format_by_name(optarg))) {
+				fprintf(stderr, "aptscope hunt: unknown format '%s'\n", optarg);
+				engines_fini(&eng);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_THREADS:
+			threads = atoi(optarg);
+			break;
+		case O_PROGRESS:
+			progress = 1;
+			break;
+		case O_NOPROGRESS:
+			progress = 0;
+			break;
+		case 'h':
+			help(stdout);
+			engines_fini(&eng);
+			return EXIT_OK;
+		default:
+			if (c >= ENGINES_OPT_BASE && engines_option(&eng, c, optarg) == 0)
+				break;
+			help(stderr);
+			engines_fini(&eng);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		help(stderr);
+		engines_fini(&eng);
+		return EXIT_USAGE;
+	}
+	struct diag_sink diags;
+	diag_sink_init(&diags, stderr);
+	struct printer pr = {.out = stdout, .json = json};
+	struct store *store = NULL;
+	struct hunt_result res = {0};
+	int64_t run_id = 0;
+	if (out_path && !(pr.out = fopen(out_path, "w"))) {
+		perror(out_path);
+		status = EXIT_ERR;
+		goto out;
+	}
+	if (engines_build(&eng, &diags)) {
+		status = EXIT_ERR;
+		goto out;
+	}
+	if (use_db) {
+		struct diag why = {0};
+		if (store_open(&store, db_path, &why)) {
+			fprintf(stderr, "aptscope hunt: %s\n", why.msg);
+			status = EXIT_ERR;
+			goto out;
+		}
+		buf_reset(&pr.line);
+		for (int i = 0; i < argc; i++)
+			buf_printf(&pr.line, "%s%s", i ? " " : "aptscope ", argv[i]);
+		if (store_run_begin(store, pr.line.data, &run_id)) {
+			fprintf(stderr, "aptscope hunt: %s: %s\n", db_path, store_errmsg(store));
+			status = EXIT_ERR;
+			goto out;
+		}
+	}
+	struct hunt_config cfg = {
+	    .paths = argv + optind,
+	    .npaths = (size_t)(argc - optind),
+	    .force = force,
+	    .detectors = eng.detectors,
+	    .ndetectors = eng.n,
+	    .threads = threads,
+	    .store = store,
+	    .run_id = run_id,
+	    .on_alert = on_alert,
+	    .on_alert_ctx = &pr,
+	    .diags = &diags,
+	    .progress = progress == 1 || (progress < 0 && isatty(2)),
+	};
+	if (hunt_run(&cfg, &res)) {
+		fprintf(stderr, "aptscope hunt: out of memory\n");
+		status = EXIT_ERR;
+	}
+	if (store) {
+		store_run_end(store, run_id, &res.stats);
+		if (res.store_errors) {
+			fprintf(stderr, "aptscope hunt: %s: %llu rows not stored: %s\n", db_path,
+				(unsigned long long)res.store_errors, store_errmsg(store));
+			status = EXIT_ERR;
+		}
+	}
+	fflush(pr.out);
+	summary(json || out_path ? stderr : stdout, &res, eng.n);
+out:
+	hunt_result_free(&res);
+	store_close(store);
+	if (pr.out && pr.out != stdout)
+		fclose(pr.out);
+	buf_free(&pr.line);
+	engines_fini(&eng);
+	diag_sink_fini(&diags);
+	return status;
 }

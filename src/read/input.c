@@ -138,8 +138,23 @@ static ssize_t read_gzip(struct input *in, char *buf, size_t cap)
 		size_t avail = raw_fill(in);
 		if (avail == (size_t)-1)
 			return AS_EIO;
+		if (avail == 0 && in->in_frame) {
+			/* Input is over: drain what inflate still holds, then say
+			 * the stream was cut. */
+			in->z.next_in = in->raw + in->raw_pos;
+			in->z.avail_in = 0;
+			int rc = inflate(&in->z, Z_NO_FLUSH);
+			if (rc == Z_STREAM_END) {
+				in->in_frame = 0;
+				in->done = 1;
+				break;
+			}
+			if (in->z.avail_out != (uInt)cap)
+				break;
+			return AS_ETRUNC;
+		}
 		if (avail == 0)
-			return in->in_frame ? AS_ETRUNC : 0;
+			return 0;
 		in->z.next_in = in->raw + in->raw_pos;
 		in->z.avail_in = (uInt)avail;
 		in->in_frame = 1;
@@ -170,14 +185,16 @@ static ssize_t read_zstd(struct input *in, char *buf, size_t cap)
 		size_t avail = raw_fill(in);
 		if (avail == (size_t)-1)
 			return AS_EIO;
-		if (avail == 0)
-			return in->in_frame ? AS_ETRUNC : 0;
+		if (avail == 0 && !in->in_frame)
+			return 0;
 		ZSTD_inBuffer ib = {in->raw + in->raw_pos, avail, 0};
 		size_t rc = ZSTD_decompressStream(in->zs, &ob, &ib);
 		in->raw_pos += ib.pos;
 		if (ZSTD_isError(rc))
 			return AS_EDECOMPRESS;
 		in->in_frame = rc != 0;
+		if (avail == 0 && ob.pos == 0)
+			return in->in_frame ? AS_ETRUNC : 0; /* drained: the frame was cut */
 	}
 	return (ssize_t)ob.pos;
 }

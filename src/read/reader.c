@@ -57,7 +57,28 @@ static void report(struct reader *r, uint64_t record, uint64_t offset, const str
 	diag_report(r->diags, r->src->path, record, offset, d, &r->printed);
 }
 
-static int fill(struct reader *r)
+/* One read into the free space; reports a broken input once. */
+static void read_more(struct reader *r)
+{
+	ssize_t n = input_read(r->in, r->buf + r->end, r->cap - r->end);
+	if (n > 0) {
+		r->end += (size_t)n;
+		r->st.bytes += (uint64_t)n;
+		return;
+	}
+	r->eof = 1;
+	if (n == 0)
+		return;
+	struct diag d;
+	diag_set(&d, (int)n, "%s after %llu bytes; read what it held",
+		 n == AS_ETRUNC ? "truncated compressed file" : as_strerror((int)n),
+		 (unsigned long long)(r->buf_offset + r->end));
+	report(r, 0, 0, &d);
+	r->st.errors++;
+	r->failed = (int)n;
+}
+
+static void fill(struct reader *r)
 {
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -65,27 +86,8 @@ static int fill(struct reader *r)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	while (!r->eof && r->end < r->cap) {
-		ssize_t n = input_read(r->in, r->buf + r->end, r->cap - r->end);
-		if (n == 0) {
-			r->eof = 1;
-		} else if (n < 0) {
-			struct diag d;
-			diag_set(&d, (int)n, "%s after %llu bytes; read what it held",
-				 n == AS_ETRUNC ? "truncated compressed file" : as_strerror((int)n),
-				 (unsigned long long)(r->buf_offset + r->end));
-			report(r, 0, 0, &d);
-			r->st.errors++;
-			r->eof = 1;
-			r->failed = (int)n;
-		} else {
-			r->end += (size_t)n;
-			r->st.bytes += (uint64_t)n;
-			/* One read per fill keeps batches close to one chunk. */
-			break;
-		}
-	}
-	return 0;
+	if (!r->eof && r->end < r->cap)
+		read_more(r); /* one read per fill keeps batches close to one chunk */
 }
 
 int reader_open(struct reader **out, struct source *src, const struct format *force,
@@ -113,17 +115,8 @@ int reader_open(struct reader **out, struct source *src, const struct format *fo
 		goto fail;
 	}
 	/* Enough bytes to detect the format. */
-	while (!r->eof && r->end < AS_PROBE_BYTES) {
-		ssize_t n = input_read(r->in, r->buf + r->end, r->cap - r->end);
-		if (n <= 0) {
-			if (n < 0)
-				r->failed = (int)n;
-			r->eof = 1;
-			break;
-		}
-		r->end += (size_t)n;
-		r->st.bytes += (uint64_t)n;
-	}
+	while (!r->eof && r->end < AS_PROBE_BYTES)
+		read_more(r);
 	r->fmt = force;
 	if (!r->fmt) {
 		size_t probe = r->end < AS_PROBE_BYTES ? r->end : AS_PROBE_BYTES;
