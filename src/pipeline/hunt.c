@@ -25,6 +25,8 @@ struct pending {
 
 struct run {
 	const struct hunt_config *cfg;
+	void **serial_ctx;            /* per detector: the one context of a serial detector */
+	pthread_mutex_t *serial_lock; /* per detector */
 	struct file_list files;
 	struct source *sources;
 	struct pending *pend;
@@ -141,8 +143,16 @@ static void read_file(struct worker *w, size_t i, struct batch *b)
 	uint64_t last_bytes = 0;
 	int n;
 	while ((n = reader_next(rd, b)) > 0) {
-		for (size_t d = 0; d < cfg->ndetectors; d++)
-			cfg->detectors[d].scan(w->ctx[d], b->events, (size_t)n, &w->sink);
+		for (size_t d = 0; d < cfg->ndetectors; d++) {
+			const struct detector *det = &cfg->detectors[d];
+			if (det->serial) {
+				pthread_mutex_lock(&r->serial_lock[d]);
+				det->scan(r->serial_ctx[d], b->events, (size_t)n, &w->sink);
+				pthread_mutex_unlock(&r->serial_lock[d]);
+			} else {
+				det->scan(w->ctx[d], b->events, (size_t)n, &w->sink);
+			}
+		}
 		struct reader_stats rs;
 		reader_stats(rd, &rs);
 		atomic_fetch_add(&r->bytes_read, rs.bytes - last_bytes);
@@ -234,16 +244,27 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 		goto out;
 	}
 	int started = 0;
+	size_t nd = cfg->ndetectors ? cfg->ndetectors : 1;
+	r.serial_ctx = calloc(nd, sizeof *r.serial_ctx);
+	r.serial_lock = calloc(nd, sizeof *r.serial_lock);
+	if (!r.serial_ctx || !r.serial_lock)
+		rc = AS_ENOMEM;
+	for (size_t d = 0; d < cfg->ndetectors && !rc; d++) {
+		pthread_mutex_init(&r.serial_lock[d], NULL);
+		if (cfg->detectors[d].serial)
+			rc = cfg->detectors[d].worker_new(&cfg->detectors[d], &r.serial_ctx[d]);
+	}
 	for (int t = 0; t < nthreads && !rc; t++) {
 		ws[t].run = &r;
 		ws[t].sink.emit = sink_emit;
-		ws[t].ctx = calloc(cfg->ndetectors ? cfg->ndetectors : 1, sizeof(void *));
+		ws[t].ctx = calloc(nd, sizeof(void *));
 		if (!ws[t].ctx) {
 			rc = AS_ENOMEM;
 			break;
 		}
 		for (size_t d = 0; d < cfg->ndetectors && !rc; d++)
-			rc = cfg->detectors[d].worker_new(&cfg->detectors[d], &ws[t].ctx[d]);
+			if (!cfg->detectors[d].serial)
+				rc = cfg->detectors[d].worker_new(&cfg->detectors[d], &ws[t].ctx[d]);
 	}
 	for (int t = 0; t < nthreads && !rc; t++) {
 		if (pthread_create(&tids[t], NULL, worker_main, &ws[t])) {
@@ -278,6 +299,17 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 		}
 		free(ws[t].ctx);
 	}
+	for (size_t d = 0; d < cfg->ndetectors; d++) {
+		if (!cfg->detectors[d].serial || !r.serial_ctx || !r.serial_ctx[d])
+			continue;
+		if (cfg->detectors[d].flush && !rc && nthreads > 0)
+			cfg->detectors[d].flush(r.serial_ctx[d], &ws[0].sink);
+		cfg->detectors[d].worker_free(r.serial_ctx[d]);
+	}
+	for (size_t d = 0; r.serial_lock && d < cfg->ndetectors; d++)
+		pthread_mutex_destroy(&r.serial_lock[d]);
+	free(r.serial_ctx);
+	free(r.serial_lock);
 	free(ws);
 	free(tids);
 	res->stats.files = r.files.n;

@@ -46,14 +46,15 @@ static const char *const core_steps[] = {
     "  error TEXT);"
     "CREATE INDEX sources_path ON sources(path);"
     "CREATE TABLE alerts ("
-    "  id TEXT PRIMARY KEY,"
+    "  id TEXT NOT NULL,"
     "  run_id INTEGER NOT NULL REFERENCES runs(id),"
     "  time TEXT,"
     "  detector TEXT NOT NULL,"
     "  rule_id TEXT, rule_title TEXT, level TEXT,"
     "  host TEXT, src_ip TEXT, dst_ip TEXT, user TEXT,"
     "  file TEXT, record INTEGER,"
-    "  json TEXT NOT NULL);"
+    "  json TEXT NOT NULL,"
+    "  PRIMARY KEY (id, run_id));"
     "CREATE INDEX alerts_time ON alerts(time);"
     "CREATE INDEX alerts_rule ON alerts(detector, rule_id);",
 };
