@@ -24,8 +24,6 @@ static void help(FILE *out)
 		"Reads every file under PATH (format detected from content; .gz/.zst read\n"
 		"through; directories walked), runs every detection engine, prints the\n"
 		"alerts and a summary, and stores them.\n\n"
-		"  --ioc F         indicators to match (list, CSV, signature-base, STIX, MISP);\n"
-		"                  repeatable\n"
 		"  --db F          store (default ./aptscope.db)\n"
 		"  --no-db         do not store\n"
 		"  --json          JSON lines, one object per alert (summary on stderr)\n"

@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <stdlib.h>
+
 #include "core/error.h"
+#include "detect/ioc/ioc.h"
 
 enum { OPT_IOC = ENGINES_OPT_BASE, OPT_NO_DEFAULTS };
 
@@ -28,7 +32,9 @@ size_t engines_options(struct option *opts, size_t room)
 
 const char *engines_help(void)
 {
-	return "  --no-defaults   do not load the bundled default content\n";
+	return "  --ioc F         indicators (list, CSV, signature-base, STIX, MISP); repeatable;\n"
+	       "                  without it the bundled data/ioc/ files are used\n"
+	       "  --no-defaults   do not load the bundled default content\n";
 }
 
 static int add_input(const char **list, size_t *n, const char *arg)
@@ -54,10 +60,90 @@ int engines_option(struct engines *e, int code, const char *arg)
 	}
 }
 
+const char *engines_data_dir(void)
+{
+	const char *env = getenv("APTSCOPE_DATA");
+	return env && *env ? env : APTSCOPE_DATA_DIR;
+}
+
+/* The bundled indicator files: every file of data/ioc/ but the notes. */
+static int default_ioc_files(char ***out, size_t *n)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/ioc", engines_data_dir());
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *ent;
+	while ((ent = readdir(d))) {
+		const char *name = ent->d_name;
+		if (name[0] == '.' || !strncmp(name, "README", 6) || !strncmp(name, "LICENSE", 7))
+			continue;
+		char **grown = realloc(*out, (*n + 1) * sizeof **out);
+		if (!grown)
+			break;
+		*out = grown;
+		size_t len = strlen(dir) + strlen(name) + 2;
+		if (!((*out)[*n] = malloc(len)))
+			break;
+		snprintf((*out)[*n], len, "%s/%s", dir, name);
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int build_ioc(struct engines *e, struct diag_sink *d)
+{
+	char **defaults = NULL;
+	size_t ndefaults = 0;
+	const char *const *files = e->ioc;
+	size_t nfiles = e->nioc;
+	if (!nfiles && !e->no_defaults) {
+		default_ioc_files(&defaults, &ndefaults);
+		files = (const char *const *)defaults;
+		nfiles = ndefaults;
+	}
+	int rc = 0;
+	if (!nfiles)
+		goto out;
+	struct ioc_set *set;
+	if ((rc = ioc_set_new(&set)))
+		goto out;
+	struct ioc_load_stats st = {0};
+	for (size_t i = 0; i < nfiles; i++) {
+		int lrc = ioc_set_load(set, files[i], d, &st);
+		if (lrc) {
+			diag_note(d, "%s: cannot load indicators: %s", files[i], as_strerror(lrc));
+			if (e->nioc) { /* a file the user named must load */
+				ioc_set_free(set);
+				rc = lrc;
+				goto out;
+			}
+		}
+	}
+	if ((rc = ioc_set_finish(set, d)) || (rc = ioc_detector_init(&e->detectors[e->n], set))) {
+		ioc_set_free(set);
+		goto out;
+	}
+	e->n++;
+	e->ioc_count = ioc_set_count(set);
+	e->ioc_skipped = st.skipped;
+out:
+	for (size_t i = 0; i < ndefaults; i++)
+		free(defaults[i]);
+	free(defaults);
+	return rc;
+}
+
 int engines_build(struct engines *e, struct diag_sink *d)
 {
-	(void)d;
-	return 0;
+	int rc = build_ioc(e, d);
+	if (rc)
+		fprintf(stderr, "aptscope: indicators: %s\n", as_strerror(rc));
+	return rc;
 }
 
 void engines_fini(struct engines *e)

@@ -25,7 +25,11 @@ struct engines {
 	const char *ioc[ENGINES_MAX_INPUTS];
 	size_t nioc;
 	int no_defaults;
+	size_t ioc_count, ioc_skipped; /* after engines_build */
 };
+
+/* The folder of bundled data: $APTSCOPE_DATA, else the build-time default. */
+const char *engines_data_dir(void);
 
 void engines_init(struct engines *e);
 /* Append the engine options to opts (room entries free); returns how many. */
