@@ -36,12 +36,36 @@
 #define AS_MAX_INDICATORS    (64u << 20) /* indicators in one set */
 #define AS_MAX_INDICATOR_LEN 4096        /* longest indicator value */
 #define AS_MAX_IOC_META      (1u << 20)  /* distinct (source,label,groups) tuples */
+#define AS_MAX_IOC_FILE      (4ull << 30) /* bytes of one indicator feed file */
+#define AS_MAX_IOC_CSV_COLS  64          /* columns of an indicator CSV */
 
 /* Alerts */
 #define AS_MAX_ALERT_INDICATORS 16 /* indicator hits listed on one alert */
 #define AS_MAX_ALERT_TECHNIQUES 16 /* techniques listed on one alert */
 
+/* Sigma */
+#define AS_SIGMA_MAX_RULES      (1u << 18)  /* rules in one rule set */
+#define AS_SIGMA_MAX_FILE       (4u << 20)  /* bytes of one rule file */
+#define AS_SIGMA_MAX_YAML_DEPTH 32          /* nesting of a rule's YAML */
+#define AS_SIGMA_MAX_YAML_ITEMS 65536       /* entries of one YAML list or map */
+#define AS_SIGMA_MAX_VARIANTS   4096        /* values one rule value expands to (windash, …) */
+#define AS_SIGMA_MAX_COND_DEPTH 64          /* nesting of a condition */
+#define AS_SIGMA_RE_MATCH_LIMIT 100000      /* PCRE2 match limit per regex test */
+#define AS_SIGMA_RE_DEPTH_LIMIT 1000        /* PCRE2 depth limit per regex test */
+#define AS_SIGMA_MAX_LSCACHE    4096        /* logsource keys cached per worker */
+#define AS_SIGMA_MAX_SCAN       (1u << 20)  /* bytes of one event given to the prefilter */
+#define AS_SIGMA_MAX_CORR_KEYS  (1u << 16)  /* group-by keys held per correlation per worker */
+#define AS_SIGMA_MAX_CORR_EVENTS 4096       /* values/times held per group-by key */
+
 /* Store */
 #define AS_STORE_TX_ROWS 5000 /* rows per write transaction */
+
+/* Threat-intel knowledge base */
+#define AS_MAX_KB_FILE     (256u << 20) /* bytes of one intel file (STIX bundle, galaxy, feed) */
+#define AS_MAX_KB_LIST     4096         /* entries in one list of a group (aliases, techniques, …) */
+#define AS_MAX_KB_OBJECTS  (1u << 22)   /* groups, software, techniques, CVEs, … in one kb */
+#define AS_MAX_KB_CONFLICTS (1u << 18)  /* disagreements kept */
+#define AS_MAX_KB_STRING   8192         /* longest name, alias or reference kept */
+#define AS_MAX_ASSETS      (1u << 20)   /* rows of an assets file */
 
 #endif
