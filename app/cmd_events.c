@@ -27,13 +27,15 @@ int cmd_events(int argc, char **argv)
 	static const struct option opts[] = {{"format", required_argument, 0, 'f'},
 					     {"json", no_argument, 0, 'j'},
 					     {"limit", required_argument, 0, 'n'},
+					     {"year", required_argument, 0, 'y'},
 					     {"help", no_argument, 0, 'h'},
 					     {0, 0, 0, 0}};
 	const struct format *force = NULL;
 	unsigned long long limit = 0;
+	int year = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:jn:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:jn:y:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!(force = format_by_name(optarg))) {
@@ -45,6 +47,9 @@ int cmd_events(int argc, char **argv)
 			break;
 		case 'n':
 			limit = strtoull(optarg, NULL, 10);
+			break;
+		case 'y':
+			year = atoi(optarg);
 			break;
 		case 'h':
 			help(stdout);
@@ -65,7 +70,7 @@ int cmd_events(int argc, char **argv)
 		fprintf(stderr, "aptscope events: out of memory\n");
 		return EXIT_ERR;
 	}
-	struct read_opts ro = {.fields = true};
+	struct read_opts ro = {.fields = true, .default_year = year};
 	struct batch b;
 	batch_init(&b);
 	struct buf out = BUF_INIT;

@@ -31,6 +31,8 @@ static void help(FILE *out)
 		"  -o F            write the alerts to F instead of standard output\n"
 		"  --format NAME   force a reader (see 'aptscope formats')\n"
 		"  --threads N     worker threads (default: one per core)\n"
+		"  --year N        year of time stamps that have none (syslog); default: from\n"
+		"                  the file's modification time\n"
 		"  --progress      show a progress line on stderr (default when stderr is a\n"
 		"                  terminal); --no-progress hides it\n"
 		"%s"
@@ -101,7 +103,7 @@ static void summary(FILE *out, const struct hunt_result *res, size_t nengines)
 
 int cmd_hunt(int argc, char **argv)
 {
-	enum { O_DB = 1000, O_NODB, O_JSON, O_TABLE, O_FORMAT, O_THREADS, O_PROGRESS, O_NOPROGRESS };
+	enum { O_DB = 1000, O_NODB, O_JSON, O_TABLE, O_FORMAT, O_THREADS, O_PROGRESS, O_NOPROGRESS, O_YEAR };
 	struct option opts[64] = {
 	    {"db", required_argument, 0, O_DB},
 	    {"no-db", no_argument, 0, O_NODB},
@@ -111,15 +113,16 @@ int cmd_hunt(int argc, char **argv)
 	    {"threads", required_argument, 0, O_THREADS},
 	    {"progress", no_argument, 0, O_PROGRESS},
 	    {"no-progress", no_argument, 0, O_NOPROGRESS},
+	    {"year", required_argument, 0, O_YEAR},
 	    {"help", no_argument, 0, 'h'},
 	};
-	size_t nopts = 9;
+	size_t nopts = 10;
 	nopts += engines_options(opts + nopts, sizeof opts / sizeof *opts - nopts - 1);
 	memset(&opts[nopts], 0, sizeof opts[nopts]);
 
 	const char *db_path = "aptscope.db", *out_path = NULL;
 	bool use_db = true, json = false;
-	int progress = -1, threads = 0;
+	int progress = -1, threads = 0, year = 0;
 	const struct format *force = NULL;
 	struct engines eng;
 	engines_init(&eng);
@@ -154,6 +157,9 @@ int cmd_hunt(int argc, char **argv)
 			break;
 		case O_PROGRESS:
 			progress = 1;
+			break;
+		case O_YEAR:
+			year = atoi(optarg);
 			break;
 		case O_NOPROGRESS:
 			progress = 0;
@@ -219,6 +225,7 @@ int cmd_hunt(int argc, char **argv)
 	    .on_alert_ctx = &pr,
 	    .diags = &diags,
 	    .progress = progress == 1 || (progress < 0 && isatty(2)),
+	    .default_year = year,
 	};
 	if (hunt_run(&cfg, &res)) {
 		fprintf(stderr, "aptscope hunt: out of memory\n");

@@ -125,7 +125,7 @@ static void read_file(struct worker *w, size_t i, struct batch *b)
 	struct run *r = w->run;
 	const struct hunt_config *cfg = r->cfg;
 	struct source *src = &r->sources[i];
-	struct read_opts ro = {.fields = r->fields};
+	struct read_opts ro = {.fields = r->fields, .default_year = cfg->default_year};
 	struct reader *rd = NULL;
 	struct diag why = {0};
 	struct pending *p = &r->pend[i];

@@ -42,6 +42,7 @@ struct hunt_config {
 	void *on_alert_ctx;
 	struct diag_sink *diags;
 	bool progress;                /* progress line on stderr */
+	int default_year;             /* for year-less time stamps; 0: infer */
 };
 
 struct hunt_result {
