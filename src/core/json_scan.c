@@ -570,3 +570,24 @@ int json_unescape(struct slice s, struct arena *a, struct slice *out)
 	*out = slice_make(dst, n);
 	return 0;
 }
+
+int json_pathmap_init(struct json_pathmap *m, const struct json_pathmap_entry *e, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	if (n > JSON_PATHMAP_SLOTS / 2)
+		return AS_ETOOBIG;
+	for (size_t k = 0; k < n; k++) {
+		struct slice p = slice_cstr(e[k].path);
+		if (p.len > UINT16_MAX || e[k].action <= 0 || e[k].action > UINT16_MAX)
+			return AS_ETOOBIG;
+		if (json_pathmap_get(m, p))
+			return AS_EEXISTS;
+		uint32_t i = json_pathmap_hash(p);
+		while (m->slot[i].path)
+			i = (i + 1) & (JSON_PATHMAP_SLOTS - 1);
+		m->slot[i].path = e[k].path;
+		m->slot[i].len = (uint16_t)p.len;
+		m->slot[i].action = (uint16_t)e[k].action;
+	}
+	return 0;
+}

@@ -18,6 +18,8 @@
 #define AS_CORE_JSON_SCAN_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/diag.h"
@@ -30,8 +32,8 @@ struct json_leaf {
 	struct slice key;   /* last key of the path (as written, maybe escaped) */
 	struct slice value; /* string contents without quotes, or the literal text */
 	enum json_type type;
-	bool escaped;       /* value holds backslash escapes */
-	int depth;          /* 1 for members of the root object */
+	bool escaped; /* value holds backslash escapes */
+	int depth;    /* 1 for members of the root object */
 };
 
 /* Return 0 to go on, non-zero to stop the walk (json_walk then returns it). */
@@ -46,5 +48,55 @@ int json_walk(struct slice text, json_leaf_fn fn, void *ctx, struct diag *why);
  * UTF-8; invalid escapes are an error). Returns s itself when it holds no
  * backslash. 0, AS_EPARSE or AS_ENOMEM. */
 int json_unescape(struct slice s, struct arena *a, struct slice *out);
+
+/*
+ * A fixed map from dotted paths to small action numbers, for readers that
+ * pick their canonical fields out of the leaves: one hash of the path's
+ * ends and length, one probe in a 512-slot table, one memcmp on a hit.
+ * Built once (json_pathmap_init) and then read-only, shared by threads.
+ */
+#define JSON_PATHMAP_SLOTS 512
+
+struct json_pathmap_entry {
+	const char *path;
+	int action; /* > 0 */
+};
+
+struct json_pathmap {
+	struct {
+		const char *path;
+		uint16_t len;
+		uint16_t action;
+	} slot[JSON_PATHMAP_SLOTS];
+};
+
+/* 0, or AS_ETOOBIG when more than half the slots would fill / an action
+ * does not fit / AS_EEXISTS for a duplicate path. */
+int json_pathmap_init(struct json_pathmap *m, const struct json_pathmap_entry *e, size_t n);
+
+static inline uint32_t json_pathmap_hash(struct slice s)
+{
+	uint32_t a = 0, b = 0;
+	if (s.len >= 4) {
+		memcpy(&a, s.ptr, 4);
+		memcpy(&b, s.ptr + s.len - 4, 4);
+	} else {
+		for (size_t i = 0; i < s.len; i++)
+			a = a << 8 | (unsigned char)s.ptr[i];
+	}
+	uint32_t h = a * 0x9e3779b1u ^ (b * 0x85ebca77u + (uint32_t)s.len * 0xc2b2ae3du);
+	return (h ^ h >> 15) & (JSON_PATHMAP_SLOTS - 1);
+}
+
+/* The action of path, or 0 when it is not in the map. */
+static inline int json_pathmap_get(const struct json_pathmap *m, struct slice path)
+{
+	for (uint32_t i = json_pathmap_hash(path);; i = (i + 1) & (JSON_PATHMAP_SLOTS - 1)) {
+		if (!m->slot[i].path)
+			return 0;
+		if (m->slot[i].len == path.len && memcmp(m->slot[i].path, path.ptr, path.len) == 0)
+			return m->slot[i].action;
+	}
+}
 
 #endif
