@@ -8,7 +8,8 @@
 #define CMD_LIST(X)                                                                                \
 	X(hunt, "hunt threats in logs: read, detect, store, print alerts")                         \
 	X(events, "print the normalised events of logs as JSON lines")                             \
-	X(formats, "list the log formats aptscope reads")
+	X(formats, "list the log formats aptscope reads")                                           \
+	X(rules, "check Sigma rules: list each rule that cannot load, and why")
 
 #define X(name, doc) int cmd_##name(int argc, char **argv);
 CMD_LIST(X)

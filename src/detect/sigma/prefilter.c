@@ -1,0 +1,461 @@
+/*
+ * prefilter.c — one Hyperscan pass names the rules worth checking.
+ *
+ * For each detection rule we derive a set of literals such that, if the rule
+ * matches an event, at least one of them occurs in one of the event's field
+ * values (a necessary condition, computed over the condition tree: an AND
+ * needs any one side's set — the one with the longest shortest literal — an
+ * OR needs the union, a NOT gives nothing). All literals of all rules go into
+ * one Hyperscan literal database; per event the field values are scanned
+ * once and every literal hit marks its rules as candidates. The exact
+ * matchers then run on candidates only, so cost grows with the literals that
+ * occur, not with the number of rules. Rules without such a set (regex-only,
+ * numeric, negated) are checked on every event of their logsource.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/limits.h"
+#include "detect/sigma/sigma_int.h"
+
+#define PF_MIN_LITERAL 3 /* shorter literals would make nearly every rule a candidate */
+#define PF_MAX_SET     512
+
+struct lset {
+	uint32_t *lit; /* literal indexes; NULL with none == true: no set */
+	size_t n;
+	bool none;
+	size_t minlen;
+};
+
+struct sigma_prefilter {
+	hs_database_t *db;
+	/* literal → rules (CSR) */
+	uint32_t *lit_start; /* nlit + 1 */
+	uint32_t *lit_rules;
+	size_t nlit;
+	/* per class: rules not prefiltered */
+	uint32_t *always_start; /* nclasses + 1 */
+	uint32_t *always;
+	size_t nrules;
+};
+
+struct sigma_pf_scratch {
+	hs_scratch_t *s;
+};
+
+struct lit_table {
+	struct map idx; /* (cased byte + bytes) → index */
+	char **text;
+	size_t *len;
+	bool *cased;
+	size_t n, cap;
+};
+
+static int lit_add(struct lit_table *t, const char *p, size_t n, bool cased, uint32_t *out)
+{
+	char key[1024];
+	if (n + 1 > sizeof key)
+		n = sizeof key - 1; /* a prefix of a literal is still necessary */
+	key[0] = cased ? 'c' : 'i';
+	memcpy(key + 1, p, n);
+	uint64_t v = t->n;
+	bool existed;
+	int rc = map_put_new(&t->idx, slice_make(key, n + 1), &v, &existed);
+	if (rc)
+		return rc;
+	if (!existed) {
+		if (t->n == t->cap) {
+			size_t nc = t->cap ? t->cap * 2 : 1024;
+			char **nt = realloc(t->text, nc * sizeof *nt);
+			size_t *nl = nt ? realloc(t->len, nc * sizeof *nl) : NULL;
+			bool *ncs = nl ? realloc(t->cased, nc * sizeof *ncs) : NULL;
+			if (nt)
+				t->text = nt;
+			if (nl)
+				t->len = nl;
+			if (!ncs)
+				return AS_ENOMEM;
+			t->cased = ncs;
+			t->cap = nc;
+		}
+		t->text[t->n] = malloc(n ? n : 1);
+		if (!t->text[t->n])
+			return AS_ENOMEM;
+		memcpy(t->text[t->n], p, n);
+		t->len[t->n] = n;
+		t->cased[t->n] = cased;
+		t->n++;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static void lset_free(struct lset *s)
+{
+	free(s->lit);
+	s->lit = NULL;
+	s->n = 0;
+}
+
+static struct lset none_set(void)
+{
+	return (struct lset){.none = true};
+}
+
+/* Longest run of literal bytes in a glob matcher. */
+static void longest_run(const struct sigma_matcher *m, size_t *from, size_t *len)
+{
+	*from = 0;
+	*len = m->len;
+	if (m->shape != SH_GLOB)
+		return;
+	size_t best = 0, bestf = 0, cur = 0;
+	for (size_t i = 0; i <= m->len; i++) {
+		if (i == m->len || m->wild[i]) {
+			if (cur > best) {
+				best = cur;
+				bestf = i - cur;
+			}
+			cur = 0;
+		} else {
+			cur++;
+		}
+	}
+	*from = bestf;
+	*len = best;
+}
+
+static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struct lset *out)
+{
+	*out = none_set();
+	if (m->kind != SM_GLOB || m->neq || m->shape == SH_ANY)
+		return 0;
+	size_t from, len;
+	longest_run(m, &from, &len);
+	if (len < PF_MIN_LITERAL)
+		return 0;
+	uint32_t li;
+	int rc = lit_add(t, m->pat + from, len, m->cased, &li);
+	if (rc)
+		return rc;
+	out->lit = malloc(sizeof *out->lit);
+	if (!out->lit)
+		return AS_ENOMEM;
+	out->lit[0] = li;
+	out->n = 1;
+	out->none = false;
+	out->minlen = len;
+	return 0;
+}
+
+/* a := a ∪ b (b consumed). */
+static int lset_union(struct lset *a, struct lset *b)
+{
+	if (a->none || b->none || a->n + b->n > PF_MAX_SET) {
+		lset_free(a);
+		lset_free(b);
+		*a = none_set();
+		return 0;
+	}
+	uint32_t *n = realloc(a->lit, (a->n + b->n) * sizeof *n);
+	if (!n) {
+		lset_free(b);
+		return AS_ENOMEM;
+	}
+	memcpy(n + a->n, b->lit, b->n * sizeof *n);
+	a->lit = n;
+	a->n += b->n;
+	if (b->minlen < a->minlen)
+		a->minlen = b->minlen;
+	lset_free(b);
+	return 0;
+}
+
+static bool better(const struct lset *a, const struct lset *b)
+{
+	if (a->none)
+		return false;
+	if (b->none)
+		return true;
+	size_t la = a->minlen > 8 ? 8 : a->minlen, lb = b->minlen > 8 ? 8 : b->minlen;
+	return la != lb ? la > lb : a->n < b->n;
+}
+
+/* a := the better of a and b, for an AND (b consumed). */
+static void lset_pick(struct lset *a, struct lset *b)
+{
+	if (better(b, a)) {
+		lset_free(a);
+		*a = *b;
+	} else {
+		lset_free(b);
+	}
+}
+
+static int item_set(struct lit_table *t, const struct sigma_item *it, struct lset *out)
+{
+	int rc = 0;
+	*out = none_set();
+	for (uint32_t i = 0; i < it->nm && !rc; i++) {
+		struct lset s;
+		if ((rc = matcher_set(t, &it->m[i], &s)))
+			break;
+		if (it->all) {
+			lset_pick(out, &s);
+		} else if (i == 0) {
+			*out = s;
+		} else {
+			rc = lset_union(out, &s);
+		}
+	}
+	return rc;
+}
+
+static int sel_set(struct lit_table *t, const struct sigma_sel *sel, struct lset *out)
+{
+	int rc = 0;
+	*out = none_set();
+	for (uint32_t g = 0; g < sel->n && !rc; g++) {
+		struct lset gs = none_set();
+		for (uint32_t i = 0; i < sel->groups[g].n && !rc; i++) {
+			struct lset s;
+			rc = item_set(t, &sel->groups[g].items[i], &s);
+			if (!rc)
+				lset_pick(&gs, &s);
+		}
+		if (g == 0)
+			*out = gs;
+		else if (!rc)
+			rc = lset_union(out, &gs);
+	}
+	return rc;
+}
+
+static int cond_set(struct lit_table *t, const struct sigma_detection *d,
+		    const struct sigma_cond *c, struct lset *out)
+{
+	struct lset a, b;
+	int rc;
+	*out = none_set();
+	switch (c->op) {
+	case C_SEL:
+		return sel_set(t, &d->sels[c->sel], out);
+	case C_NOT:
+		return 0;
+	case C_AND:
+	case C_OR:
+		if ((rc = cond_set(t, d, c->a, &a)))
+			return rc;
+		if ((rc = cond_set(t, d, c->b, &b))) {
+			lset_free(&a);
+			return rc;
+		}
+		if (c->op == C_AND) {
+			lset_pick(&a, &b);
+		} else if ((rc = lset_union(&a, &b))) {
+			lset_free(&a);
+			return rc;
+		}
+		*out = a;
+		return 0;
+	case C_OF:
+		for (uint32_t i = 0; i < c->nof; i++) {
+			if ((rc = sel_set(t, &d->sels[c->of[i]], &b)))
+				return rc;
+			if (c->need == c->nof) {
+				lset_pick(out, &b);
+			} else if (i == 0) {
+				*out = b;
+			} else if ((rc = lset_union(out, &b))) {
+				return rc;
+			}
+		}
+		return 0;
+	}
+	return 0;
+}
+
+void sigma_prefilter_free(struct sigma_prefilter *pf)
+{
+	if (!pf)
+		return;
+	hs_free_database(pf->db);
+	free(pf->lit_start);
+	free(pf->lit_rules);
+	free(pf->always_start);
+	free(pf->always);
+	free(pf);
+}
+
+int sigma_prefilter_build(struct sigma_ruleset *rs)
+{
+	struct lit_table t = {0};
+	struct lset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
+	struct sigma_prefilter *pf = calloc(1, sizeof *pf);
+	int rc = 0;
+	map_init(&t.idx);
+	if (!sets || !pf) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	pf->nrules = rs->nrules;
+	size_t pairs = 0;
+	for (size_t i = 0; i < rs->nrules && !rc; i++) {
+		struct sigma_rule *r = rs->rules[i];
+		sets[i] = none_set();
+		if (r->kind != SK_DETECTION)
+			continue;
+		rc = cond_set(&t, &r->det, r->det.cond, &sets[i]);
+		r->prefiltered = !sets[i].none;
+		if (!sets[i].none)
+			pairs += sets[i].n;
+	}
+	if (rc)
+		goto exit;
+	/* literal → rules */
+	pf->nlit = t.n;
+	pf->lit_start = calloc(t.n + 2, sizeof *pf->lit_start);
+	pf->lit_rules = malloc((pairs ? pairs : 1) * sizeof *pf->lit_rules);
+	if (!pf->lit_start || !pf->lit_rules) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t i = 0; i < rs->nrules; i++)
+		for (size_t k = 0; !sets[i].none && k < sets[i].n; k++)
+			pf->lit_start[sets[i].lit[k] + 1]++;
+	for (size_t l = 0; l < t.n; l++)
+		pf->lit_start[l + 1] += pf->lit_start[l];
+	{
+		uint32_t *fill = calloc(t.n + 1, sizeof *fill);
+		if (!fill) {
+			rc = AS_ENOMEM;
+			goto exit;
+		}
+		for (size_t i = 0; i < rs->nrules; i++)
+			for (size_t k = 0; !sets[i].none && k < sets[i].n; k++) {
+				uint32_t l = sets[i].lit[k];
+				pf->lit_rules[pf->lit_start[l] + fill[l]++] = (uint32_t)i;
+			}
+		free(fill);
+	}
+	/* per class: the rules that always run */
+	pf->always_start = calloc(rs->nclasses + 2, sizeof *pf->always_start);
+	pf->always = malloc((rs->nrules ? rs->nrules : 1) * sizeof *pf->always);
+	if (!pf->always_start || !pf->always) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	{
+		size_t k = 0;
+		for (size_t c = 0; c < rs->nclasses; c++) {
+			pf->always_start[c] = (uint32_t)k;
+			for (size_t i = 0; i < rs->nrules; i++) {
+				struct sigma_rule *r = rs->rules[i];
+				if (r->kind == SK_DETECTION && !r->prefiltered && r->lsclass == c)
+					pf->always[k++] = (uint32_t)i;
+			}
+		}
+		pf->always_start[rs->nclasses] = (uint32_t)k;
+	}
+	if (t.n) {
+		const char **exprs = malloc(t.n * sizeof *exprs);
+		unsigned *flags = malloc(t.n * sizeof *flags);
+		unsigned *ids = malloc(t.n * sizeof *ids);
+		if (!exprs || !flags || !ids) {
+			free(exprs);
+			free(flags);
+			free(ids);
+			rc = AS_ENOMEM;
+			goto exit;
+		}
+		for (size_t l = 0; l < t.n; l++) {
+			exprs[l] = t.text[l];
+			flags[l] = HS_FLAG_SINGLEMATCH | (t.cased[l] ? 0 : HS_FLAG_CASELESS);
+			ids[l] = (unsigned)l;
+		}
+		hs_compile_error_t *cerr = NULL;
+		if (hs_compile_lit_multi(exprs, flags, ids, t.len, (unsigned)t.n, HS_MODE_BLOCK,
+					 NULL, &pf->db, &cerr) != HS_SUCCESS) {
+			if (cerr)
+				hs_free_compile_error(cerr);
+			rc = AS_EENGINE;
+		}
+		free(exprs);
+		free(flags);
+		free(ids);
+	}
+exit:
+	for (size_t i = 0; sets && i < rs->nrules; i++)
+		lset_free(&sets[i]);
+	free(sets);
+	for (size_t l = 0; l < t.n; l++)
+		free(t.text[l]);
+	free(t.text);
+	free(t.len);
+	free(t.cased);
+	map_free(&t.idx);
+	if (rc) {
+		sigma_prefilter_free(pf);
+		return rc;
+	}
+	rs->pf = pf;
+	return 0;
+}
+
+int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scratch **out)
+{
+	struct sigma_pf_scratch *s = calloc(1, sizeof *s);
+	if (!s)
+		return AS_ENOMEM;
+	if (pf->db && hs_alloc_scratch(pf->db, &s->s) != HS_SUCCESS) {
+		free(s);
+		return AS_ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
+{
+	if (!s)
+		return;
+	if (s->s)
+		hs_free_scratch(s->s);
+	free(s);
+}
+
+struct hit_ctx {
+	const struct sigma_prefilter *pf;
+	uint64_t *bits;
+};
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		  void *ctx)
+{
+	struct hit_ctx *h = ctx;
+	for (uint32_t k = h->pf->lit_start[id]; k < h->pf->lit_start[id + 1]; k++) {
+		uint32_t r = h->pf->lit_rules[k];
+		h->bits[r / 64] |= 1ull << (r % 64);
+	}
+	return 0;
+}
+
+int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
+			 const char *buf, size_t len, uint64_t *rulebits)
+{
+	if (!pf->db || !len)
+		return 0;
+	struct hit_ctx h = {pf, rulebits};
+	if (hs_scan(pf->db, buf, (unsigned)len, 0, s->s, on_hit, &h) != HS_SUCCESS)
+		return AS_EENGINE;
+	return 0;
+}
+
+const uint32_t *sigma_prefilter_always(const struct sigma_prefilter *pf, uint32_t cls, size_t *n)
+{
+	*n = pf->always_start[cls + 1] - pf->always_start[cls];
+	return pf->always + pf->always_start[cls];
+}
