@@ -65,6 +65,15 @@ static int item_parse(struct sigma_compile_ctx *cc, const struct sy_node *key,
 	}
 	if (it->keyword && (mods.seen & ((1u << MOD_EXISTS) | (1u << MOD_FIELDREF))))
 		FAIL(key, AS_EINVAL, "exists/fieldref need a field name");
+	/* a keyword is searched for anywhere in a value, as in a full-text
+	 * search of the log message, unless the rule says where */
+	const uint32_t placed = (1u << MOD_CONTAINS) | (1u << MOD_STARTSWITH) |
+				(1u << MOD_ENDSWITH) | (1u << MOD_RE) | (1u << MOD_CIDR) |
+				(1u << MOD_LT) | (1u << MOD_LTE) | (1u << MOD_GT) | (1u << MOD_GTE);
+	if (it->keyword && !(mods.seen & placed) && mods.norder < SIGMA_MAX_MODS) {
+		mods.order[mods.norder++] = MOD_CONTAINS;
+		mods.seen |= 1u << MOD_CONTAINS;
+	}
 	it->all = mods.all;
 	struct sigma_matcher *ms = NULL;
 	size_t n = 0, cap = 0;

@@ -1,0 +1,622 @@
+/* test_sigma.c — the Sigma engine: modifiers, conditions, logsources, loading, alerts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/error.h"
+#include "detect/sigma/sigma.h"
+#include "detect/sigma/sigma_int.h"
+#include "event/fieldname.h"
+
+/* ---- helpers ---- */
+
+struct collect {
+	struct alert_sink sink;
+	struct alert *alerts[64];
+	size_t n;
+};
+
+static int collect_emit(struct alert_sink *s, struct alert *a)
+{
+	struct collect *c = (struct collect *)s;
+	if (c->n < 64)
+		c->alerts[c->n++] = a;
+	else
+		alert_free(a);
+	return 0;
+}
+
+static void collect_free(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		alert_free(c->alerts[i]);
+	c->n = 0;
+}
+
+/* Native fields from a flat JSON object; "_format" sets the reader name. */
+static void event_from_json(struct event *ev, struct arena *a, struct source *src, const char *js)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(js, 0, &jerr);
+	if (!o)
+		fail_msg("bad test JSON %s: %s", js, jerr.text);
+	event_clear(ev);
+	src->format = "evtx";
+	src->path = "test.evtx";
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		if (!strcmp(k, "_format")) {
+			src->format =
+			    arena_strndup(a, json_string_value(v), strlen(json_string_value(v)));
+			continue;
+		}
+		char num[64];
+		struct slice val;
+		enum field_type t = FT_STRING;
+		if (json_is_string(v)) {
+			val = slice_cstr(
+			    arena_strndup(a, json_string_value(v), json_string_length(v)));
+			val.len = json_string_length(v);
+		} else if (json_is_integer(v)) {
+			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+			val = slice_cstr(arena_strndup(a, num, strlen(num)));
+			t = FT_NUMBER;
+		} else if (json_is_boolean(v)) {
+			val = slice_cstr(json_is_true(v) ? "true" : "false");
+			t = FT_BOOL;
+		} else {
+			val = SLICE_NULL;
+			t = FT_NULL;
+		}
+		assert_int_equal(event_field_add(ev, a, fieldname_intern(slice_cstr(k)), t, val),
+				 0);
+	}
+	ev->source = src;
+	ev->raw = slice_cstr(arena_strndup(a, js, strlen(js)));
+	json_decref(o);
+}
+
+/* A rule from YAML; a text starting with '{' is a detection in flow style,
+ * given a title and a Windows logsource. */
+static struct sigma_ruleset *ruleset_from(const char *yaml, struct sigma_load_report *rep)
+{
+	char buf[8192];
+	if (yaml[0] == '{') {
+		snprintf(
+		    buf, sizeof buf,
+		    "title: t\nid: 11111111-2222-3333-4444-555555555555\nlevel: high\n"
+		    "tags: [attack.execution, attack.t1059.001, attack.g0050, cve.2021-44228]\n"
+		    "logsource: {product: windows}\ndetection: %s\n",
+		    yaml);
+		yaml = buf;
+	}
+	struct sigma_ruleset *rs;
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	assert_int_equal(sigma_ruleset_load_text(rs, "test.yml", yaml, strlen(yaml), rep), 0);
+	assert_int_equal(sigma_ruleset_compile(rs, rep), 0);
+	return rs;
+}
+
+/* Number of alerts the rules raise on the events (JSON objects separated by '\n'). */
+static size_t run(const char *yaml, const char *events, struct collect *c)
+{
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from(yaml, &rep);
+	if (rep.nerrors)
+		fail_msg("rule did not load: %s:%u: %s", rep.errors[0].file, rep.errors[0].line,
+			 rep.errors[0].reason);
+	sigma_load_report_free(&rep);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *w;
+	assert_int_equal(d.worker_new(&d, &w), 0);
+	c->sink.emit = collect_emit;
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	char *copy = strdup(events), *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct event ev;
+		event_from_json(&ev, &a, &src, line);
+		assert_int_equal(d.scan(w, &ev, 1, &c->sink), 0);
+	}
+	if (d.flush)
+		assert_int_equal(d.flush(w, &c->sink), 0);
+	free(copy);
+	d.worker_free(w);
+	d.shared_free(d.shared);
+	arena_free(&a);
+	return c->n;
+}
+
+static void sigma_check(const char *rule, const char *event, bool want, const char *file, int line)
+{
+	struct collect c = {0};
+	size_t n = run(rule, event, &c);
+	collect_free(&c);
+	if ((n > 0) != want)
+		fail_msg("%s:%d: expected %s\n  rule  %s\n  event %s", file, line,
+			 want ? "a match" : "no match", rule, event);
+}
+
+#define assert_sigma_match(r, e)    sigma_check(r, e, true, __FILE__, __LINE__)
+#define assert_sigma_no_match(r, e) sigma_check(r, e, false, __FILE__, __LINE__)
+
+/* ---- modifiers and values, from the specification's examples ---- */
+
+static const struct {
+	const char *det;
+	const char *event;
+	bool match;
+} cases[] = {
+    /* plain values: case-insensitive, whole value */
+    {"{sel: {Image: 'C:\\Windows\\cmd.exe'}, condition: sel}",
+     "{\"Image\":\"c:\\\\windows\\\\CMD.EXE\"}", true},
+    {"{sel: {Image: 'cmd.exe'}, condition: sel}", "{\"Image\":\"C:\\\\cmd.exe\"}", false},
+    /* wildcards and escapes */
+    {"{sel: {Image: '*\\cmd.exe'}, condition: sel}", "{\"Image\":\"C:\\\\x\\\\cmd.exe\"}", true},
+    {"{sel: {Image: 'prog?.exe'}, condition: sel}", "{\"Image\":\"progA.exe\"}", true},
+    {"{sel: {Image: 'prog?.exe'}, condition: sel}", "{\"Image\":\"prog.exe\"}", false},
+    {"{sel: {F: 'a\\*b'}, condition: sel}", "{\"F\":\"a*b\"}", true},
+    {"{sel: {F: 'a\\*b'}, condition: sel}", "{\"F\":\"axxb\"}", false},
+    {"{sel: {F: 'a\\\\*'}, condition: sel}", "{\"F\":\"a\\\\zzz\"}", true},
+    {"{sel: {F: 'a\\?'}, condition: sel}", "{\"F\":\"a?\"}", true},
+    {"{sel: {F: 'a\\?'}, condition: sel}", "{\"F\":\"ab\"}", false},
+    {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaaybbz\"}", true},
+    {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaazbby\"}", false},
+    /* contains / startswith / endswith */
+    {"{sel: {CommandLine|contains: 'Invoke-'}, condition: sel}",
+     "{\"CommandLine\":\"powershell invoke-x\"}", true},
+    {"{sel: {CommandLine|startswith: 'power'}, condition: sel}",
+     "{\"CommandLine\":\"xpowershell\"}", false},
+    {"{sel: {CommandLine|startswith: 'power'}, condition: sel}",
+     "{\"CommandLine\":\"PowerShell -c\"}", true},
+    {"{sel: {Image|endswith: '\\rundll32.exe'}, condition: sel}",
+     "{\"Image\":\"C:\\\\W\\\\RUNDLL32.exe\"}", true},
+    {"{sel: {Image|endswith: '\\rundll32.exe'}, condition: sel}",
+     "{\"Image\":\"C:\\\\W\\\\rundll32.exe.bak\"}", false},
+    /* lists: OR, and all */
+    {"{sel: {CommandLine|contains: [a1, b2]}, condition: sel}", "{\"CommandLine\":\"xb2\"}", true},
+    {"{sel: {CommandLine|contains|all: [a1, b2]}, condition: sel}", "{\"CommandLine\":\"xb2\"}",
+     false},
+    {"{sel: {CommandLine|contains|all: [a1, b2]}, condition: sel}", "{\"CommandLine\":\"b2 a1\"}",
+     true},
+    /* map = AND, list of maps = OR */
+    {"{sel: {A: x, B: y}, condition: sel}", "{\"A\":\"x\",\"B\":\"z\"}", false},
+    {"{sel: [{A: x}, {B: y}], condition: sel}", "{\"A\":\"q\",\"B\":\"y\"}", true},
+    /* windash */
+    {"{sel: {CommandLine|windash|contains: ' -enc '}, condition: sel}",
+     "{\"CommandLine\":\"ps /enc AA\"}", true},
+    {"{sel: {CommandLine|windash|contains: ' -enc '}, condition: sel}",
+     "{\"CommandLine\":\"ps \xe2\x80\x93"
+     "enc AA\"}",
+     true},
+    {"{sel: {CommandLine|windash|contains: ' -enc '}, condition: sel}",
+     "{\"CommandLine\":\"ps +enc AA\"}", false},
+    {"{sel: {CommandLine|contains|windash: 'a-b'}, condition: sel}", "{\"CommandLine\":\"a/b\"}",
+     false},
+    /* base64 / base64offset */
+    {"{sel: {F|base64: '/bin/bash'}, condition: sel}", "{\"F\":\"L2Jpbi9iYXNo\"}", true},
+    {"{sel: {F|base64: '/bin/bash'}, condition: sel}", "{\"F\":\"l2jpbi9iyxno\"}", false},
+    {"{sel: {F|base64|contains: '/bin/bash'}, condition: sel}", "{\"F\":\"echo L2Jpbi9iYXNo|d\"}",
+     true},
+    {"{sel: {F|base64offset|contains: 'sh -i'}, condition: sel}", "{\"F\":\"x c2ggLWk= y\"}", true},
+    {"{sel: {F|base64offset|contains: 'sh -i'}, condition: sel}", "{\"F\":\"YSBzaCAtaSBi\"}", true},
+    {"{sel: {F|base64offset|contains: 'sh -i'}, condition: sel}", "{\"F\":\"YWIgc2ggLWkgYw==\"}",
+     true},
+    {"{sel: {F|base64offset|contains: 'sh -i'}, condition: sel}", "{\"F\":\"YWIgc2ggLXkgYw==\"}",
+     false},
+    /* utf16 / wide */
+    {"{sel: {F|wide|base64: 'cmd'}, condition: sel}", "{\"F\":\"YwBtAGQA\"}", true},
+    {"{sel: {F|utf16le|base64offset|contains: 'whoami'}, condition: sel}",
+     "{\"F\":\"eAB4ACAAdwBoAG8AYQBtAGkA\"}", true},
+    {"{sel: {F|utf16be|base64: 'cmd'}, condition: sel}", "{\"F\":\"YwBtAGQA\"}", false},
+    {"{sel: {F|utf16|base64: 'cmd'}, condition: sel}", "{\"F\":\"//5jAG0AZAA=\"}", true},
+    /* re and its flags */
+    {"{sel: {F|re: '^ab+c$'}, condition: sel}", "{\"F\":\"abbbc\"}", true},
+    {"{sel: {F|re: '^ab+c$'}, condition: sel}", "{\"F\":\"ABBC\"}", false},
+    {"{sel: {F|re|i: '^ab+c$'}, condition: sel}", "{\"F\":\"ABBC\"}", true},
+    {"{sel: {F|re: '^b$'}, condition: sel}", "{\"F\":\"a\\nb\"}", false},
+    {"{sel: {F|re|m: '^b$'}, condition: sel}", "{\"F\":\"a\\nb\"}", true},
+    {"{sel: {F|re: 'a.b'}, condition: sel}", "{\"F\":\"a\\nb\"}", false},
+    {"{sel: {F|re|s: 'a.b'}, condition: sel}", "{\"F\":\"a\\nb\"}", true},
+    /* cidr */
+    {"{sel: {DestinationIp|cidr: 10.0.0.0/8}, condition: sel}", "{\"DestinationIp\":\"10.2.3.4\"}",
+     true},
+    {"{sel: {DestinationIp|cidr: 10.0.0.0/8}, condition: sel}", "{\"DestinationIp\":\"11.2.3.4\"}",
+     false},
+    {"{sel: {DestinationIp|cidr: ['fe80::/10', 127.0.0.0/8]}, condition: sel}",
+     "{\"DestinationIp\":\"fe80::1\"}", true},
+    /* exists */
+    {"{sel: {F|exists: true}, condition: sel}", "{\"F\":\"\"}", true},
+    {"{sel: {F|exists: true}, condition: sel}", "{\"G\":\"1\"}", false},
+    {"{sel: {F|exists: false}, condition: sel}", "{\"G\":\"1\"}", true},
+    /* null and empty */
+    {"{sel: {F: null}, condition: sel}", "{\"G\":\"1\"}", true},
+    {"{sel: {F: null}, condition: sel}", "{\"F\":\"1\"}", false},
+    {"{sel: {F: ''}, condition: sel}", "{\"F\":\"\"}", true},
+    {"{sel: {F: ''}, condition: sel}", "{\"F\":\"a\"}", false},
+    /* numbers and comparisons */
+    {"{sel: {EventID: 4688}, condition: sel}", "{\"EventID\":4688}", true},
+    {"{sel: {EventID: 4688}, condition: sel}", "{\"EventID\":\"4688\"}", true},
+    {"{sel: {EventID: [1, 4688]}, condition: sel}", "{\"EventID\":\"46880\"}", false},
+    {"{sel: {N|lt: 10}, condition: sel}", "{\"N\":9}", true},
+    {"{sel: {N|lt: 10}, condition: sel}", "{\"N\":10}", false},
+    {"{sel: {N|lte: 10}, condition: sel}", "{\"N\":10}", true},
+    {"{sel: {N|gt: 10}, condition: sel}", "{\"N\":\"11\"}", true},
+    {"{sel: {N|gte: 10}, condition: sel}", "{\"N\":9}", false},
+    {"{sel: {N|gte: 10}, condition: sel}", "{\"N\":\"abc\"}", false},
+    /* neq */
+    {"{sel: {User|neq: admin}, condition: sel}", "{\"User\":\"bob\"}", true},
+    {"{sel: {User|neq: admin}, condition: sel}", "{\"User\":\"Admin\"}", false},
+    /* fieldref */
+    {"{sel: {SourceIp|fieldref: DestinationIp}, condition: sel}",
+     "{\"SourceIp\":\"1.2.3.4\",\"DestinationIp\":\"1.2.3.4\"}", true},
+    {"{sel: {SourceIp|fieldref: DestinationIp}, condition: sel}",
+     "{\"SourceIp\":\"1.2.3.4\",\"DestinationIp\":\"1.2.3.5\"}", false},
+    /* cased */
+    {"{sel: {F|cased: AbC}, condition: sel}", "{\"F\":\"AbC\"}", true},
+    {"{sel: {F|cased: AbC}, condition: sel}", "{\"F\":\"abc\"}", false},
+    {"{sel: {F|contains|cased: AbC}, condition: sel}", "{\"F\":\"xxabcxx\"}", false},
+    /* time parts */
+    {"{sel: {T|hour: 3}, condition: sel}", "{\"T\":\"2024-03-01T03:15:00Z\"}", true},
+    {"{sel: {T|hour|gte: 22}, condition: sel}", "{\"T\":\"2024-03-01T03:15:00Z\"}", false},
+    {"{sel: {T|month: 3}, condition: sel}", "{\"T\":\"2024-03-01T03:15:00Z\"}", true},
+    /* keywords */
+    {"{keywords: [mimikatz, 'sekurlsa::'], condition: keywords}",
+     "{\"Message\":\"run sekurlsa::logonpasswords\"}", true},
+    {"{keywords: [mimikatz, 'sekurlsa::'], condition: keywords}",
+     "{\"Message\":\"run sekurlsa:logon\"}", false},
+    {"{keywords: [4711], condition: keywords}", "{\"Message\":\"code 47110\"}", true},
+    {"{keywords: ['*sekurlsa::*'], condition: keywords}",
+     "{\"Message\":\"run sekurlsa::logonpasswords\"}", true},
+    {"{keywords: {'|contains|all': [foo, bar]}, condition: keywords}",
+     "{\"A\":\"bar\",\"B\":\"foo\"}", true},
+    {"{keywords: {'|contains|all': [foo, bar]}, condition: keywords}", "{\"A\":\"bar\"}", false},
+    /* field aliases: the Security 4688 names */
+    {"{sel: {Image|endswith: '\\cmd.exe'}, condition: sel}",
+     "{\"NewProcessName\":\"C:\\\\cmd.exe\"}", true},
+};
+
+static void test_modifiers(void **state)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct collect c = {0};
+		size_t n = run(cases[i].det, cases[i].event, &c);
+		collect_free(&c);
+		if ((n > 0) != cases[i].match)
+			fail_msg("case %zu: expected %s\n  rule  %s\n  event %s", i,
+				 cases[i].match ? "a match" : "no match", cases[i].det,
+				 cases[i].event);
+	}
+}
+
+/* ---- conditions ---- */
+
+static const struct {
+	const char *cond;
+	const char *event;
+	bool match;
+} conds[] = {
+    {"sel_a and sel_b", "{\"A\":\"1\",\"B\":\"1\"}", true},
+    {"sel_a and sel_b", "{\"A\":\"1\"}", false},
+    {"sel_a or sel_b", "{\"B\":\"1\"}", true},
+    {"sel_a and not filter", "{\"A\":\"1\",\"F\":\"1\"}", false},
+    {"sel_a and not filter", "{\"A\":\"1\"}", true},
+    {"not sel_a", "{\"B\":\"1\"}", true},
+    {"1 of sel_*", "{\"B\":\"1\"}", true},
+    {"all of sel_*", "{\"B\":\"1\"}", false},
+    {"all of sel_*", "{\"A\":\"1\",\"B\":\"1\"}", true},
+    {"1 of them", "{\"F\":\"1\"}", true},
+    {"all of them", "{\"A\":\"1\",\"B\":\"1\"}", false},
+    {"all of them", "{\"A\":\"1\",\"B\":\"1\",\"F\":\"1\"}", true},
+    {"2 of them", "{\"A\":\"1\",\"F\":\"1\"}", true},
+    {"2 of them", "{\"A\":\"1\"}", false},
+    {"sel_a or sel_b and filter", "{\"A\":\"1\"}", true},
+    {"(sel_a or sel_b) and filter", "{\"A\":\"1\"}", false},
+    {"not (sel_a or sel_b)", "{\"F\":\"1\"}", true},
+    {"sel_a and not 1 of filter*", "{\"A\":\"1\",\"F\":\"1\"}", false},
+    {"not not sel_a", "{\"A\":\"1\"}", true},
+};
+
+static void test_conditions(void **state)
+{
+	for (size_t i = 0; i < sizeof conds / sizeof *conds; i++) {
+		char det[512];
+		snprintf(det, sizeof det,
+			 "{sel_a: {A: '1'}, sel_b: {B: '1'}, filter: {F: '1'}, condition: '%s'}",
+			 conds[i].cond);
+		struct collect c = {0};
+		size_t n = run(det, conds[i].event, &c);
+		collect_free(&c);
+		if ((n > 0) != conds[i].match)
+			fail_msg("condition %zu '%s' on %s: expected %s", i, conds[i].cond,
+				 conds[i].event, conds[i].match ? "a match" : "no match");
+	}
+	/* a list of conditions is their OR */
+	assert_sigma_match("{a: {A: '1'}, b: {B: '1'}, condition: [a, b]}", "{\"B\":\"1\"}");
+	/* identifiers starting with '_' are not part of `them` */
+	assert_sigma_no_match("{a: {A: '1'}, _b: {B: '1'}, condition: 1 of them}", "{\"B\":\"1\"}");
+}
+
+/* ---- rules that must not load, with the line of the problem ---- */
+
+static const struct {
+	const char *yaml;
+	unsigned line;
+	const char *reason;
+} bad[] = {
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F|nosuch: x\n  condition: "
+     "sel\n",
+     5, "unknown modifier"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F: x\n  condition: sel and "
+     "nope\n",
+     6, "unknown search identifier"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F: x\n  condition: sel | "
+     "count() > 5\n",
+     6, "aggregation"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F|re: 'a('\n  condition: "
+     "sel\n",
+     5, "re:"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F|expand: '%nope%'\n  "
+     "condition: sel\n",
+     5, "placeholder"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F|cidr: 'x/99'\n  "
+     "condition: sel\n",
+     5, "cidr"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F: x\n", 4, "no condition"},
+    {"title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    F: [x\n", 6, "YAML"},
+    {"logsource: {product: windows}\ndetection: {sel: {F: x}, condition: sel}\n", 1, "title"},
+    {"title: t\nlogsource: {product: windows}\ndetection: {sel: {F|lt: abc}, condition: sel}\n", 3,
+     "numeric"},
+};
+
+static void test_load_errors(void **state)
+{
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct sigma_ruleset *rs;
+		struct sigma_load_report rep = {0};
+		assert_int_equal(sigma_ruleset_new(&rs), 0);
+		assert_int_equal(
+		    sigma_ruleset_load_text(rs, "bad.yml", bad[i].yaml, strlen(bad[i].yaml), &rep),
+		    0);
+		if (rep.nerrors != 1)
+			fail_msg("case %zu: %zu errors", i, rep.nerrors);
+		assert_int_equal(rep.loaded, 0);
+		assert_int_equal(rep.total, 1);
+		assert_string_equal(rep.errors[0].file, "bad.yml");
+		if (!strstr(rep.errors[0].reason, bad[i].reason) ||
+		    rep.errors[0].line != bad[i].line)
+			fail_msg("case %zu: got line %u '%s', want line %u '%s'", i,
+				 rep.errors[0].line, rep.errors[0].reason, bad[i].line,
+				 bad[i].reason);
+		sigma_load_report_free(&rep);
+		sigma_ruleset_free(rs);
+	}
+}
+
+/* ---- placeholders ---- */
+
+static void test_expand(void **state)
+{
+	char path[512];
+	const char *data = getenv("APTSCOPE_TEST_DATA");
+	snprintf(path, sizeof path, "%s/sigma/placeholders.yml", data ? data : "tests/data");
+	const char *yaml = "title: t\nlogsource: {product: windows}\n"
+			   "detection: {sel: {User|expand: '%Administrators%'}, condition: sel}\n";
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	assert_int_equal(sigma_ruleset_placeholders(rs, path), 0);
+	assert_int_equal(sigma_ruleset_load_text(rs, "x.yml", yaml, strlen(yaml), &rep), 0);
+	assert_int_equal(rep.nerrors, 0);
+	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *w;
+	assert_int_equal(d.worker_new(&d, &w), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	struct event ev;
+	struct collect c = {.sink.emit = collect_emit};
+	event_from_json(&ev, &a, &src, "{\"User\":\"CORP\\\\adm_bob\"}");
+	assert_int_equal(d.scan(w, &ev, 1, &c.sink), 0);
+	assert_int_equal(c.n, 1);
+	event_from_json(&ev, &a, &src, "{\"User\":\"CORP\\\\bob\"}");
+	assert_int_equal(d.scan(w, &ev, 1, &c.sink), 0);
+	assert_int_equal(c.n, 1);
+	collect_free(&c);
+	d.worker_free(w);
+	d.shared_free(d.shared);
+	arena_free(&a);
+	sigma_load_report_free(&rep);
+}
+
+/* ---- logsources ---- */
+
+static void test_logsource(void **state)
+{
+	const char *pc = "title: t\nlogsource: {product: windows, category: process_creation}\n"
+			 "detection: {sel: {CommandLine|contains: whoami}, condition: sel}\n";
+	/* Sysmon 1 and Security 4688 are process creation; Sysmon 3 is not */
+	assert_sigma_match(pc, "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+			       "\"EventID\":1,\"CommandLine\":\"whoami /all\"}");
+	assert_sigma_match(pc, "{\"Channel\":\"Security\",\"EventID\":4688,"
+			       "\"CommandLine\":\"whoami /all\"}");
+	assert_sigma_no_match(pc, "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+				  "\"EventID\":3,\"CommandLine\":\"whoami /all\"}");
+	assert_sigma_no_match(pc, "{\"_format\":\"syslog\",\"Channel\":\"Security\","
+				  "\"EventID\":4688,\"CommandLine\":\"whoami /all\"}");
+	const char *sec = "title: t\nlogsource: {product: windows, service: security}\n"
+			  "detection: {sel: {EventID: 4625}, condition: sel}\n";
+	assert_sigma_match(sec, "{\"Channel\":\"Security\",\"EventID\":4625}");
+	assert_sigma_no_match(sec, "{\"Channel\":\"System\",\"EventID\":4625}");
+	const char *web = "title: t\nlogsource: {category: webserver}\n"
+			  "detection: {sel: {cs-uri-query|contains: '../'}, condition: sel}\n";
+	assert_sigma_match(web, "{\"_format\":\"access\",\"cs-uri-query\":\"a=../../etc\"}");
+	assert_sigma_no_match(web, "{\"_format\":\"evtx\",\"cs-uri-query\":\"a=../../etc\"}");
+	const char *zeek = "title: t\nlogsource: {product: zeek, service: dns}\n"
+			   "detection: {sel: {query|endswith: '.evil.com'}, condition: sel}\n";
+	assert_sigma_match(
+	    zeek, "{\"_format\":\"zeek_json\",\"_path\":\"dns\",\"query\":\"a.evil.com\"}");
+	assert_sigma_no_match(
+	    zeek, "{\"_format\":\"zeek_json\",\"_path\":\"http\",\"query\":\"a.evil.com\"}");
+}
+
+/* ---- alerts ---- */
+
+static void test_alert(void **state)
+{
+	struct collect c = {0};
+	run("{sel: {CommandLine|contains: mimikatz}, condition: sel}",
+	    "{\"CommandLine\":\"x mimikatz y\",\"Computer\":\"ws1\"}", &c);
+	assert_int_equal(c.n, 1);
+	struct alert *a = c.alerts[0];
+	assert_string_equal(a->detector, "sigma");
+	assert_string_equal(a->rule_id, "11111111-2222-3333-4444-555555555555");
+	assert_string_equal(a->rule_title, "t");
+	assert_int_equal(a->level, AL_HIGH);
+	assert_int_equal(a->ntechniques, 1);
+	assert_string_equal(a->techniques[0], "T1059.001");
+	assert_non_null(a->evidence);
+	assert_non_null(strstr(a->evidence, "\"groups\":[\"G0050\"]"));
+	assert_non_null(strstr(a->evidence, "\"cves\":[\"CVE-2021-44228\"]"));
+	assert_non_null(strstr(a->evidence, "\"matched\":{\"CommandLine\":\"x mimikatz y\"}"));
+	json_t *j = json_loads(a->evidence, 0, NULL);
+	assert_non_null(j);
+	json_decref(j);
+	collect_free(&c);
+}
+
+/* ---- filters ---- */
+
+static void test_filter(void **state)
+{
+	const char *yaml = "title: rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\n"
+			   "logsource: {product: windows, category: process_creation}\n"
+			   "detection: {sel: {Image|endswith: '\\rar.exe'}, condition: sel}\n"
+			   "---\n"
+			   "title: Filter Administrator account\n"
+			   "logsource: {product: windows, category: process_creation}\n"
+			   "filter:\n  rules: [6f3e2987-db24-4c78-a860-b4f4095a7095]\n"
+			   "  selection: {User|startswith: 'adm_'}\n  condition: selection\n";
+	const char *base = "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,"
+			   "\"Image\":\"C:\\\\rar.exe\",";
+	char e1[256], e2[256];
+	snprintf(e1, sizeof e1, "%s\"User\":\"adm_x\"}", base);
+	snprintf(e2, sizeof e2, "%s\"User\":\"bob\"}", base);
+	assert_sigma_no_match(yaml, e1);
+	assert_sigma_match(yaml, e2);
+}
+
+/* ---- the SigmaHQ corpus: load rate, and prefilter soundness ---- */
+
+static void test_corpus(void **state)
+{
+	const char *shared = getenv("APTSCOPE_SHARED");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/corpora/sigma/rules", shared ? shared : "../shared");
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		printf("skipped: SigmaHQ corpus not found at %s (set APTSCOPE_SHARED)\n", path);
+		skip();
+	}
+	fclose(f);
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	static const char *dirs[] = {
+	    "rules",      "rules-emerging-threats", "rules-threat-hunting", "rules-compliance",
+	    "rules-dfir", "rules-placeholder"};
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(path, sizeof path, "%s/corpora/sigma/%s", shared ? shared : "../shared",
+			 dirs[i]);
+		sigma_ruleset_load(rs, path, &rep);
+	}
+	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);
+	printf("loaded %zu of %zu SigmaHQ rules\n", rep.loaded, rep.total);
+	assert_true(rep.total > 3000);
+	assert_true(rep.loaded * 100 >= rep.total * 99);
+
+	/* every rule evaluated directly must agree with the prefiltered scan */
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *wp;
+	assert_int_equal(d.worker_new(&d, &wp), 0);
+	struct sigma_worker *w = wp;
+	static const char *evs[] = {
+	    "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,"
+	    "\"Image\":\"C:\\\\Windows\\\\System32\\\\rundll32.exe\",\"CommandLine\":"
+	    "\"rundll32.exe C:\\\\Windows\\\\System32\\\\comsvcs.dll, MiniDump 624 C:\\\\temp\\\\"
+	    "lsass.dmp full\",\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\"}",
+	    "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,"
+	    "\"Image\":\"C:\\\\Windows\\\\System32\\\\WindowsPowerShell\\\\v1.0\\\\powershell."
+	    "exe\","
+	    "\"CommandLine\":\"powershell.exe -nop -w hidden -enc "
+	    "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA\","
+	    "\"OriginalFileName\":\"PowerShell.EXE\",\"User\":\"NT AUTHORITY\\\\SYSTEM\"}",
+	    "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":13,"
+	    "\"TargetObject\":"
+	    "\"HKLM\\\\SOFTWARE\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\x\","
+	    "\"Details\":\"C:\\\\Users\\\\Public\\\\x.exe\",\"Image\":\"C:\\\\Users\\\\Public\\\\x."
+	    "exe\"}",
+	    "{\"Channel\":\"Security\",\"EventID\":4688,\"NewProcessName\":\"C:\\\\Windows\\\\"
+	    "System32\\\\whoami.exe\",\"CommandLine\":\"whoami /priv\"}",
+	};
+	struct arena a;
+	arena_init(&a, 0);
+	size_t total_hits = 0;
+	for (size_t e = 0; e < sizeof evs / sizeof *evs; e++) {
+		struct source src;
+		struct event ev;
+		event_from_json(&ev, &a, &src, evs[e]);
+		struct collect c = {.sink.emit = collect_emit};
+		assert_int_equal(d.scan(w, &ev, 1, &c.sink), 0);
+		size_t scanned = c.n;
+		collect_free(&c);
+		/* brute force: every detection rule whose class holds */
+		uint64_t bits[64] = {0};
+		assert_true(rs->nclasses <= 64 * 64);
+		sigma_logsource_eval(rs, &ev, bits);
+		w->cur = bits;
+		sigma_worker_set_event(w, &ev);
+		size_t brute = 0;
+		for (size_t i = 0; i < rs->nrules; i++) {
+			struct sigma_rule *r = rs->rules[i];
+			if (r->kind == SK_DETECTION &&
+			    ((bits[r->lsclass / 64] >> (r->lsclass % 64)) & 1) &&
+			    sigma_rule_eval(w, r))
+				brute++;
+		}
+		if (brute != scanned)
+			fail_msg("event %zu: prefiltered scan found %zu, brute force %zu", e,
+				 scanned, brute);
+		total_hits += brute;
+	}
+	assert_true(total_hits >= 4); /* the events were chosen to trip rules */
+	d.worker_free(wp);
+	d.shared_free(d.shared);
+	arena_free(&a);
+	sigma_load_report_free(&rep);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
+	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_corpus),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
