@@ -3,4 +3,7 @@
  * when two probes tie: the earlier wins.
  */
 FORMAT(eve)
+FORMAT(access)
+FORMAT(w3c)
+FORMAT(weberror)
 FORMAT(jsonl)
