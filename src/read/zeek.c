@@ -274,6 +274,8 @@ static int zeek_line(void *state, struct slice line, struct event *ev, struct ar
 		     struct diag *why)
 {
 	struct zeek_state *st = state;
+	if (line.len == 0)
+		return LINE_SKIP;
 	if (line.ptr[0] == '#') /* Zeek writes a leading '#' of a value as \x23 */
 		return header_line(st, line, why);
 	if (!st->ncols)
