@@ -243,6 +243,17 @@ static bool file_ext(struct slice s)
 	return false;
 }
 
+/* "Product/1.2 (comment)": a first token with a slash followed by a digit,
+ * and a space somewhere; free text is not taken for a user agent. */
+static bool ua_shape(struct slice s)
+{
+	long sp = slice_index(s, ' ');
+	long sl = slice_index(s, '/');
+	if (sp < 0 || sl <= 0 || sl > sp || (size_t)sl + 1 >= s.len)
+		return false;
+	return s.ptr[sl + 1] >= '0' && s.ptr[sl + 1] <= '9';
+}
+
 int ioc_type_infer(struct slice v)
 {
 	char tmp[AS_MAX_INDICATOR_LEN];
@@ -266,7 +277,7 @@ int ioc_type_infer(struct slice v)
 		if (s.len == 64)
 			return IOC_SHA256;
 	}
-	if (slice_index(s, ' ') >= 0 || slice_starts(s, "Mozilla/"))
+	if (ua_shape(s))
 		return IOC_USER_AGENT;
 	long at = slice_index(s, '@');
 	if (at > 0 && slice_index(s, '/') < 0 && domain_shape(slice_sub(s, (size_t)at + 1, s.len)))
