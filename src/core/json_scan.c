@@ -98,8 +98,8 @@ static inline const char *str_find_stop(const char *p, const char *end)
 
 /* p points after the opening quote. Returns the closing quote, or NULL with
  * *err_at and *why set. */
-static const char *str_scan(const char *p, const char *end, bool *escaped, const char **err_at,
-			    const char **why)
+static inline __attribute__((always_inline)) const char *
+str_scan(const char *p, const char *end, bool *escaped, const char **err_at, const char **why)
 {
 	for (;;) {
 		p = str_find_stop(p, end);
