@@ -333,6 +333,37 @@ static void test_walk_then_unescape(void **state)
 	arena_free(&a);
 }
 
+static void test_pathmap(void **state)
+{
+	static const struct json_pathmap_entry e[] = {
+	    {"src_ip", 1}, {"dns.rrname", 2},   {"a", 3},
+	    {"", 4},       {"tls.ja3.hash", 5}, {"dns.rrtype", 6},
+	};
+	static struct json_pathmap m;
+	assert_int_equal(json_pathmap_init(&m, e, sizeof e / sizeof e[0]), 0);
+	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
+		assert_int_equal(json_pathmap_get(&m, slice_cstr(e[i].path)), e[i].action);
+	assert_int_equal(json_pathmap_get(&m, SLICE_LIT("src_ipx")), 0);
+	assert_int_equal(json_pathmap_get(&m, SLICE_LIT("dns.rrnam")), 0);
+	assert_int_equal(json_pathmap_get(&m, SLICE_LIT("b")), 0);
+	assert_int_equal(json_pathmap_get(&m, SLICE_LIT("tls.ja3s.hash")), 0);
+	static const struct json_pathmap_entry dup[] = {{"x", 1}, {"x", 2}};
+	assert_int_equal(json_pathmap_init(&m, dup, 2), AS_EEXISTS);
+	static const struct json_pathmap_entry zero[] = {{"x", 0}};
+	assert_int_equal(json_pathmap_init(&m, zero, 1), AS_ETOOBIG);
+	/* half full is the most it takes, and every entry still resolves */
+	static char names[JSON_PATHMAP_SLOTS / 2 + 1][16];
+	static struct json_pathmap_entry many[JSON_PATHMAP_SLOTS / 2 + 1];
+	for (int i = 0; i <= JSON_PATHMAP_SLOTS / 2; i++) {
+		snprintf(names[i], sizeof names[i], "f%d.x", i);
+		many[i] = (struct json_pathmap_entry){names[i], i + 1};
+	}
+	assert_int_equal(json_pathmap_init(&m, many, JSON_PATHMAP_SLOTS / 2 + 1), AS_ETOOBIG);
+	assert_int_equal(json_pathmap_init(&m, many, JSON_PATHMAP_SLOTS / 2), 0);
+	for (int i = 0; i < JSON_PATHMAP_SLOTS / 2; i++)
+		assert_int_equal(json_pathmap_get(&m, slice_cstr(names[i])), i + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_walk_every_prefix), cmocka_unit_test(test_walk_depth),
 	    cmocka_unit_test(test_walk_path_limit),   cmocka_unit_test(test_walk_stop),
 	    cmocka_unit_test(test_unescape),          cmocka_unit_test(test_walk_then_unescape),
+	    cmocka_unit_test(test_pathmap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
