@@ -9,6 +9,7 @@
 	X(hunt, "hunt threats in logs: read, detect, store, print alerts")                         \
 	X(events, "print the normalised events of logs as JSON lines")                             \
 	X(formats, "list the log formats aptscope reads")                                           \
+	X(intel, "the threat-intel knowledge base: import, show, search, conflicts")          \
 	X(rules, "check Sigma rules: list each rule that cannot load, and why")
 
 #define X(name, doc) int cmd_##name(int argc, char **argv);

@@ -1,0 +1,736 @@
+/*
+ * kbio.c — getting knowledge in and out: file import with format detection,
+ * aptscope's own JSON-lines format (export and the bundled default), and
+ * the copy of the kb kept in the store.
+ *
+ * The JSON-lines format is one object per line: a header
+ * {"type":"aptscope-kb","version":1}, then groups, software, techniques,
+ * campaigns, CVEs and conflicts, in the kb's own order, so exporting the
+ * same knowledge twice gives the same bytes. The store keeps the same
+ * objects, one row each (intel_object), with an alias table (intel_alias)
+ * that SQL reports can join on; loading replays the rows through the same
+ * parser. Several files given together are imported in the order of
+ * precedence (our export, ATT&CK STIX, the mitre-* galaxies, the MISP
+ * threat-actor galaxy, 360.net, the rest) whatever order they were named in.
+ */
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/limits.h"
+#include "core/timeparse.h"
+#include "intel/kb_impl.h"
+#include "read/input.h"
+#include "store/store.h"
+
+#define KB_HEADER "{\"type\":\"aptscope-kb\",\"version\":1}"
+
+/* --- writing ------------------------------------------------------------------ */
+
+static void w_strv(struct jw *w, const char *key, const struct kb_strv *v)
+{
+	if (!v->n)
+		return;
+	jw_key(w, key);
+	jw_arr(w);
+	for (uint32_t i = 0; i < v->n; i++)
+		jw_cstr(w, v->v[i]);
+	jw_arr_end(w);
+}
+
+static void w_opt(struct jw *w, const char *key, const char *s)
+{
+	if (s && *s)
+		jw_kcstr(w, key, s);
+}
+
+static void w_time(struct jw *w, const char *key, int64_t us)
+{
+	char t[AS_TIME_STRLEN];
+	if (us != AS_TIME_NONE)
+		jw_kcstr(w, key, time_format(us, t));
+}
+
+static void group_json(struct buf *b, const struct kb_group *g)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "group");
+	jw_kcstr(&w, "name", g->name);
+	w_opt(&w, "attack_id", g->attack_id);
+	w_opt(&w, "country", g->country);
+	if (g->country[0])
+		jw_kint(&w, "country_rank", g->country_rank);
+	w_opt(&w, "sponsor", g->sponsor);
+	w_time(&w, "first_seen", g->first_seen);
+	w_time(&w, "last_seen", g->last_seen);
+	w_strv(&w, "aliases", &g->aliases);
+	w_strv(&w, "sectors", &g->sectors);
+	w_strv(&w, "victims", &g->victims);
+	w_strv(&w, "techniques", &g->techniques);
+	w_strv(&w, "software", &g->software);
+	w_strv(&w, "campaigns", &g->campaigns);
+	w_strv(&w, "indicators", &g->indicators);
+	w_strv(&w, "refs", &g->refs);
+	w_strv(&w, "sources", &g->sources);
+	w_strv(&w, "uuids", &g->uuids);
+	jw_obj_end(&w);
+}
+
+static void software_json(struct buf *b, const struct kb_software *s)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "software");
+	jw_kcstr(&w, "name", s->name);
+	w_opt(&w, "attack_id", s->attack_id);
+	w_opt(&w, "kind", s->type);
+	w_strv(&w, "aliases", &s->aliases);
+	w_strv(&w, "platforms", &s->platforms);
+	w_strv(&w, "groups", &s->groups);
+	w_strv(&w, "uuids", &s->uuids);
+	jw_obj_end(&w);
+}
+
+static void technique_json(struct buf *b, const struct kb_technique *t)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "technique");
+	jw_kcstr(&w, "id", t->id);
+	w_opt(&w, "name", t->name);
+	w_opt(&w, "uuid", t->uuid);
+	w_strv(&w, "tactics", &t->tactics);
+	w_strv(&w, "platforms", &t->platforms);
+	jw_obj_end(&w);
+}
+
+static void campaign_json(struct buf *b, const struct kb_campaign *c)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "campaign");
+	jw_kcstr(&w, "name", c->name);
+	w_opt(&w, "attack_id", c->attack_id);
+	w_opt(&w, "group", c->group);
+	w_time(&w, "first_seen", c->first_seen);
+	w_time(&w, "last_seen", c->last_seen);
+	w_strv(&w, "techniques", &c->techniques);
+	w_strv(&w, "software", &c->software);
+	w_strv(&w, "uuids", &c->uuids);
+	jw_obj_end(&w);
+}
+
+static void cve_json(struct buf *b, const struct kb_cve *c)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "cve");
+	jw_kcstr(&w, "id", c->id);
+	w_time(&w, "published", c->published);
+	w_time(&w, "fixed", c->fixed);
+	w_time(&w, "kev_added", c->kev_added);
+	jw_key(&w, "known_exploited");
+	jw_bool(&w, c->known_exploited);
+	w_strv(&w, "products", &c->products);
+	w_strv(&w, "platforms", &c->platforms);
+	jw_obj_end(&w);
+}
+
+static void conflict_json(struct buf *b, const struct kb_conflict *c)
+{
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kcstr(&w, "type", "conflict");
+	jw_kcstr(&w, "kind", c->kind);
+	jw_kcstr(&w, "subject", c->subject);
+	jw_kcstr(&w, "a", c->a);
+	jw_kcstr(&w, "b", c->b);
+	jw_obj_end(&w);
+}
+
+/* Call fn once per object, with its kind, name and JSON text. */
+typedef int (*kb_obj_fn)(void *ctx, const char *kind, const char *name, struct slice json);
+
+static int kb_each(const struct kb *kb, kb_obj_fn fn, void *ctx)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+#define EACH(arr, n, kind, namef, writer)                                                          \
+	for (size_t i = 0; !rc && i < (n); i++) {                                                  \
+		buf_reset(&b);                                                                     \
+		writer(&b, (arr)[i]);                                                              \
+		rc = b.err ? b.err : fn(ctx, kind, (arr)[i]->namef, buf_slice(&b));                \
+	}
+	EACH(kb->groups, kb->ngroups, "group", name, group_json)
+	EACH(kb->sw, kb->nsw, "software", name, software_json)
+	EACH(kb->tech, kb->ntech, "technique", id, technique_json)
+	EACH(kb->camp, kb->ncamp, "campaign", name, campaign_json)
+	EACH(kb->cves, kb->ncves, "cve", id, cve_json)
+#undef EACH
+	for (size_t i = 0; !rc && i < kb->nconf; i++) {
+		buf_reset(&b);
+		conflict_json(&b, &kb->conf[i]);
+		rc = b.err ? b.err : fn(ctx, "conflict", kb->conf[i].subject, buf_slice(&b));
+	}
+	buf_free(&b);
+	return rc;
+}
+
+static int export_line(void *ctx, const char *kind, const char *name, struct slice json)
+{
+	struct buf *out = ctx;
+	buf_append_slice(out, json);
+	return buf_putc(out, '\n');
+}
+
+int kb_export(const struct kb *kb, struct buf *out)
+{
+	buf_puts(out, KB_HEADER "\n");
+	int rc = kb_each(kb, export_line, out);
+	return rc ? rc : out->err;
+}
+
+/* --- reading our own format ------------------------------------------------------ */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int64_t jtime(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	int64_t us;
+	return s && !time_parse_rfc3339(slice_cstr(s), &us) ? us : AS_TIME_NONE;
+}
+
+static void jstrv(json_t *o, const char *key, struct kb_strv *out)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, key), i, v)
+	{
+		if (json_is_string(v))
+			strv_add_cstr(out, json_string_value(v));
+	}
+}
+
+static int load_group(struct kb *kb, json_t *o)
+{
+	struct kb_strv l[12] = {{0}};
+	enum { AL, SE, VI, TE, SW, CA, IN, RE, SO, UU };
+	static const char *const keys[] = {"aliases",  "sectors",   "victims",    "techniques",
+					   "software", "campaigns", "indicators", "refs",
+					   "sources",  "uuids"};
+	for (int i = 0; i <= UU; i++)
+		jstrv(o, keys[i], &l[i]);
+	char iso[3];
+	const char *cc = jstr(o, "country");
+	json_t *rank = json_object_get(o, "country_rank");
+	struct kb_grec r = {.source = "kb",
+			    .rank = json_is_integer(rank) ? (int)json_integer_value(rank)
+							  : KB_RANK_STIX,
+			    .name = slice_cstr(jstr(o, "name")),
+			    .exact = true,
+			    .aliases = &l[AL],
+			    .attack_id = jstr(o, "attack_id"),
+			    .uuids = &l[UU],
+			    .country = cc && intel_country_parse(slice_cstr(cc), iso) ? iso : NULL,
+			    .country_text = cc,
+			    .sponsor = jstr(o, "sponsor"),
+			    .sectors = &l[SE],
+			    .victims = &l[VI],
+			    .refs = &l[RE],
+			    .techniques = &l[TE],
+			    .software = &l[SW],
+			    .campaigns = &l[CA],
+			    .indicators = &l[IN],
+			    .sources = &l[SO],
+			    .first_seen = jtime(o, "first_seen"),
+			    .last_seen = jtime(o, "last_seen")};
+	int rc = r.name.len ? kb_group_merge(kb, &r, NULL) : AS_EINVAL;
+	for (int i = 0; i <= UU; i++)
+		strv_free(&l[i]);
+	return rc;
+}
+
+static int load_software(struct kb *kb, json_t *o)
+{
+	struct kb_software *s;
+	struct kb_strv uu = {0}, al = {0};
+	jstrv(o, "uuids", &uu);
+	int rc = kb_software_get(kb, slice_cstr(jstr(o, "name")), uu.n ? uu.v[0] : NULL, &s);
+	for (uint32_t i = 1; !rc && i < uu.n; i++)
+		rc = kb_software_get(kb, slice_cstr(s->name), uu.v[i], &s);
+	strv_free(&uu);
+	if (rc)
+		return rc;
+	const char *aid = jstr(o, "attack_id"), *kind = jstr(o, "kind");
+	if (aid && !s->attack_id && !(s->attack_id = strdup(aid)))
+		return AS_ENOMEM;
+	if (kind && !s->type && !(s->type = strdup(kind)))
+		return AS_ENOMEM;
+	jstrv(o, "aliases", &al);
+	for (uint32_t i = 0; !rc && i < al.n; i++)
+		rc = kb_software_alias(kb, s, slice_cstr(al.v[i]));
+	strv_free(&al);
+	jstrv(o, "platforms", &s->platforms);
+	jstrv(o, "groups", &s->groups);
+	return rc == AS_ETOOBIG ? 0 : rc;
+}
+
+static int load_technique(struct kb *kb, json_t *o)
+{
+	struct kb_technique *t;
+	int rc = kb_technique_get(kb, slice_cstr(jstr(o, "id")), jstr(o, "uuid"), &t);
+	if (rc)
+		return rc;
+	const char *name = jstr(o, "name");
+	if (name && !t->name && !(t->name = strdup(name)))
+		return AS_ENOMEM;
+	jstrv(o, "tactics", &t->tactics);
+	jstrv(o, "platforms", &t->platforms);
+	return 0;
+}
+
+static int load_campaign(struct kb *kb, json_t *o)
+{
+	struct kb_campaign *c;
+	struct kb_strv uu = {0};
+	jstrv(o, "uuids", &uu);
+	int rc = kb_campaign_get(kb, slice_cstr(jstr(o, "name")), uu.n ? uu.v[0] : NULL, &c);
+	for (uint32_t i = 1; !rc && i < uu.n; i++)
+		rc = kb_campaign_get(kb, slice_cstr(c->name), uu.v[i], &c);
+	strv_free(&uu);
+	if (rc)
+		return rc;
+	const char *aid = jstr(o, "attack_id"), *g = jstr(o, "group");
+	if (aid && !c->attack_id && !(c->attack_id = strdup(aid)))
+		return AS_ENOMEM;
+	if (g && !c->group && !(c->group = strdup(g)))
+		return AS_ENOMEM;
+	int64_t f = jtime(o, "first_seen"), l = jtime(o, "last_seen");
+	if (f != AS_TIME_NONE)
+		c->first_seen = f;
+	if (l != AS_TIME_NONE)
+		c->last_seen = l;
+	jstrv(o, "techniques", &c->techniques);
+	jstrv(o, "software", &c->software);
+	return 0;
+}
+
+static int load_cve(struct kb *kb, json_t *o)
+{
+	struct kb_cve *c;
+	int rc = kb_cve_get(kb, slice_cstr(jstr(o, "id")), &c);
+	if (rc)
+		return rc;
+	int64_t t;
+	if ((t = jtime(o, "published")) != AS_TIME_NONE)
+		c->published = t;
+	if ((t = jtime(o, "fixed")) != AS_TIME_NONE)
+		c->fixed = t;
+	if ((t = jtime(o, "kev_added")) != AS_TIME_NONE)
+		c->kev_added = t;
+	c->known_exploited |= json_is_true(json_object_get(o, "known_exploited"));
+	jstrv(o, "products", &c->products);
+	jstrv(o, "platforms", &c->platforms);
+	return 0;
+}
+
+static int load_object(struct kb *kb, json_t *o)
+{
+	const char *type = jstr(o, "type");
+	if (!type)
+		return AS_EINVAL;
+	if (!strcmp(type, "group"))
+		return load_group(kb, o);
+	if (!strcmp(type, "software"))
+		return load_software(kb, o);
+	if (!strcmp(type, "technique"))
+		return load_technique(kb, o);
+	if (!strcmp(type, "campaign"))
+		return load_campaign(kb, o);
+	if (!strcmp(type, "cve"))
+		return load_cve(kb, o);
+	if (!strcmp(type, "conflict")) {
+		const char *k = jstr(o, "kind"), *s = jstr(o, "subject"), *a = jstr(o, "a"),
+			   *b = jstr(o, "b");
+		return k && s && a && b ? kb_conflict_add(kb, k, s, a, b) : AS_EINVAL;
+	}
+	if (!strcmp(type, "aptscope-kb"))
+		return 0;
+	return AS_EINVAL;
+}
+
+static int load_line(struct kb *kb, struct slice line, const char *name, uint64_t rec,
+		     struct diag_sink *diags, struct kb_import_stats *st)
+{
+	json_error_t err;
+	line = slice_trim(line);
+	if (!line.len)
+		return 0;
+	st->objects++;
+	json_t *o = json_loadb(line.ptr, line.len, 0, &err);
+	if (!json_is_object(o)) {
+		kb_skip(diags, st, name, rec, "not a JSON object: %s", o ? "" : err.text);
+		json_decref(o);
+		return 0;
+	}
+	int rc = load_object(kb, o);
+	if (rc == AS_EINVAL || rc == AS_ETOOBIG) {
+		kb_skip(diags, st, name, rec, "%s object not understood",
+			jstr(o, "type") ? jstr(o, "type") : "untyped");
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
+}
+
+int intel_jsonl_import(struct kb *kb, const char *name, const char *data, size_t len,
+		       struct diag_sink *diags, struct kb_import_stats *st)
+{
+	struct slice rest = slice_make(data, len), line;
+	uint64_t rec = 0;
+	int rc = 0;
+	while (!rc && rest.ptr) {
+		rest = slice_cut(rest, '\n', &line);
+		rc = load_line(kb, line, name, ++rec, diags, st);
+	}
+	return rc;
+}
+
+/* --- import: recognise the format ------------------------------------------------- */
+
+int kb_import_mem(struct kb *kb, const char *name, const char *data, size_t len,
+		  struct diag_sink *diags, struct kb_import_stats *st)
+{
+	struct kb_import_stats dummy = {0};
+	if (!st)
+		st = &dummy;
+	struct slice s = slice_trim(slice_make(data, len));
+	if (slice_starts(s, "\xef\xbb\xbf"))
+		s = slice_sub(s, 3, s.len);
+	if (slice_starts(s, "{\"type\":\"aptscope-kb\""))
+		return intel_jsonl_import(kb, name, s.ptr, s.len, diags, st);
+	if (slice_starts(s, "cveID,") || slice_starts(s, "\"cveID\","))
+		return intel_kev_import_csv(kb, name, s.ptr, s.len, diags, st);
+	if (!s.len || (s.ptr[0] != '{' && s.ptr[0] != '[')) {
+		kb_skip(diags, st, name, 0, "not a format the knowledge base reads");
+		return AS_EFORMAT;
+	}
+	json_error_t err;
+	json_t *root = json_loadb(s.ptr, s.len, 0, &err);
+	if (!root) {
+		kb_skip(diags, st, name, 0, "JSON error at line %d column %d: %s", err.line,
+			err.column, err.text);
+		return AS_EPARSE;
+	}
+	int rc = AS_EFORMAT;
+	const char *type = json_string_value(json_object_get(root, "type"));
+	if (type && !strcmp(type, "bundle"))
+		rc = intel_stix_import(kb, name, root, diags, st);
+	else if (json_is_array(json_object_get(root, "values")) || json_is_array(root) ||
+		 json_object_get(root, "Event") || json_object_get(root, "response"))
+		rc = intel_misp_import(kb, name, root, diags, st);
+	else if (json_is_array(json_object_get(root, "vulnerabilities")))
+		rc = intel_cve_import_json(kb, name, root, diags, st);
+	if (rc == AS_EFORMAT)
+		kb_skip(diags, st, name, 0, "JSON but not STIX, MISP, NVD or KEV");
+	json_decref(root);
+	return rc;
+}
+
+static int read_all(const char *path, struct buf *b, struct diag *why)
+{
+	struct input *in;
+	int rc = input_open(&in, path, why);
+	if (rc)
+		return rc;
+	b->max = AS_MAX_KB_FILE + 1;
+	for (;;) {
+		if ((rc = buf_reserve(b, 1 << 20)))
+			break;
+		ssize_t n = input_read(in, b->data + b->len, b->cap - b->len - 1);
+		if (n <= 0) {
+			rc = (int)n;
+			break;
+		}
+		b->len += (size_t)n;
+		if (b->len > AS_MAX_KB_FILE) {
+			rc = AS_ETOOBIG;
+			break;
+		}
+	}
+	input_close(in);
+	if (!rc && b->data)
+		b->data[b->len] = 0;
+	return rc;
+}
+
+int kb_import_file(struct kb *kb, const char *path, struct diag_sink *diags,
+		   struct kb_import_stats *st)
+{
+	struct kb_import_stats dummy = {0};
+	if (!st)
+		st = &dummy;
+	struct buf b = BUF_INIT;
+	struct diag why = {0};
+	int rc = read_all(path, &b, &why);
+	if (rc) {
+		kb_skip(diags, st, path, 0, "%s", why.msg[0] ? why.msg : as_strerror(rc));
+	} else {
+		rc = kb_import_mem(kb, path, b.data ? b.data : "", b.len, diags, st);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* Where a file stands in the order of precedence, from its first bytes. */
+static int file_rank(const char *path)
+{
+	struct input *in;
+	struct diag why;
+	char head[1 << 14];
+	if (input_open(&in, path, &why))
+		return 9;
+	ssize_t n = input_read(in, head, sizeof head - 1);
+	input_close(in);
+	if (n <= 0)
+		return 9;
+	head[n] = 0;
+	static const struct {
+		const char *needle;
+		int rank;
+	} marks[] = {{"\"aptscope-kb\"", 0},         {"\"bundle\"", 1},
+		     {"\"mitre-intrusion-set\"", 2}, {"\"mitre-", 2},
+		     {"\"threat-actor\"", 3},        {"\"360net-threat-actor\"", 4}};
+	int rank = 5;
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (strstr(head, marks[i].needle) && marks[i].rank < rank)
+			rank = marks[i].rank;
+	return rank;
+}
+
+struct ranked {
+	const char *path;
+	int rank;
+	size_t pos;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+int kb_import_files(struct kb *kb, const char *const *paths, size_t n, struct diag_sink *diags,
+		    struct kb_import_stats *total)
+{
+	struct ranked *r = calloc(n ? n : 1, sizeof *r);
+	if (!r)
+		return AS_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct ranked){paths[i], file_rank(paths[i]), i};
+	qsort(r, n, sizeof *r, ranked_cmp);
+	int rc = 0, first = 0;
+	for (size_t i = 0; i < n && rc != AS_ENOMEM; i++) {
+		struct kb_import_stats st = {0};
+		rc = kb_import_file(kb, r[i].path, diags, &st);
+		if (rc && !first)
+			first = rc;
+		if (total) {
+			total->objects += st.objects;
+			total->groups += st.groups;
+			total->software += st.software;
+			total->techniques += st.techniques;
+			total->campaigns += st.campaigns;
+			total->relationships += st.relationships;
+			total->cves += st.cves;
+			total->indicators += st.indicators;
+			total->skipped += st.skipped;
+		}
+	}
+	free(r);
+	return rc == AS_ENOMEM ? rc : first;
+}
+
+int kb_load_files(struct kb **out, const char *const *paths, size_t n, struct diag_sink *diags)
+{
+	struct kb *kb;
+	int rc = kb_new(&kb);
+	if (rc)
+		return rc;
+	if ((rc = kb_import_files(kb, paths, n, diags, NULL))) {
+		kb_free(kb);
+		return rc;
+	}
+	*out = kb;
+	return 0;
+}
+
+const char *kb_default_path(char *dst, size_t cap)
+{
+	const char *dir = getenv("APTSCOPE_DATA");
+	if (!dir || !*dir)
+		dir = APTSCOPE_DATA_DIR;
+	snprintf(dst, cap, "%s/intel/kb.jsonl.gz", dir);
+	return dst;
+}
+
+int kb_load_default(struct kb **out, struct diag_sink *diags)
+{
+	char path[4096];
+	const char *p = kb_default_path(path, sizeof path);
+	return kb_load_files(out, &p, 1, diags);
+}
+
+/* --- the store -------------------------------------------------------------------- */
+
+static const char *const intel_steps[] = {
+    /* 0 → 1 */
+    "CREATE TABLE intel_object ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  doc TEXT NOT NULL);"
+    "CREATE INDEX intel_object_name ON intel_object(kind, name);"
+    "CREATE TABLE intel_alias ("
+    "  alias TEXT PRIMARY KEY," /* lower-case */
+    "  group_name TEXT NOT NULL);"
+    "CREATE TABLE intel_meta (key TEXT PRIMARY KEY, value TEXT);",
+};
+
+struct saver {
+	sqlite3 *db;
+	sqlite3_stmt *obj, *alias;
+	const struct kb *kb;
+};
+
+static int save_object(void *ctx, const char *kind, const char *name, struct slice json)
+{
+	struct saver *s = ctx;
+	sqlite3_reset(s->obj);
+	sqlite3_bind_text(s->obj, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->obj, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->obj, 3, json.ptr, (int)json.len, SQLITE_STATIC);
+	return sqlite3_step(s->obj) == SQLITE_DONE ? 0 : AS_EDB;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : AS_EDB;
+}
+
+int kb_save(const struct kb *kb, struct store *st)
+{
+	int rc =
+	    store_migrate(st, "intel", intel_steps, sizeof intel_steps / sizeof intel_steps[0]);
+	if (rc || (rc = store_flush(st)))
+		return rc;
+	struct saver s = {.db = store_sqlite(st), .kb = kb};
+	if ((rc = exec(s.db, "BEGIN IMMEDIATE")))
+		return rc;
+	if ((rc = exec(s.db, "DELETE FROM intel_object; DELETE FROM intel_alias;")))
+		goto out;
+	if (sqlite3_prepare_v2(s.db, "INSERT INTO intel_object(kind, name, doc) VALUES (?,?,?)", -1,
+			       &s.obj, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s.db, "INSERT OR IGNORE INTO intel_alias VALUES (?,?)", -1, &s.alias,
+			       NULL) != SQLITE_OK) {
+		rc = AS_EDB;
+		goto out;
+	}
+	if ((rc = kb_each(kb, save_object, &s)))
+		goto out;
+	for (size_t i = 0; i < kb->ngroups && !rc; i++) {
+		const struct kb_group *g = kb->groups[i];
+		for (uint32_t k = 0; k <= g->aliases.n && !rc; k++) {
+			const char *a = k < g->aliases.n ? g->aliases.v[k] : g->name;
+			char low[AS_MAX_KB_STRING + 1];
+			if (kb_key_lower(slice_cstr(a), low, sizeof low) < 0)
+				continue;
+			sqlite3_reset(s.alias);
+			sqlite3_bind_text(s.alias, 1, low, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s.alias, 2, g->name, -1, SQLITE_STATIC);
+			rc = sqlite3_step(s.alias) == SQLITE_DONE ? 0 : AS_EDB;
+		}
+	}
+	if (!rc)
+		rc = exec(s.db, "INSERT OR REPLACE INTO intel_meta VALUES ('seeded', '1')");
+out:
+	sqlite3_finalize(s.obj);
+	sqlite3_finalize(s.alias);
+	if (!rc)
+		return exec(s.db, "COMMIT");
+	exec(s.db, "ROLLBACK");
+	return rc;
+}
+
+int kb_open(struct kb **out, struct store *st)
+{
+	int rc =
+	    store_migrate(st, "intel", intel_steps, sizeof intel_steps / sizeof intel_steps[0]);
+	if (rc)
+		return rc;
+	sqlite3 *db = store_sqlite(st);
+	sqlite3_stmt *q;
+	bool seeded = false;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM intel_meta WHERE key = 'seeded'", -1, &q,
+			       NULL) != SQLITE_OK)
+		return AS_EDB;
+	seeded = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	struct kb *kb;
+	if (!seeded) {
+		/* without a bundled default (a trimmed install) start empty, unseeded */
+		rc = kb_load_default(&kb, NULL);
+		if (rc == AS_ENOENT && !(rc = kb_new(&kb))) {
+			*out = kb;
+			return 0;
+		}
+		if (rc)
+			return rc;
+		if ((rc = kb_save(kb, st))) {
+			kb_free(kb);
+			return rc;
+		}
+		*out = kb;
+		return 0;
+	}
+	if ((rc = kb_new(&kb)))
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM intel_object ORDER BY seq", -1, &q, NULL) !=
+	    SQLITE_OK) {
+		kb_free(kb);
+		return AS_EDB;
+	}
+	struct kb_import_stats ist = {0};
+	uint64_t rec = 0;
+	int step;
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *doc = (const char *)sqlite3_column_text(q, 0);
+		int n = sqlite3_column_bytes(q, 0);
+		rc = load_line(kb, slice_make(doc ? doc : "", doc ? (size_t)n : 0), "store:intel",
+			       ++rec, NULL, &ist);
+	}
+	sqlite3_finalize(q);
+	if (rc) {
+		kb_free(kb);
+		return rc;
+	}
+	*out = kb;
+	return 0;
+}
