@@ -567,11 +567,14 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	size_t words = rs->nrules / 64 + 1;
 	memset(w->rulebits, 0, words * sizeof *w->rulebits);
 	struct slice text = scan_text(w, ev);
+	w->lithit = NULL;
 	if (!text.ptr && ev->nfields) {
 		/* cannot assemble the values: every prefiltered rule is a candidate */
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
 	} else if (sigma_prefilter_scan(rs->pf, w->pf, text.ptr, text.len, w->rulebits)) {
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
+	} else {
+		w->lithit = sigma_pf_scratch_hits(w->pf);
 	}
 	int rc = 0;
 	for (size_t wi = 0; wi < words && !rc; wi++) {

@@ -1,14 +1,16 @@
 /*
  * prefilter.c — one Hyperscan pass names the rules worth checking.
  *
- * For each detection rule we derive a set of literals such that, if the rule
- * matches an event, at least one of them occurs in one of the event's field
- * values (a necessary condition, computed over the condition tree: an AND
- * needs any one side's set — the one with the longest shortest literal — an
- * OR needs the union, a NOT gives nothing). All literals of all rules go into
- * one Hyperscan literal database; per event the field values are scanned
- * once and every literal hit marks its rules as candidates. The exact
- * matchers then run on candidates only, so cost grows with the literals that
+ * For each detection rule we derive a necessary condition in conjunctive
+ * form: up to eight clauses, each a set of literals, such that if the rule
+ * matches an event, every clause has one of its literals in one of the
+ * event's field values. Over the condition tree an AND joins the clauses of
+ * both sides, an OR keeps the union of each side's best clause, a NOT gives
+ * nothing. All literals of all rules go into one Hyperscan literal database;
+ * per event the field values are scanned once, each literal hit marks its
+ * (rule, clause) pairs, and a rule whose clauses are all marked becomes a
+ * candidate. The exact matchers then run on candidates only, so cost grows
+ * with the literals that
  * occur, not with the number of rules. Rules without such a set (regex-only,
  * numeric, negated) are checked on every event of their logsource.
  */
@@ -34,8 +36,9 @@ struct sigma_prefilter {
 	hs_database_t *db;
 	/* literal → rules (CSR) */
 	uint32_t *lit_start; /* nlit + 1 */
-	uint32_t *lit_rules;
+	uint32_t *lit_rules; /* rule << 3 | clause */
 	size_t nlit;
+	uint8_t *full; /* per rule: the clause mask that makes it a candidate */
 	/* per class: rules not prefiltered */
 	uint32_t *always_start; /* nclasses + 1 */
 	uint32_t *always;
@@ -44,6 +47,12 @@ struct sigma_prefilter {
 
 struct sigma_pf_scratch {
 	hs_scratch_t *s;
+	uint64_t *lithit;     /* literals seen in this event */
+	uint32_t *littouched; /* which, to clear them */
+	size_t nlittouched;
+	uint8_t *mask;     /* per rule: clauses seen in this event */
+	uint32_t *touched; /* rules whose mask is not zero */
+	size_t ntouched;
 };
 
 struct lit_table {
@@ -128,19 +137,40 @@ static void longest_run(const struct sigma_matcher *m, size_t *from, size_t *len
 	*len = best;
 }
 
-static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struct lset *out)
+/* Give every glob matcher its literal (so it can skip early), once. */
+static int matcher_lit(struct lit_table *t, struct sigma_matcher *m)
 {
-	*out = none_set();
-	if (m->kind != SM_GLOB || m->neq || m->shape == SH_ANY)
+	m->lit = UINT32_MAX;
+	if (m->kind != SM_GLOB || m->shape == SH_ANY)
 		return 0;
 	size_t from, len;
 	longest_run(m, &from, &len);
 	if (len < PF_MIN_LITERAL)
 		return 0;
-	uint32_t li;
-	int rc = lit_add(t, m->pat + from, len, m->cased, &li);
-	if (rc)
-		return rc;
+	return lit_add(t, m->pat + from, len, m->cased, &m->lit);
+}
+
+static int detection_lits(struct lit_table *t, struct sigma_detection *d)
+{
+	int rc = 0;
+	for (uint32_t s = 0; s < d->nsels; s++)
+		for (uint32_t g = 0; g < d->sels[s].n; g++)
+			for (uint32_t i = 0; i < d->sels[s].groups[g].n; i++) {
+				struct sigma_item *it = &d->sels[s].groups[g].items[i];
+				for (uint32_t k = 0; k < it->nm && !rc; k++)
+					rc = matcher_lit(t, &it->m[k]);
+			}
+	return rc;
+}
+
+static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struct lset *out)
+{
+	*out = none_set();
+	if (m->lit == UINT32_MAX || m->neq)
+		return 0;
+	uint32_t li = m->lit;
+	size_t from, len;
+	longest_run(m, &from, &len);
 	out->lit = malloc(sizeof *out->lit);
 	if (!out->lit)
 		return AS_ENOMEM;
@@ -184,94 +214,154 @@ static bool better(const struct lset *a, const struct lset *b)
 	return la != lb ? la > lb : a->n < b->n;
 }
 
-/* a := the better of a and b, for an AND (b consumed). */
-static void lset_pick(struct lset *a, struct lset *b)
+/* A necessary condition in conjunctive form: every clause must have one of
+ * its literals in the event. n == 0: no condition (the rule always runs). */
+#define PF_MAX_CLAUSES 8
+struct cnf {
+	struct lset cl[PF_MAX_CLAUSES];
+	unsigned n;
+};
+
+static void cnf_free(struct cnf *c)
 {
-	if (better(b, a)) {
-		lset_free(a);
-		*a = *b;
-	} else {
-		lset_free(b);
-	}
+	for (unsigned i = 0; i < c->n; i++)
+		lset_free(&c->cl[i]);
+	c->n = 0;
 }
 
-static int item_set(struct lit_table *t, const struct sigma_item *it, struct lset *out)
+/* Index of the clause that narrows most. */
+static unsigned cnf_best(const struct cnf *c)
+{
+	unsigned b = 0;
+	for (unsigned i = 1; i < c->n; i++)
+		if (better(&c->cl[i], &c->cl[b]))
+			b = i;
+	return b;
+}
+
+/* a := a AND b (b consumed); when full, the weakest clause goes. */
+static void cnf_and(struct cnf *a, struct cnf *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (a->n < PF_MAX_CLAUSES) {
+			a->cl[a->n++] = b->cl[i];
+			continue;
+		}
+		unsigned worst = 0;
+		for (unsigned k = 1; k < a->n; k++)
+			if (better(&a->cl[worst], &a->cl[k]))
+				worst = k;
+		if (better(&b->cl[i], &a->cl[worst])) {
+			lset_free(&a->cl[worst]);
+			a->cl[worst] = b->cl[i];
+		} else {
+			lset_free(&b->cl[i]);
+		}
+	}
+	b->n = 0;
+}
+
+/* a := a OR b (b consumed): the union of each side's best clause. */
+static int cnf_or(struct cnf *a, struct cnf *b)
+{
+	if (!a->n || !b->n) {
+		cnf_free(a);
+		cnf_free(b);
+		return 0;
+	}
+	unsigned ia = cnf_best(a), ib = cnf_best(b);
+	struct lset x = a->cl[ia], y = b->cl[ib];
+	a->cl[ia] = none_set();
+	b->cl[ib] = none_set();
+	cnf_free(a);
+	cnf_free(b);
+	int rc = lset_union(&x, &y);
+	if (rc) {
+		lset_free(&x);
+		return rc;
+	}
+	if (!x.none)
+		a->cl[a->n++] = x;
+	return 0;
+}
+
+static int item_cnf(struct lit_table *t, const struct sigma_item *it, struct cnf *out)
 {
 	int rc = 0;
-	*out = none_set();
+	out->n = 0;
 	for (uint32_t i = 0; i < it->nm && !rc; i++) {
-		struct lset s;
-		if ((rc = matcher_set(t, &it->m[i], &s)))
+		struct cnf m = {.n = 0};
+		if ((rc = matcher_set(t, &it->m[i], &m.cl[0])))
 			break;
-		if (it->all) {
-			lset_pick(out, &s);
-		} else if (i == 0) {
-			*out = s;
-		} else {
-			rc = lset_union(out, &s);
-		}
+		if (!m.cl[0].none)
+			m.n = 1;
+		if (it->all)
+			cnf_and(out, &m);
+		else if (i == 0)
+			*out = m;
+		else
+			rc = cnf_or(out, &m);
 	}
 	return rc;
 }
 
-static int sel_set(struct lit_table *t, const struct sigma_sel *sel, struct lset *out)
+static int sel_cnf(struct lit_table *t, const struct sigma_sel *sel, struct cnf *out)
 {
 	int rc = 0;
-	*out = none_set();
+	out->n = 0;
 	for (uint32_t g = 0; g < sel->n && !rc; g++) {
-		struct lset gs = none_set();
+		struct cnf gc = {.n = 0};
 		for (uint32_t i = 0; i < sel->groups[g].n && !rc; i++) {
-			struct lset s;
-			rc = item_set(t, &sel->groups[g].items[i], &s);
+			struct cnf ic;
+			rc = item_cnf(t, &sel->groups[g].items[i], &ic);
 			if (!rc)
-				lset_pick(&gs, &s);
+				cnf_and(&gc, &ic);
 		}
 		if (g == 0)
-			*out = gs;
+			*out = gc;
 		else if (!rc)
-			rc = lset_union(out, &gs);
+			rc = cnf_or(out, &gc);
+		else
+			cnf_free(&gc);
 	}
 	return rc;
 }
 
-static int cond_set(struct lit_table *t, const struct sigma_detection *d,
-		    const struct sigma_cond *c, struct lset *out)
+static int cond_cnf(struct lit_table *t, const struct sigma_detection *d,
+		    const struct sigma_cond *c, struct cnf *out)
 {
-	struct lset a, b;
+	struct cnf a, b;
 	int rc;
-	*out = none_set();
+	out->n = 0;
 	switch (c->op) {
 	case C_SEL:
-		return sel_set(t, &d->sels[c->sel], out);
+		return sel_cnf(t, &d->sels[c->sel], out);
 	case C_NOT:
 		return 0;
 	case C_AND:
 	case C_OR:
-		if ((rc = cond_set(t, d, c->a, &a)))
+		if ((rc = cond_cnf(t, d, c->a, &a)))
 			return rc;
-		if ((rc = cond_set(t, d, c->b, &b))) {
-			lset_free(&a);
-			return rc;
-		}
-		if (c->op == C_AND) {
-			lset_pick(&a, &b);
-		} else if ((rc = lset_union(&a, &b))) {
-			lset_free(&a);
+		if ((rc = cond_cnf(t, d, c->b, &b))) {
+			cnf_free(&a);
 			return rc;
 		}
+		if (c->op == C_AND)
+			cnf_and(&a, &b);
+		else if ((rc = cnf_or(&a, &b)))
+			return rc;
 		*out = a;
 		return 0;
 	case C_OF:
 		for (uint32_t i = 0; i < c->nof; i++) {
-			if ((rc = sel_set(t, &d->sels[c->of[i]], &b)))
+			if ((rc = sel_cnf(t, &d->sels[c->of[i]], &b)))
 				return rc;
-			if (c->need == c->nof) {
-				lset_pick(out, &b);
-			} else if (i == 0) {
+			if (c->need == c->nof)
+				cnf_and(out, &b);
+			else if (i == 0)
 				*out = b;
-			} else if ((rc = lset_union(out, &b))) {
+			else if ((rc = cnf_or(out, &b)))
 				return rc;
-			}
 		}
 		return 0;
 	}
@@ -287,13 +377,14 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->lit_rules);
 	free(pf->always_start);
 	free(pf->always);
+	free(pf->full);
 	free(pf);
 }
 
 int sigma_prefilter_build(struct sigma_ruleset *rs)
 {
 	struct lit_table t = {0};
-	struct lset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
+	struct cnf *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
 	struct sigma_prefilter *pf = calloc(1, sizeof *pf);
 	int rc = 0;
 	map_init(&t.idx);
@@ -302,16 +393,24 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		goto exit;
 	}
 	pf->nrules = rs->nrules;
+	pf->full = calloc(rs->nrules ? rs->nrules : 1, 1);
+	if (!pf->full) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
 	size_t pairs = 0;
 	for (size_t i = 0; i < rs->nrules && !rc; i++) {
 		struct sigma_rule *r = rs->rules[i];
-		sets[i] = none_set();
-		if (r->kind != SK_DETECTION)
+		sets[i].n = 0;
+		if (r->kind != SK_CORRELATION)
+			rc = detection_lits(&t, &r->det);
+		if (rc || r->kind != SK_DETECTION)
 			continue;
-		rc = cond_set(&t, &r->det, r->det.cond, &sets[i]);
-		r->prefiltered = !sets[i].none;
-		if (!sets[i].none)
-			pairs += sets[i].n;
+		rc = cond_cnf(&t, &r->det, r->det.cond, &sets[i]);
+		r->prefiltered = sets[i].n > 0;
+		pf->full[i] = (uint8_t)((1u << sets[i].n) - 1);
+		for (unsigned c = 0; c < sets[i].n; c++)
+			pairs += sets[i].cl[c].n;
 	}
 	if (rc)
 		goto exit;
@@ -324,8 +423,9 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		goto exit;
 	}
 	for (size_t i = 0; i < rs->nrules; i++)
-		for (size_t k = 0; !sets[i].none && k < sets[i].n; k++)
-			pf->lit_start[sets[i].lit[k] + 1]++;
+		for (unsigned c = 0; c < sets[i].n; c++)
+			for (size_t k = 0; k < sets[i].cl[c].n; k++)
+				pf->lit_start[sets[i].cl[c].lit[k] + 1]++;
 	for (size_t l = 0; l < t.n; l++)
 		pf->lit_start[l + 1] += pf->lit_start[l];
 	{
@@ -335,10 +435,12 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 			goto exit;
 		}
 		for (size_t i = 0; i < rs->nrules; i++)
-			for (size_t k = 0; !sets[i].none && k < sets[i].n; k++) {
-				uint32_t l = sets[i].lit[k];
-				pf->lit_rules[pf->lit_start[l] + fill[l]++] = (uint32_t)i;
-			}
+			for (unsigned c = 0; c < sets[i].n; c++)
+				for (size_t k = 0; k < sets[i].cl[c].n; k++) {
+					uint32_t l = sets[i].cl[c].lit[k];
+					pf->lit_rules[pf->lit_start[l] + fill[l]++] =
+					    (uint32_t)i << 3 | c;
+				}
 		free(fill);
 	}
 	/* per class: the rules that always run */
@@ -389,7 +491,7 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 	}
 exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
-		lset_free(&sets[i]);
+		cnf_free(&sets[i]);
 	free(sets);
 	for (size_t l = 0; l < t.n; l++)
 		free(t.text[l]);
@@ -410,6 +512,18 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	struct sigma_pf_scratch *s = calloc(1, sizeof *s);
 	if (!s)
 		return AS_ENOMEM;
+	s->mask = calloc(pf->nrules + 1, 1);
+	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
+	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
+	if (!s->lithit || !s->littouched) {
+		sigma_pf_scratch_free(s);
+		return AS_ENOMEM;
+	}
+	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
+	if (!s->mask || !s->touched) {
+		sigma_pf_scratch_free(s);
+		return AS_ENOMEM;
+	}
 	if (pf->db && hs_alloc_scratch(pf->db, &s->s) != HS_SUCCESS) {
 		free(s);
 		return AS_ENOMEM;
@@ -424,11 +538,16 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 		return;
 	if (s->s)
 		hs_free_scratch(s->s);
+	free(s->mask);
+	free(s->touched);
+	free(s->lithit);
+	free(s->littouched);
 	free(s);
 }
 
 struct hit_ctx {
 	const struct sigma_prefilter *pf;
+	struct sigma_pf_scratch *s;
 	uint64_t *bits;
 };
 
@@ -436,9 +555,16 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 		  void *ctx)
 {
 	struct hit_ctx *h = ctx;
+	h->s->lithit[id / 64] |= 1ull << (id % 64);
+	h->s->littouched[h->s->nlittouched++] = id;
 	for (uint32_t k = h->pf->lit_start[id]; k < h->pf->lit_start[id + 1]; k++) {
-		uint32_t r = h->pf->lit_rules[k];
-		h->bits[r / 64] |= 1ull << (r % 64);
+		uint32_t r = h->pf->lit_rules[k] >> 3, c = h->pf->lit_rules[k] & 7;
+		uint8_t *m = &h->s->mask[r];
+		if (!*m)
+			h->s->touched[h->s->ntouched++] = r;
+		*m |= (uint8_t)(1u << c);
+		if (*m == h->pf->full[r])
+			h->bits[r / 64] |= 1ull << (r % 64);
 	}
 	return 0;
 }
@@ -446,12 +572,22 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
 			 const char *buf, size_t len, uint64_t *rulebits)
 {
+	for (size_t i = 0; i < s->nlittouched; i++)
+		s->lithit[s->littouched[i] / 64] = 0;
+	s->nlittouched = 0;
+	s->ntouched = 0;
 	if (!pf->db || !len)
 		return 0;
-	struct hit_ctx h = {pf, rulebits};
-	if (hs_scan(pf->db, buf, (unsigned)len, 0, s->s, on_hit, &h) != HS_SUCCESS)
-		return AS_EENGINE;
-	return 0;
+	struct hit_ctx h = {pf, s, rulebits};
+	hs_error_t e = hs_scan(pf->db, buf, (unsigned)len, 0, s->s, on_hit, &h);
+	for (size_t i = 0; i < s->ntouched; i++)
+		s->mask[s->touched[i]] = 0;
+	return e == HS_SUCCESS ? 0 : AS_EENGINE;
+}
+
+const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s)
+{
+	return s->lithit;
 }
 
 const uint32_t *sigma_prefilter_always(const struct sigma_prefilter *pf, uint32_t cls, size_t *n)

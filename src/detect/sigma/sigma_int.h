@@ -91,6 +91,7 @@ struct sigma_matcher {
 	struct cidr cidr;
 	pcre2_code *re;
 	struct sigma_field ref; /* SM_FIELDREF */
+	uint32_t lit;           /* prefilter literal that must occur for a match, or UINT32_MAX */
 };
 
 /* ---- modifiers (modifier_list.h, modifiers.c) ---- */
@@ -280,6 +281,8 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s);
 /* Mark rules whose literals occur in buf (bitset of nrules bits). */
 int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
 			 const char *buf, size_t len, uint64_t *rulebits);
+/* The literals seen by the last scan (bitset), for matchers to skip early. */
+const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s);
 /* Rules that run without the prefilter naming them, per class. */
 const uint32_t *sigma_prefilter_always(const struct sigma_prefilter *pf, uint32_t cls, size_t *n);
 
@@ -301,7 +304,8 @@ struct sigma_worker {
 	uint8_t *selcache;
 	size_t selcap;
 	uint64_t *classbits, *rulebits;
-	const uint64_t *cur; /* class bits of the current event */
+	const uint64_t *cur;    /* class bits of the current event */
+	const uint64_t *lithit; /* literals present in the current event, NULL: unknown */
 	char *scanbuf;
 	size_t scancap;
 	struct sigma_pf_scratch *pf;

@@ -32,6 +32,7 @@ static struct sigma_matcher *add(struct sigma_matcher **out, size_t *n, size_t *
 	}
 	struct sigma_matcher *m = &(*out)[(*n)++];
 	memset(m, 0, sizeof *m);
+	m->lit = UINT32_MAX;
 	return m;
 }
 
@@ -339,6 +340,7 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 			break;
 		}
 		m->neq = HAS(mods, NEQ);
+		m->lit = UINT32_MAX;
 		rc = glob_matcher(cc, &vs.v[i], cased, m);
 	}
 	sigma_valset_free(&vs);
