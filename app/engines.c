@@ -6,11 +6,13 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "detect/ioc/ioc.h"
+#include "detect/sigma/sigma.h"
 
-enum { OPT_IOC = ENGINES_OPT_BASE, OPT_NO_DEFAULTS };
+enum { OPT_IOC = ENGINES_OPT_BASE, OPT_NO_DEFAULTS, OPT_RULES, OPT_PLACEHOLDERS };
 
 void engines_init(struct engines *e)
 {
@@ -22,6 +24,8 @@ size_t engines_options(struct option *opts, size_t room)
 	static const struct option mine[] = {
 	    {"ioc", required_argument, 0, OPT_IOC},
 	    {"no-defaults", no_argument, 0, OPT_NO_DEFAULTS},
+	    {"rules", required_argument, 0, OPT_RULES},
+	    {"placeholders", required_argument, 0, OPT_PLACEHOLDERS},
 	};
 	size_t n = sizeof mine / sizeof *mine;
 	if (n > room)
@@ -34,6 +38,9 @@ const char *engines_help(void)
 {
 	return "  --ioc F         indicators (list, CSV, signature-base, STIX, MISP); repeatable;\n"
 	       "                  without it the bundled data/ioc/ files are used\n"
+	       "  --rules P       Sigma rules (a .yml file or a folder, walked); repeatable;\n"
+	       "                  without it the bundled data/rules/ are used\n"
+	       "  --placeholders F  values for Sigma |expand placeholders (YAML)\n"
 	       "  --no-defaults   do not load the bundled default content\n";
 }
 
@@ -52,6 +59,11 @@ int engines_option(struct engines *e, int code, const char *arg)
 	switch (code) {
 	case OPT_IOC:
 		return add_input(e->ioc, &e->nioc, arg);
+	case OPT_RULES:
+		return add_input(e->rules, &e->nrules, arg);
+	case OPT_PLACEHOLDERS:
+		e->placeholders = arg;
+		return 0;
 	case OPT_NO_DEFAULTS:
 		e->no_defaults = 1;
 		return 0;
@@ -138,11 +150,67 @@ out:
 	return rc;
 }
 
+static int build_sigma(struct engines *e, struct diag_sink *d)
+{
+	char defaults[4096];
+	const char *const *paths = e->rules;
+	size_t n = e->nrules;
+	const char *one[1];
+	if (!n && !e->no_defaults) {
+		snprintf(defaults, sizeof defaults, "%s/rules", engines_data_dir());
+		if (access(defaults, R_OK))
+			return 0;
+		one[0] = defaults;
+		paths = one;
+		n = 1;
+	}
+	if (!n)
+		return 0;
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	int rc = sigma_ruleset_new(&rs);
+	if (rc)
+		return rc;
+	if (e->placeholders && (rc = sigma_ruleset_placeholders(rs, e->placeholders))) {
+		diag_note(d, "%s: cannot load placeholders: %s", e->placeholders, as_strerror(rc));
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = sigma_ruleset_load(rs, paths[i], &rep))) {
+			diag_note(d, "%s: cannot load rules: %s", paths[i], as_strerror(rc));
+			goto fail;
+		}
+	}
+	if ((rc = sigma_ruleset_compile(rs, &rep)))
+		goto fail;
+	for (size_t i = 0; i < rep.nerrors && i < 20; i++)
+		diag_note(d, "%s:%u: rule not loaded: %s", rep.errors[i].file,
+			  (unsigned)rep.errors[i].line, rep.errors[i].reason);
+	if (rep.nerrors > 20)
+		diag_note(d, "%zu more rules not loaded ('aptscope rules check' lists them)",
+			  rep.nerrors - 20);
+	e->sigma_loaded = rep.loaded;
+	e->sigma_total = rep.total;
+	if ((rc = sigma_detector_init(&e->detectors[e->n], rs)))
+		goto fail;
+	e->n++;
+	sigma_load_report_free(&rep);
+	return 0;
+fail:
+	sigma_load_report_free(&rep);
+	sigma_ruleset_free(rs);
+	return rc;
+}
+
 int engines_build(struct engines *e, struct diag_sink *d)
 {
 	int rc = build_ioc(e, d);
-	if (rc)
+	if (rc) {
 		fprintf(stderr, "aptscope: indicators: %s\n", as_strerror(rc));
+		return rc;
+	}
+	if ((rc = build_sigma(e, d)))
+		fprintf(stderr, "aptscope: sigma rules: %s\n", as_strerror(rc));
 	return rc;
 }
 

@@ -24,7 +24,11 @@ struct engines {
 	size_t n;
 	const char *ioc[ENGINES_MAX_INPUTS];
 	size_t nioc;
+	const char *rules[ENGINES_MAX_INPUTS];
+	size_t nrules;
+	const char *placeholders;
 	int no_defaults;
+	size_t sigma_loaded, sigma_total; /* after engines_build */
 	size_t ioc_count, ioc_skipped; /* after engines_build */
 };
 
