@@ -54,6 +54,10 @@ static void event_from_json(struct event *ev, struct arena *a, struct source *sr
 	json_t *v;
 	json_object_foreach(o, k, v)
 	{
+		if (!strcmp(k, "_time")) {
+			ev->time = (int64_t)json_integer_value(v) * 1000000;
+			continue;
+		}
 		if (!strcmp(k, "_format")) {
 			src->format =
 			    arena_strndup(a, json_string_value(v), strlen(json_string_value(v)));
@@ -519,6 +523,134 @@ static void test_filter(void **state)
 	assert_sigma_match(yaml, e2);
 }
 
+/* ---- correlations ---- */
+
+#define BASE_RULES                                                                                 \
+	"title: failed\nname: failed\nlogsource: {product: windows, service: security}\n"          \
+	"detection: {sel: {EventID: 4625}, condition: sel}\n---\n"                                 \
+	"title: ok\nname: ok\nlogsource: {product: windows, service: security}\n"                  \
+	"detection: {sel: {EventID: 4624}, condition: sel}\n---\n"
+
+static size_t corr_alerts(const char *corr, const char *events, size_t *base)
+{
+	char yaml[4096];
+	snprintf(yaml, sizeof yaml, "%stitle: corr\nid: c0ffee00-0000-4000-8000-000000000001\n%s",
+		 BASE_RULES, corr);
+	struct collect c = {0};
+	run(yaml, events, &c);
+	size_t n = 0;
+	*base = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		if (!strcmp(c.alerts[i]->rule_title, "corr"))
+			n++;
+		else
+			(*base)++;
+	}
+	collect_free(&c);
+	return n;
+}
+
+#define F(t, u, ip)                                                                                \
+	"{\"_time\":" #t ",\"Channel\":\"Security\",\"EventID\":4625,\"TargetUserName\":\"" u      \
+	"\",\"IpAddress\":\"" ip "\"}\n"
+#define OK(t, u, ip)                                                                               \
+	"{\"_time\":" #t ",\"Channel\":\"Security\",\"EventID\":4624,\"TargetUserName\":\"" u      \
+	"\",\"IpAddress\":\"" ip "\"}\n"
+
+static void test_correlation(void **state)
+{
+	size_t base;
+	const char *count =
+	    "correlation: {type: event_count, rules: [failed], group-by: [IpAddress], "
+	    "timespan: 1m, condition: {gte: 3}}\n";
+	/* three failures from one address within a minute: one alert, base rule silent */
+	assert_int_equal(
+	    corr_alerts(count, F(0, "a", "1.1.1.1") F(10, "b", "1.1.1.1") F(20, "c", "1.1.1.1"),
+			&base),
+	    1);
+	assert_int_equal(base, 0);
+	/* spread over more than the timespan, or over two addresses: none */
+	assert_int_equal(
+	    corr_alerts(count, F(0, "a", "1.1.1.1") F(50, "b", "1.1.1.1") F(100, "c", "1.1.1.1"),
+			&base),
+	    0);
+	assert_int_equal(corr_alerts(count,
+				     F(0, "a", "1.1.1.1") F(1, "b", "2.2.2.2") F(2, "c", "1.1.1.1"),
+				     &base),
+			 0);
+	/* generate: true keeps the base rule's alerts */
+	assert_int_equal(corr_alerts("correlation: {type: event_count, rules: [failed], "
+				     "timespan: 1m, condition: {gte: 2}, generate: true}\n",
+				     F(0, "a", "1.1.1.1") F(1, "b", "1.1.1.1"), &base),
+			 1);
+	assert_int_equal(base, 2);
+	/* value_count: distinct users from one address */
+	const char *vc = "correlation: {type: value_count, rules: [failed], group-by: [IpAddress], "
+			 "timespan: 1h, condition: {field: TargetUserName, gte: 3}}\n";
+	assert_int_equal(
+	    corr_alerts(vc, F(0, "a", "1.1.1.1") F(1, "a", "1.1.1.1") F(2, "b", "1.1.1.1"), &base),
+	    0);
+	assert_int_equal(
+	    corr_alerts(vc, F(0, "a", "1.1.1.1") F(1, "b", "1.1.1.1") F(2, "c", "1.1.1.1"), &base),
+	    1);
+	/* temporal and temporal_ordered: failure then success */
+	const char *tmp =
+	    "correlation: {type: temporal, rules: [failed, ok], group-by: [IpAddress], "
+	    "timespan: 5m}\n";
+	assert_int_equal(corr_alerts(tmp, OK(0, "a", "1.1.1.1") F(10, "a", "1.1.1.1"), &base), 1);
+	assert_int_equal(corr_alerts(tmp, OK(0, "a", "1.1.1.1") F(400, "a", "1.1.1.1"), &base), 0);
+	const char *ord = "correlation: {type: temporal_ordered, rules: [failed, ok], "
+			  "group-by: [IpAddress], timespan: 5m}\n";
+	assert_int_equal(corr_alerts(ord, OK(0, "a", "1.1.1.1") F(10, "a", "1.1.1.1"), &base), 0);
+	assert_int_equal(corr_alerts(ord, F(0, "a", "1.1.1.1") OK(10, "a", "1.1.1.1"), &base), 1);
+	/* aliases: the address under another name in the second rule */
+	const char *al = "correlation: {type: temporal, rules: [failed, ok], group-by: [ip], "
+			 "timespan: 5m, aliases: {ip: {failed: IpAddress, ok: WorkstationIp}}}\n";
+	assert_int_equal(
+	    corr_alerts(
+		al,
+		F(0, "a", "1.1.1.1") "{\"_time\":5,\"Channel\":\"Security\",\"EventID\":4624,"
+				     "\"WorkstationIp\":\"1.1.1.1\"}\n",
+		&base),
+	    1);
+	/* value_sum on arrival; value_avg and lt judged when the window closes */
+	const char *sum = "correlation: {type: value_sum, rules: [failed], timespan: 1h, "
+			  "condition: {field: N, gt: 10}}\n";
+	assert_int_equal(
+	    corr_alerts(sum,
+			"{\"_time\":0,\"Channel\":\"Security\",\"EventID\":4625,\"N\":6}\n"
+			"{\"_time\":1,\"Channel\":\"Security\",\"EventID\":4625,\"N\":5}\n",
+			&base),
+	    1);
+	const char *avg = "correlation: {type: value_avg, rules: [failed], timespan: 1h, "
+			  "condition: {field: N, lt: 3}}\n";
+	assert_int_equal(
+	    corr_alerts(avg,
+			"{\"_time\":0,\"Channel\":\"Security\",\"EventID\":4625,\"N\":2}\n"
+			"{\"_time\":1,\"Channel\":\"Security\",\"EventID\":4625,\"N\":3}\n",
+			&base),
+	    1);
+	const char *few = "correlation: {type: event_count, rules: [ok], timespan: 1m, "
+			  "condition: {lt: 2}}\n";
+	assert_int_equal(
+	    corr_alerts(few, OK(0, "a", "1.1.1.1") OK(100, "a", "1.1.1.1") OK(110, "a", "1.1.1.1"),
+			&base),
+	    1);
+	/* a correlation naming an unknown rule is reported */
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	const char *unknown = "title: c\ncorrelation: {type: event_count, rules: [nope], timespan: 1m, "
+			  "condition: {gte: 1}}\n";
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	assert_int_equal(sigma_ruleset_load_text(rs, "c.yml", unknown, strlen(unknown), &rep), 0);
+	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);
+	assert_int_equal(rep.nerrors, 1);
+	assert_non_null(strstr(rep.errors[0].reason, "unknown rule"));
+	assert_int_equal(rep.loaded, 0);
+	sigma_load_report_free(&rep);
+	sigma_ruleset_free(rs);
+}
+
 /* ---- the SigmaHQ corpus: load rate, and prefilter soundness ---- */
 
 static void test_corpus(void **state)
@@ -617,7 +749,8 @@ int main(void)
 	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
+	    cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

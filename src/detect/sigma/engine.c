@@ -396,6 +396,11 @@ int sigma_ruleset_compile(struct sigma_ruleset *rs, struct sigma_load_report *re
 			r->corr = NULL; /* disabled */
 		}
 	}
+	/* a rule named only by correlations without `generate: true` does not
+	 * alert on its own (Sigma correlation specification, generate) */
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i]->genvote == 1)
+			rs->rules[i]->generate = false;
 	if ((rc = sigma_prefilter_build(rs)))
 		return rc;
 	rs->compiled = true;

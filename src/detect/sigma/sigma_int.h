@@ -218,6 +218,7 @@ struct sigma_rule {
 	uint32_t *users;
 	uint32_t nusers;
 	bool prefiltered; /* runs only when the prefilter names it */
+	uint8_t genvote;  /* correlations naming it: bit 0 generate false, bit 1 true */
 };
 
 /* ---- correlation (correlation.c) ---- */
