@@ -35,22 +35,27 @@ static int64_t date_of(struct slice s)
 	return s.len && !time_parse_rfc3339(s, &us) ? us : AS_TIME_NONE;
 }
 
-/* The platform an operating-system CPE product names. */
+/* The platform a CPE vendor and product name: network appliances first (Cisco
+ * "ios_xe" is not Apple's iOS), then the operating systems. */
 static const char *os_platform(struct slice vendor, struct slice product)
 {
+	static const char *const net[] = {"cisco",    "juniper", "fortinet", "paloaltonetworks",
+					  "f5",       "citrix",  "ivanti",   "pulsesecure",
+					  "sonicwall"};
 	static const struct {
 		const char *needle, *platform;
-	} os[] = {{"windows", "windows"}, {"linux", "linux"},   {"mac_os", "macos"},
-		  {"macos", "macos"},     {"iphone_os", "ios"}, {"ipados", "ios"},
-		  {"android", "android"}, {"ios", "ios"},       {"solaris", "solaris"},
-		  {"freebsd", "freebsd"}};
+	} os[] = {{"windows", "windows"}, {"linux", "linux"},     {"mac_os", "macos"},
+		  {"macos", "macos"},     {"iphone_os", "ios"},   {"ipados", "ios"},
+		  {"android", "android"}, {"solaris", "solaris"}, {"freebsd", "freebsd"}};
+	for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
+		if (slice_eq_nocase_cstr(vendor, net[i]))
+			return "network";
 	for (size_t i = 0; i < sizeof os / sizeof os[0]; i++)
 		if (slice_contains_nocase(product, slice_cstr(os[i].needle)))
 			return os[i].platform;
-	if (slice_eq_nocase_cstr(vendor, "cisco") || slice_eq_nocase_cstr(vendor, "juniper") ||
-	    slice_eq_nocase_cstr(vendor, "fortinet") ||
-	    slice_eq_nocase_cstr(vendor, "paloaltonetworks"))
-		return "network";
+	if (slice_eq_nocase_cstr(vendor, "apple") &&
+	    slice_contains_nocase(product, SLICE_LIT("ios")))
+		return "ios";
 	return NULL;
 }
 

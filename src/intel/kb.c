@@ -319,6 +319,12 @@ static int alias_claim(struct kb *kb, struct kb_group *g, struct slice alias, co
 		return 0;
 	uint64_t v;
 	int rc;
+	/* a group's own canonical name beats another group's alias (ATT&CK lists
+	 * "Thrip" as an alias of Lotus Blossom and as the name of G0076) */
+	if (slice_eq_nocase(slice_cstr(g->name), alias) &&
+	    map_get(&kb->alias, slice_cstr(key), &v) && v != g->id &&
+	    !slice_eq_nocase(slice_cstr(kb->groups[v]->name), alias))
+		authoritative = true;
 	if (map_get(&kb->alias, slice_cstr(key), &v) && v != g->id) {
 		struct kb_group *h = kb->groups[v];
 		char a[512], b[512], subj[256];

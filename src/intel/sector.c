@@ -219,8 +219,8 @@ static const struct {
     {"国防", "defence"},
     {"军工", "defence"},
     {"军事", "defence"},
+    {"航天", "aerospace"}, /* before 航空: 航空航天 is aerospace first */
     {"航空", "aviation"},
-    {"航天", "aerospace"},
     {"造船", "shipbuilding"},
     {"船舶", "shipbuilding"},
     {"武器", "weapons"},
