@@ -2,6 +2,8 @@
  * format_list.h — every reader, one line each (X-macro). Order matters only
  * when two probes tie: the earlier wins.
  */
+FORMAT(zeek)
+FORMAT(zeek_json)
 FORMAT(eve)
 FORMAT(access)
 FORMAT(w3c)
