@@ -9,7 +9,10 @@
  *                 │           IPv6 16, MD5/JA3 16, SHA-1 20, SHA-256 32) or, for
  *                 │           strings, a u32 offset into the set's pool
  *                 ├─ slots    open addressing, u64 each: index+1 | 32-bit hash
- *                 │           fingerprint << 32; a miss rarely touches keys
+ *                 │           fingerprint << 32; a miss rarely touches keys; sized
+ *                 │           to 70 % load when finished (any size, not a power of 2)
+ *                 ├─ filter   8 bits per key, small enough for L2: most misses stop
+ *                 │           there without touching the slots
  *                 ├─ runs     (first index, meta id): consecutive indicators of one
  *                 │           feed section share one metadata record
  *                 └─ dups     (first index, other index): one value listed again
@@ -43,7 +46,9 @@ struct ioc_table {
 	uint8_t *keys;
 	size_t count, cap;
 	uint64_t *slots;
-	size_t mask; /* slots - 1; slots NULL while empty */
+	size_t nslots;    /* any size: position = (u32 hash × nslots) >> 32 */
+	uint64_t *filter; /* one bit per key (hash bits 32..), checked before slots */
+	size_t fmask;     /* filter bits - 1 */
 	struct ioc_run *runs;
 	size_t nruns, runs_cap;
 	struct ioc_dup *dups;

@@ -358,7 +358,8 @@ long ioc_url_normalise(struct slice u, struct slice host, char *dst, size_t cap)
 	if (need > cap)
 		return -1;
 	size_t o = 0;
-	memcpy(dst, h.ptr, h.len);
+	if (h.len)
+		memcpy(dst, h.ptr, h.len);
 	ioc_lower(dst, h.len);
 	o = h.len;
 	if (port.ptr) {
@@ -370,7 +371,8 @@ long ioc_url_normalise(struct slice u, struct slice host, char *dst, size_t cap)
 		dst[o++] = '/';
 	if (path.len + o > cap)
 		return -1;
-	memcpy(dst + o, path.ptr, path.len);
+	if (path.len)
+		memcpy(dst + o, path.ptr, path.len);
 	o += path.len;
 	return (long)o;
 }
@@ -399,6 +401,11 @@ static inline struct slice table_key(const struct ioc_set *s, const struct ioc_t
 	return pool_get(s, off);
 }
 
+static inline size_t slot_pos(uint64_t h, size_t nslots)
+{
+	return (size_t)(((uint64_t)(uint32_t)h * nslots) >> 32);
+}
+
 /* Index of key in t, or -1. */
 static inline int64_t table_find(const struct ioc_set *s, const struct ioc_table *t, const void *k,
 				 size_t n)
@@ -407,7 +414,9 @@ static inline int64_t table_find(const struct ioc_set *s, const struct ioc_table
 		return -1;
 	uint64_t h = key_hash(s, k, n);
 	uint32_t fp = (uint32_t)(h >> 32);
-	size_t pos = (size_t)h & t->mask;
+	if (t->filter && !((t->filter[(fp & t->fmask) >> 6] >> (fp & 63)) & 1))
+		return -1;
+	size_t pos = slot_pos(h, t->nslots);
 	for (;;) {
 		uint64_t slot = t->slots[pos];
 		if (!slot)
@@ -418,38 +427,79 @@ static inline int64_t table_find(const struct ioc_set *s, const struct ioc_table
 			if (have.len == n && memcmp(have.ptr, k, n) == 0)
 				return idx;
 		}
-		pos = (pos + 1) & t->mask;
+		if (++pos == t->nslots)
+			pos = 0;
 	}
 }
 
-static void table_place(const struct ioc_set *s, uint64_t *slots, size_t mask, uint64_t h,
-			uint32_t idx)
+static void table_place(uint64_t *slots, size_t nslots, uint64_t h, uint32_t idx)
 {
-	size_t pos = (size_t)h & mask;
+	size_t pos = slot_pos(h, nslots);
 	while (slots[pos])
-		pos = (pos + 1) & mask;
+		if (++pos == nslots)
+			pos = 0;
 	slots[pos] = ((h >> 32) << 32) | (uint64_t)(idx + 1);
+}
+
+/* Rebuild the slots with n of them (n > count). */
+static int table_resize(struct ioc_set *s, struct ioc_table *t, size_t n)
+{
+	uint64_t *slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return AS_ENOMEM;
+	/* entries that repeat an earlier value (other metadata) are not in the slots */
+	uint8_t *dup = t->ndups ? calloc(t->count, 1) : NULL;
+	if (t->ndups && !dup) {
+		free(slots);
+		return AS_ENOMEM;
+	}
+	for (size_t d = 0; d < t->ndups; d++)
+		dup[t->dups[d].other] = 1;
+	for (uint32_t idx = 0; idx < t->count; idx++) {
+		if (dup && dup[idx])
+			continue;
+		struct slice k = table_key(s, t, idx);
+		table_place(slots, n, key_hash(s, k.ptr, k.len), idx);
+	}
+	free(dup);
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	return 0;
 }
 
 static int table_grow(struct ioc_set *s, struct ioc_table *t)
 {
-	size_t n = t->slots ? (t->mask + 1) * 2 : 16;
-	uint64_t *slots = calloc(n, sizeof *slots);
-	if (!slots)
-		return AS_ENOMEM;
-	if (t->slots) {
-		for (size_t i = 0; i <= t->mask; i++) {
-			uint64_t slot = t->slots[i];
-			if (!slot)
-				continue;
-			uint32_t idx = (uint32_t)slot - 1;
-			struct slice k = table_key(s, t, idx);
-			table_place(s, slots, n - 1, key_hash(s, k.ptr, k.len), idx);
-		}
+	return table_resize(s, t, t->slots ? t->nslots * 2 : 16);
+}
+
+/* Freeze: slots at 70 % load, arrays trimmed, the filter built. */
+static int table_compact(struct ioc_set *s, struct ioc_table *t)
+{
+	if (!t->count)
+		return 0;
+	size_t elem = t->keylen ? t->keylen : 4;
+	void *p = realloc(t->keys, t->count * elem);
+	if (p) {
+		t->keys = p;
+		t->cap = t->count;
 	}
-	free(t->slots);
-	t->slots = slots;
-	t->mask = n - 1;
+	size_t live = t->count - t->ndups;
+	int rc = table_resize(s, t, live + live * 3 / 7 + 2);
+	if (rc || live < 4096)
+		return rc;
+	size_t bits = 64;
+	while (bits < live * 8)
+		bits *= 2;
+	t->filter = calloc(bits / 64, sizeof *t->filter);
+	if (!t->filter)
+		return 0; /* the filter only saves time */
+	t->fmask = bits - 1;
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->slots[i]) {
+			uint32_t fp = (uint32_t)(t->slots[i] >> 32);
+			t->filter[(fp & t->fmask) >> 6] |= 1ull << (fp & 63);
+		}
 	return 0;
 }
 
@@ -548,9 +598,9 @@ static int table_add(struct ioc_set *s, struct ioc_table *t, struct slice key, u
 		t->dups = p;
 		t->dups[t->ndups++] = (struct ioc_dup){(uint32_t)first, idx};
 	} else {
-		if ((t->count + 1) * 10 > (t->slots ? (t->mask + 1) * 7 : 0) && table_grow(s, t))
+		if ((t->count + 1) * 10 > t->nslots * 7 && table_grow(s, t))
 			return AS_ENOMEM;
-		table_place(s, t->slots, t->mask, key_hash(s, key.ptr, key.len), idx);
+		table_place(t->slots, t->nslots, key_hash(s, key.ptr, key.len), idx);
 	}
 	t->count++;
 	s->count++;
@@ -563,6 +613,7 @@ static void table_free(struct ioc_table *t)
 {
 	free(t->keys);
 	free(t->slots);
+	free(t->filter);
 	free(t->runs);
 	free(t->dups);
 }
@@ -571,8 +622,9 @@ static size_t table_memory(const struct ioc_table *t)
 {
 	if (!t)
 		return 0;
-	return t->cap * (t->keylen ? t->keylen : 4) + (t->slots ? (t->mask + 1) * 8 : 0) +
-	       t->runs_cap * sizeof *t->runs + t->dups_cap * sizeof *t->dups;
+	return t->cap * (t->keylen ? t->keylen : 4) + t->nslots * 8 +
+	       (t->filter ? (t->fmask + 1) / 8 : 0) + t->runs_cap * sizeof *t->runs +
+	       t->dups_cap * sizeof *t->dups;
 }
 
 /* ---- Metadata -------------------------------------------------------------- */
@@ -1005,6 +1057,16 @@ int ioc_set_finish(struct ioc_set *s, struct diag_sink *diags)
 				b--;
 			}
 			t->dups[b] = d;
+		}
+	}
+	for (size_t i = 0; i < nall; i++)
+		if (table_compact(s, all[i]))
+			return AS_ENOMEM;
+	if (s->pool_len) {
+		char *p = realloc(s->pool, s->pool_len);
+		if (p) {
+			s->pool = p;
+			s->pool_cap = s->pool_len;
 		}
 	}
 	if (np) {
