@@ -22,6 +22,8 @@
 #define AS_PROBE_BYTES      8192          /* bytes looked at to detect a format */
 #define AS_MAX_ZEEK_COLUMNS 256           /* columns in a Zeek #fields header */
 #define AS_MAX_W3C_COLUMNS  128           /* columns in an IIS #Fields header */
+#define AS_MAX_XML_DEPTH    32            /* nesting of one Windows event's XML */
+#define AS_MAX_EVTX_XML     (1u << 20)    /* bytes of one EVTX record rendered as XML */
 
 /* Arenas and buffers */
 #define AS_ARENA_BLOCK (64u << 10)  /* default arena block */

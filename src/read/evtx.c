@@ -1,0 +1,219 @@
+/*
+ * evtx.c — Windows XML Event Log files (.evtx) through libevtx.
+ *
+ * A record format: open() opens the file with libevtx, next() takes the
+ * records by index, then the records libevtx recovered from free space and
+ * damaged chunks (marked with the native field Recovered=true, or =partial
+ * when libevtx could render only their start), close() releases the file.
+ * Recovered records that cannot be read at all are fragments of free space,
+ * not damage: they are counted and reported once per file, at its end.
+ *
+ * libevtx's record API gives the System values and the EventData strings
+ * by position only; the Data Name attributes and the Channel that Sigma
+ * rules address exist only in the XML it renders. So each record is
+ * rendered once as UTF-8 XML into the batch arena (it is also the event's
+ * raw text) and read by the bounded Event-schema parser in winevent.c.
+ *
+ * A record that libevtx cannot read or render is skipped and reported with
+ * its index (and EventRecordID when known); the file goes on.
+ */
+/* libevtx.h includes libbfio.h only for the file-io-handle functions, which
+ * are not used here; Debian ships no libbfio headers with libevtx-dev. */
+#include <libevtx/features.h>
+#undef LIBEVTX_HAVE_BFIO
+#include <libevtx.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/limits.h"
+#include "event/fieldname.h"
+#include "read/format.h"
+#include "read/winevent.h"
+
+struct evtx_state {
+	libevtx_file_t *file;
+	int nrecords, nrecovered;
+	int next;       /* index over records, then recovered records */
+	int unreadable; /* recovered records libevtx could not read */
+	int partial;    /* recovered records kept in part */
+	char unreadable_msg[96];
+	bool fields;
+};
+
+/* libevtx's message on one line (its errors are backtraces of several). */
+static void evtx_errmsg(libevtx_error_t **err, char *out, size_t cap)
+{
+	out[0] = 0;
+	if (err && *err) {
+		libevtx_error_sprint(*err, out, cap);
+		libevtx_error_free(err);
+	}
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (!out[0])
+		snprintf(out, cap, "unknown error");
+}
+
+static int evtx_probe(struct slice head)
+{
+	return head.len >= 8 && memcmp(head.ptr, "ElfFile\0", 8) == 0 ? 100 : 0;
+}
+
+static void evtx_close(void *state)
+{
+	struct evtx_state *s = state;
+	if (!s)
+		return;
+	if (s->file) {
+		libevtx_file_close(s->file, NULL);
+		libevtx_file_free(&s->file, NULL);
+	}
+	free(s);
+}
+
+static int evtx_open(void **state, const char *path, const struct read_opts *opts, struct diag *why)
+{
+	*state = NULL;
+	struct evtx_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return diag_set(why, AS_ENOMEM, "out of memory");
+	s->fields = opts->fields;
+	libevtx_error_t *err = NULL;
+	char msg[AS_MAX_DIAG_MSG];
+	int rc;
+	if (libevtx_file_initialize(&s->file, &err) != 1) {
+		evtx_errmsg(&err, msg, sizeof msg);
+		rc = diag_set(why, AS_ENOMEM, "evtx: %s", msg);
+		goto fail;
+	}
+	if (libevtx_file_open(s->file, path, LIBEVTX_OPEN_READ, &err) != 1) {
+		evtx_errmsg(&err, msg, sizeof msg);
+		libevtx_file_free(&s->file, NULL);
+		rc = diag_set(why, AS_EFORMAT, "evtx: cannot open: %s", msg);
+		goto fail;
+	}
+	if (libevtx_file_get_number_of_records(s->file, &s->nrecords, &err) != 1 ||
+	    libevtx_file_get_number_of_recovered_records(s->file, &s->nrecovered, &err) != 1) {
+		evtx_errmsg(&err, msg, sizeof msg);
+		rc = diag_set(why, AS_EFORMAT, "evtx: %s", msg);
+		goto fail;
+	}
+	*state = s;
+	return 0;
+fail:
+	evtx_close(s);
+	return rc;
+}
+
+/* Render one record and map it; 1 or a negative code with *why set. */
+static int evtx_record(struct evtx_state *s, libevtx_record_t *rec, int index, bool recovered,
+		       struct event *ev, struct arena *a, struct diag *why)
+{
+	libevtx_error_t *err = NULL;
+	char msg[AS_MAX_DIAG_MSG];
+	uint64_t rid = 0;
+	bool has_rid = libevtx_record_get_identifier(rec, &rid, NULL) == 1;
+	const char *kind = recovered ? "recovered record" : "record";
+	size_t size = 0;
+	if (libevtx_record_get_utf8_xml_string_size(rec, &size, &err) != 1 || size == 0) {
+		evtx_errmsg(&err, msg, sizeof msg);
+		return diag_set(why, AS_EPARSE, "evtx %s %d (EventRecordID %llu): %s", kind, index,
+				has_rid ? (unsigned long long)rid : 0ull, msg);
+	}
+	if (size > AS_MAX_EVTX_XML)
+		return diag_set(why, AS_ETOOBIG,
+				"evtx %s %d (EventRecordID %llu): %zu bytes of XML", kind, index,
+				(unsigned long long)rid, size);
+	char *xml = arena_alloc(a, size);
+	if (!xml)
+		return diag_set(why, AS_ENOMEM, "evtx %s %d: out of memory", kind, index);
+	if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)xml, size, &err) != 1) {
+		evtx_errmsg(&err, msg, sizeof msg);
+		return diag_set(why, AS_EPARSE, "evtx %s %d (EventRecordID %llu): %s", kind, index,
+				(unsigned long long)rid, msg);
+	}
+	xml[size - 1] = 0;
+	struct slice text = slice_make(xml, strlen(xml));
+	ev->raw = text;
+	if (has_rid && rid > 0)
+		ev->record = rid;
+	struct winevent w;
+	winevent_begin(&w, ev, a, s->fields);
+	int rc = winevent_xml_parse(&w, text, why);
+	bool partial = false;
+	if (rc && recovered && w.v[WV_EVENT_ID].ptr) {
+		/* libevtx renders a recovered record as far as its data lasts (often
+		 * System only): keep what it gave, say it is partial. */
+		partial = true;
+		s->partial++;
+		rc = 0;
+	}
+	if (rc) {
+		char inner[AS_MAX_DIAG_MSG];
+		snprintf(inner, sizeof inner, "%s", why->msg);
+		return diag_set(why, rc, "evtx %s %d (EventRecordID %llu): %s", kind, index,
+				(unsigned long long)rid, inner);
+	}
+	if (recovered && s->fields) {
+		uint32_t id = fieldname_intern(SLICE_LIT("Recovered"));
+		if (id == FIELDNAME_NONE ||
+		    (rc = event_field_add(ev, a, id, FT_STRING,
+					  partial ? SLICE_LIT("partial") : SLICE_LIT("true"))))
+			return diag_set(why, rc ? rc : AS_ENOMEM, "evtx %s %d: %s", kind, index,
+					as_strerror(rc ? rc : AS_ENOMEM));
+	}
+	winevent_finish(&w);
+	return 1;
+}
+
+static int evtx_next(void *state, struct event *ev, struct arena *a, struct diag *why)
+{
+	struct evtx_state *s = state;
+	libevtx_record_t *rec = NULL;
+	libevtx_error_t *err = NULL;
+	int index;
+	bool recovered;
+	for (;;) {
+		if (s->next >= s->nrecords + s->nrecovered) {
+			if (!s->unreadable && !s->partial)
+				return 0;
+			int n = s->unreadable, k = s->partial;
+			s->unreadable = s->partial = 0;
+			return diag_set(why, AS_EPARSE,
+					"evtx: of %d recovered records %d unreadable, %d kept in "
+					"part (Recovered=partial) (libevtx: %s)",
+					s->nrecovered, n, k, n ? s->unreadable_msg : "-");
+		}
+		int i = s->next++;
+		recovered = i >= s->nrecords;
+		index = recovered ? i - s->nrecords : i;
+		int ok = recovered ? libevtx_file_get_recovered_record_by_index(s->file, index,
+										&rec, &err)
+				   : libevtx_file_get_record_by_index(s->file, index, &rec, &err);
+		if (ok == 1 && rec)
+			break;
+		char msg[AS_MAX_DIAG_MSG];
+		evtx_errmsg(&err, msg, sizeof msg);
+		if (!recovered)
+			return diag_set(why, AS_EPARSE, "evtx record %d: %s", index, msg);
+		/* Free-space scans find many fragments that were never whole records
+		 * (or were overwritten): counted, said once at the end. */
+		if (!s->unreadable++)
+			snprintf(s->unreadable_msg, sizeof s->unreadable_msg, "%.80s", msg);
+	}
+	int rc = evtx_record(s, rec, index, recovered, ev, a, why);
+	libevtx_record_free(&rec, NULL);
+	return rc;
+}
+
+const struct format format_evtx = {
+    .name = "evtx",
+    .summary = "Windows XML Event Log (.evtx) via libevtx, incl. recovered records",
+    .probe = evtx_probe,
+    .open = evtx_open,
+    .next = evtx_next,
+    .close = evtx_close,
+};

@@ -1,0 +1,113 @@
+/*
+ * winevent.h — Windows events (EVTX, JSON exports, Sysmon for Linux) to one
+ * set of native names and to canonical fields.
+ *
+ * Every Windows reader hands the values of one record to a struct winevent
+ * under the names Sigma rules use: System fields as EventID, Channel,
+ * Provider_Name, Computer, TimeCreated, Execution_ProcessID, Security_UserID
+ * …; EventData <Data Name="X"> as X; unnamed <Data> as Data, Data1, Data2 …;
+ * UserData leaf elements by their element name. winevent_finish() then maps
+ * the few names that matter (by Channel/Provider and EventID) to canonical
+ * fields: Sysmon and Security process creation, network, DNS, file events,
+ * log-ons (4624/4625/4648/4768/4771/4776/4740, RDP), hashes, host, time.
+ *
+ * Values are slices that must live as long as the event (the read buffer or
+ * the batch arena). Native fields are added only when w->fields is set; the
+ * canonical mapping needs only the handful of slots kept in w->v.
+ */
+#ifndef AS_READ_WINEVENT_H
+#define AS_READ_WINEVENT_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/slice.h"
+#include "event/event.h"
+
+/* The Windows names that feed canonical fields. */
+#define WINEVENT_SLOT_LIST(X)                                                                      \
+	X(EVENT_ID, "EventID")                                                                     \
+	X(CHANNEL, "Channel")                                                                      \
+	X(PROVIDER, "Provider_Name")                                                               \
+	X(COMPUTER, "Computer")                                                                    \
+	X(TIME, "TimeCreated")                                                                     \
+	X(IMAGE, "Image")                                                                          \
+	X(NEW_PROCESS_NAME, "NewProcessName")                                                      \
+	X(COMMAND_LINE, "CommandLine")                                                             \
+	X(PARENT_IMAGE, "ParentImage")                                                             \
+	X(PARENT_PROCESS_NAME, "ParentProcessName")                                                \
+	X(PARENT_COMMAND_LINE, "ParentCommandLine")                                                \
+	X(USER, "User")                                                                            \
+	X(SUBJECT_USER, "SubjectUserName")                                                         \
+	X(TARGET_USER, "TargetUserName")                                                           \
+	X(TARGET_DOMAIN, "TargetDomainName")                                                       \
+	X(PROCESS_ID, "ProcessId")                                                                 \
+	X(NEW_PROCESS_ID, "NewProcessId")                                                          \
+	X(HASHES, "Hashes")                                                                        \
+	X(HASH, "Hash")                                                                            \
+	X(SOURCE_IP, "SourceIp")                                                                   \
+	X(SOURCE_PORT, "SourcePort")                                                               \
+	X(SOURCE_HOST, "SourceHostname")                                                           \
+	X(DEST_IP, "DestinationIp")                                                                \
+	X(DEST_PORT, "DestinationPort")                                                            \
+	X(DEST_HOST, "DestinationHostname")                                                        \
+	X(PROTOCOL, "Protocol")                                                                    \
+	X(QUERY_NAME, "QueryName")                                                                 \
+	X(TARGET_FILENAME, "TargetFilename")                                                       \
+	X(IMAGE_LOADED, "ImageLoaded")                                                             \
+	X(IP_ADDRESS, "IpAddress")                                                                 \
+	X(IP_PORT, "IpPort")                                                                       \
+	X(WORKSTATION_NAME, "WorkstationName")                                                     \
+	X(WORKSTATION, "Workstation")                                                              \
+	X(LOGON_TYPE, "LogonType")                                                                 \
+	X(AUTH_PACKAGE, "AuthenticationPackageName")                                               \
+	X(TARGET_SERVER, "TargetServerName")                                                       \
+	X(STATUS, "Status")                                                                        \
+	X(SUB_STATUS, "SubStatus")                                                                 \
+	X(PARAM1, "Param1")                                                                        \
+	X(PARAM3, "Param3")                                                                        \
+	X(ADDRESS, "Address")
+
+enum winevent_slot {
+#define X(id, name) WV_##id,
+	WINEVENT_SLOT_LIST(X)
+#undef X
+	    WV_COUNT
+};
+
+struct winevent {
+	struct event *ev;
+	struct arena *a;
+	bool fields;              /* add native fields */
+	unsigned ndata;           /* unnamed <Data> elements so far */
+	struct slice v[WV_COUNT]; /* first value of each slot; ptr NULL when absent */
+};
+
+void winevent_begin(struct winevent *w, struct event *ev, struct arena *a, bool fields);
+
+/* One field under its Windows name. The first value of a slot is kept.
+ * 0, or AS_ENOMEM / AS_ETOOBIG (too many native fields). */
+int winevent_add(struct winevent *w, struct slice name, enum field_type type, struct slice value);
+
+/* One unnamed <Data> element: named Data, then Data1, Data2 … */
+int winevent_add_data(struct winevent *w, struct slice value);
+
+/* Canonical fields from the slots: kind, time, host, event_id, process,
+ * network, DNS, file, log-on fields. Never fails on odd values (they are
+ * left out); 0. */
+int winevent_finish(struct winevent *w);
+
+/* The slot a Windows name feeds, or -1. */
+int winevent_slot(struct slice name);
+
+/*
+ * One <Event> document as Windows renders it (libevtx, Sysmon for Linux):
+ * System, EventData, UserData and other sections go into w as above;
+ * RenderingInfo is left out (its Level/Task/Channel are display names that
+ * would shadow the System values). Entities are decoded into w->a when a
+ * value holds one. 0, or AS_EPARSE / AS_ETOOBIG with *why set.
+ */
+int winevent_xml_parse(struct winevent *w, struct slice xml, struct diag *why);
+
+#endif
