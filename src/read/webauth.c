@@ -195,16 +195,15 @@ bool webauth_classify(struct slice method, struct slice path, struct slice query
 	long semi = slice_index(path, ';');
 	if (semi >= 0)
 		path.len = (size_t)semi;
+	/* The cheap tests first: most requests are GETs without credentials,
+	 * and the endpoint table is only walked for the few that may be. */
+	bool candidate =
+	    status == 401 || status == 407 || slice_eq_nocase_cstr(method, "POST") ||
+	    (query.len && slice_eq_nocase_cstr(method, "GET") && has_credentials(query));
+	if (!candidate)
+		return false;
 	const struct endpoint *e = path.len ? endpoint_find(path) : NULL;
-	bool challenged = status == 401 || status == 407;
-	bool attempt = challenged;
-	if (e && !attempt) {
-		if (slice_eq_nocase_cstr(method, "POST"))
-			attempt = true;
-		else if (slice_eq_nocase_cstr(method, "GET"))
-			attempt = has_credentials(query);
-	}
-	if (!attempt)
+	if (!e && status != 401 && status != 407)
 		return false;
 	if (e) {
 		v->outcome = outcome_of(e->klass, status);
