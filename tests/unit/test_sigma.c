@@ -208,6 +208,15 @@ static const struct {
      "{\"CommandLine\":\"ps +enc AA\"}", false},
     {"{sel: {CommandLine|contains|windash: 'a-b'}, condition: sel}", "{\"CommandLine\":\"a/b\"}",
      false},
+    /* all over values whose variants are alternatives */
+    {"{sel: {CommandLine|windash|contains|all: [' -a ', ' -b ']}, condition: sel}",
+     "{\"CommandLine\":\"x /a -b \"}", true},
+    {"{sel: {CommandLine|windash|contains|all: [' -a ', ' -b ']}, condition: sel}",
+     "{\"CommandLine\":\"x /a \"}", false},
+    {"{sel: {F|base64offset|contains|all: ['sh -i', 'xyz']}, condition: sel}",
+     "{\"F\":\"YSBzaCAtaSBi\"}", false},
+    {"{sel: {F|base64offset|contains|all: ['sh -i', 'a ']}, condition: sel}",
+     "{\"F\":\"YSBzaCAtaSBi\"}", true},
     /* base64 / base64offset */
     {"{sel: {F|base64: '/bin/bash'}, condition: sel}", "{\"F\":\"L2Jpbi9iYXNo\"}", true},
     {"{sel: {F|base64: '/bin/bash'}, condition: sel}", "{\"F\":\"l2jpbi9iyxno\"}", false},
@@ -639,8 +648,9 @@ static void test_correlation(void **state)
 	/* a correlation naming an unknown rule is reported */
 	struct sigma_ruleset *rs;
 	struct sigma_load_report rep = {0};
-	const char *unknown = "title: c\ncorrelation: {type: event_count, rules: [nope], timespan: 1m, "
-			  "condition: {gte: 1}}\n";
+	const char *unknown =
+	    "title: c\ncorrelation: {type: event_count, rules: [nope], timespan: 1m, "
+	    "condition: {gte: 1}}\n";
 	assert_int_equal(sigma_ruleset_new(&rs), 0);
 	assert_int_equal(sigma_ruleset_load_text(rs, "c.yml", unknown, strlen(unknown), &rep), 0);
 	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);

@@ -300,28 +300,30 @@ static void note_match(struct sigma_worker *w, int idx)
 	w->matched[w->nmatched++] = (uint32_t)idx;
 }
 
+/* Does value group [from, to) of the item match (any variant)? */
+static bool group_eval(struct sigma_worker *w, const struct sigma_item *it, uint32_t from,
+		       uint32_t to, int idx)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (it->keyword ? keyword_eval(w, &it->m[i]) : matcher_eval(w, &it->m[i], idx))
+			return true;
+	return false;
+}
+
 static bool item_eval(struct sigma_worker *w, const struct sigma_item *it)
 {
-	if (it->keyword) {
-		for (uint32_t i = 0; i < it->nm; i++) {
-			bool r = keyword_eval(w, &it->m[i]);
-			if (it->all ? !r : r)
-				return r;
-		}
-		return it->all;
+	int idx = it->keyword ? -1 : field_index(w, &it->field);
+	bool r;
+	if (!it->all) {
+		r = group_eval(w, it, 0, it->nm, idx);
+	} else {
+		r = true;
+		for (uint32_t g = 0; g < it->ngroups && r; g++)
+			r = group_eval(w, it, g ? it->gend[g - 1] : 0, it->gend[g], idx);
 	}
-	int idx = field_index(w, &it->field);
-	for (uint32_t i = 0; i < it->nm; i++) {
-		bool r = matcher_eval(w, &it->m[i], idx);
-		if (it->all ? !r : r) {
-			if (r)
-				note_match(w, idx);
-			return r;
-		}
-	}
-	if (it->all)
+	if (r && !it->keyword)
 		note_match(w, idx);
-	return it->all;
+	return r;
 }
 
 static bool sel_eval(struct sigma_worker *w, const struct sigma_detection *d, uint32_t s)

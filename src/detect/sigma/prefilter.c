@@ -285,22 +285,37 @@ static int cnf_or(struct cnf *a, struct cnf *b)
 	return 0;
 }
 
-static int item_cnf(struct lit_table *t, const struct sigma_item *it, struct cnf *out)
+/* OR over matchers [from, to): one clause, or none. */
+static int range_cnf(struct lit_table *t, const struct sigma_item *it, uint32_t from, uint32_t to,
+		     struct cnf *out)
 {
 	int rc = 0;
 	out->n = 0;
-	for (uint32_t i = 0; i < it->nm && !rc; i++) {
+	for (uint32_t i = from; i < to && !rc; i++) {
 		struct cnf m = {.n = 0};
 		if ((rc = matcher_set(t, &it->m[i], &m.cl[0])))
 			break;
 		if (!m.cl[0].none)
 			m.n = 1;
-		if (it->all)
-			cnf_and(out, &m);
-		else if (i == 0)
+		if (i == from)
 			*out = m;
 		else
 			rc = cnf_or(out, &m);
+	}
+	return rc;
+}
+
+static int item_cnf(struct lit_table *t, const struct sigma_item *it, struct cnf *out)
+{
+	if (!it->all)
+		return range_cnf(t, it, 0, it->nm, out);
+	int rc = 0;
+	out->n = 0;
+	for (uint32_t g = 0; g < it->ngroups && !rc; g++) {
+		struct cnf gc;
+		rc = range_cnf(t, it, g ? it->gend[g - 1] : 0, it->gend[g], &gc);
+		if (!rc)
+			cnf_and(out, &gc);
 	}
 	return rc;
 }

@@ -76,26 +76,28 @@ static int item_parse(struct sigma_compile_ctx *cc, const struct sy_node *key,
 	}
 	it->all = mods.all;
 	struct sigma_matcher *ms = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, nv = val->kind == SY_SEQ ? val->n : 1;
 	int rc = 0;
 	err[0] = 0;
-	if (val->kind == SY_SEQ) {
-		if (val->n == 0)
-			FAIL(val, AS_EINVAL, "field '%s' has an empty list", key->s);
-		for (size_t i = 0; i < val->n && !rc; i++) {
-			rc = sigma_value_compile(cc, &mods, val->items[i], &ms, &n, &cap, err, ec);
-			if (rc)
-				*line = val->items[i]->line;
-		}
-	} else {
-		rc = sigma_value_compile(cc, &mods, val, &ms, &n, &cap, err, ec);
+	if (val->kind == SY_SEQ && val->n == 0)
+		FAIL(val, AS_EINVAL, "field '%s' has an empty list", key->s);
+	/* one value may compile to several variants (windash, base64offset,
+	 * expand): they are alternatives, so `all` works on groups of them */
+	uint32_t *gend = it->all ? arena_alloc(&cc->rs->arena, nv * sizeof *gend) : NULL;
+	if (it->all && !gend)
+		return AS_ENOMEM;
+	for (size_t i = 0; i < nv && !rc; i++) {
+		const struct sy_node *one = val->kind == SY_SEQ ? val->items[i] : val;
+		rc = sigma_value_compile(cc, &mods, one, &ms, &n, &cap, err, ec);
 		if (rc)
-			*line = val->line;
+			*line = one->line;
+		else if (gend)
+			gend[i] = (uint32_t)n;
 	}
-	if (!rc && it->all && val->kind == SY_SEQ && (mods.seen & (1u << MOD_WINDASH)))
-		/* windash variants of one value are alternatives: `all` across values
-		 * of a list while each value OR-s its variants is not one flat list */
-		FAIL(key, AS_EUNSUPPORTED, "all combined with windash");
+	if (gend) {
+		it->gend = gend;
+		it->ngroups = (uint32_t)nv;
+	}
 	if (!rc && n) {
 		it->m = arena_alloc(&cc->rs->arena, n * sizeof *ms);
 		if (!it->m)

@@ -144,9 +144,12 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 struct sigma_item {
 	struct sigma_field field; /* nids == 0 and name NULL: keyword (any field) */
 	bool keyword;
-	bool all; /* AND over matchers instead of OR */
+	bool all; /* AND over values instead of OR */
 	struct sigma_matcher *m;
 	uint32_t nm;
+	/* with all: value k owns matchers [gend[k-1], gend[k]) — its variants, OR-ed */
+	uint32_t *gend;
+	uint32_t ngroups;
 };
 
 struct sigma_group {
