@@ -42,7 +42,7 @@ static int gen_eve(char *b, size_t cap, long i)
 	const char *d = domains[rnd(8)];
 	char head[256];
 	snprintf(head, sizeof head,
-		 "{\"timestamp\":\"2025-03-01T%02ld:%02ld:%02ld.%06u+0000\",\"flow_id\":%u%u,"
+		 "{\"timestamp\":\"2025-03-01T%02ld:%02ld:%02ld.%06u+0000\",\"flow_id\":1%05u%05u,"
 		 "\"in_iface\":\"eth1\",\"src_ip\":\"10.20.%u.%u\",\"src_port\":%u,",
 		 (t / 3600) % 24, (t / 60) % 60, t % 60, rnd(1000000), rnd(100000), rnd(100000),
 		 rnd(250), rnd(250), 49152 + rnd(16000));
