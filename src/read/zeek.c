@@ -8,12 +8,13 @@
  *   #path   conn                ← the log type (else inferred from the columns)
  *   #fields ts  uid  id.orig_h …  ← columns: interned and mapped once, here
  *   #types  time string addr …
- *   1709294400.123456  CAbc  10.0.0.1 …   ← rows: split with memchr
+ *   1709294400.123456  CAbc  10.0.0.1 …   ← rows: split in one SSE2 pass
  *   #close  2024-03-01-13-00-00
  *
  * When #fields is read, every column gets its canonical action (zeek_map.h)
  * and, when native fields are asked for, its interned name and value type;
- * a row is then one memchr per column and a switch per mapped column, and
+ * a row is then one vectorised pass for its separators and a switch per
+ * mapped column, and
  * columns nothing needs are not even looked at. Values are slices into the
  * line; only values holding a \xNN escape are rewritten, into the arena.
  * Rotation tools concatenate logs, so a header may come back mid-file: each
@@ -21,6 +22,9 @@
  */
 #include <stdbool.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -270,6 +274,45 @@ static int header_line(struct zeek_state *st, struct slice line, struct diag *wh
 	return LINE_SKIP;
 }
 
+/* Offsets of every separator in line (at most max of them) and whether the
+ * line holds a backslash at all, in one pass: 16 bytes at a time with SSE2.
+ * One call per row instead of one memchr per column (and another per
+ * column for escapes) — the row loop below was dominated by those calls on
+ * short columns. Returns the number of separators found (max + 1 when there
+ * are more than max). */
+static uint32_t split_row(struct slice line, char sep, uint32_t *offs, uint32_t max, bool *escaped)
+{
+	const unsigned char *p = (const unsigned char *)line.ptr;
+	size_t n = line.len, i = 0;
+	uint32_t k = 0;
+	bool esc = false;
+#if defined(__SSE2__)
+	const __m128i vs = _mm_set1_epi8(sep), vb = _mm_set1_epi8('\\');
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs));
+		esc |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) != 0;
+		while (m) {
+			if (k == max)
+				return max + 1;
+			offs[k++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+			m &= m - 1;
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		if (p[i] == (unsigned char)sep) {
+			if (k == max)
+				return max + 1;
+			offs[k++] = (uint32_t)i;
+		} else if (p[i] == '\\') {
+			esc = true;
+		}
+	}
+	*escaped = esc;
+	return k;
+}
+
 static int zeek_line(void *state, struct slice line, struct event *ev, struct arena *a,
 		     struct diag *why)
 {
@@ -282,56 +325,50 @@ static int zeek_line(void *state, struct slice line, struct event *ev, struct ar
 		return diag_set(why, AS_EPARSE,
 				st->sep_bad ? "row under an unsupported #separator"
 					    : "row before any #fields header");
-	zeek_event_begin(ev, st->log);
-	const char *p = line.ptr, *end = line.ptr + line.len;
-	const char sep = st->sep;
-	const bool fields = st->fields;
-	uint32_t i = 0;
-	for (;;) {
-		const char *q = memchr(p, sep, (size_t)(end - p));
-		const char *e = q ? q : end;
-		if (i == st->ncols)
-			break; /* more columns than declared */
-		const struct zeek_col *c = &st->cols[i++];
-		if (c->t.op != ZOP_NONE || fields) {
-			struct slice v = slice_make(p, (size_t)(e - p));
-			enum field_type ft = c->type;
-			if (v.len == st->unset_len && memcmp(v.ptr, st->unset, v.len) == 0) {
-				v = slice_make(p, 0);
-				ft = FT_NULL;
-			} else if (v.len == st->empty_len && memcmp(v.ptr, st->empty, v.len) == 0) {
-				v = slice_make(p, 0);
-				ft = FT_STRING;
-			} else if (unescape(v, a, &v)) {
-				return diag_set(why, AS_ENOMEM,
-						"out of memory unescaping column %u", i);
-			}
-			if (ft != FT_NULL)
-				zeek_event_apply(ev, c->t, v);
-			if (fields) {
-				if (ft != FT_NULL)
-					ft = native_value(ft, &v);
-				int rc = event_field_add(ev, a, c->name, ft, v);
-				if (rc)
-					return diag_set(why, rc, "column %u: %s", i,
-							as_strerror(rc));
-			}
-		}
-		if (!q) {
-			if (i == st->ncols) {
-				zeek_event_end(ev, st->log);
-				return LINE_EVENT;
-			}
-			break;
-		}
-		p = q + 1;
+	uint32_t offs[AS_MAX_ZEEK_COLUMNS];
+	bool escaped = false;
+	uint32_t nsep = split_row(line, st->sep, offs, AS_MAX_ZEEK_COLUMNS - 1, &escaped);
+	if (nsep + 1 != st->ncols) {
+		if (nsep >= AS_MAX_ZEEK_COLUMNS)
+			return diag_set(why, AS_EPARSE, "row has more than %u columns",
+					AS_MAX_ZEEK_COLUMNS);
+		return diag_set(why, AS_EPARSE, "row has %u columns, #fields declares %u", nsep + 1,
+				st->ncols);
 	}
-	/* Count what the row holds, for the message. */
-	size_t cols = 1;
-	for (const char *s = line.ptr; (s = memchr(s, sep, (size_t)(end - s))); s++)
-		cols++;
-	return diag_set(why, AS_EPARSE, "row has %zu columns, #fields declares %u", cols,
-			st->ncols);
+	zeek_event_begin(ev, st->log);
+	const bool fields = st->fields;
+	uint32_t start = 0;
+	for (uint32_t i = 0; i < st->ncols; i++) {
+		uint32_t stop = i < nsep ? offs[i] : (uint32_t)line.len;
+		const struct zeek_col *c = &st->cols[i];
+		const char *p = line.ptr + start;
+		start = stop + 1;
+		if (c->t.op == ZOP_NONE && !fields)
+			continue;
+		struct slice v = slice_make(p, (size_t)(line.ptr + stop - p));
+		enum field_type ft = c->type;
+		if (v.len == st->unset_len && memcmp(v.ptr, st->unset, v.len) == 0) {
+			v = slice_make(p, 0);
+			ft = FT_NULL;
+		} else if (v.len == st->empty_len && memcmp(v.ptr, st->empty, v.len) == 0) {
+			v = slice_make(p, 0);
+			ft = FT_STRING;
+		} else if (escaped && unescape(v, a, &v)) {
+			return diag_set(why, AS_ENOMEM, "out of memory unescaping column %u",
+					i + 1);
+		}
+		if (ft != FT_NULL)
+			zeek_event_apply(ev, c->t, v);
+		if (fields) {
+			if (ft != FT_NULL)
+				ft = native_value(ft, &v);
+			int rc = event_field_add(ev, a, c->name, ft, v);
+			if (rc)
+				return diag_set(why, rc, "column %u: %s", i + 1, as_strerror(rc));
+		}
+	}
+	zeek_event_end(ev, st->log);
+	return LINE_EVENT;
 }
 
 static int zeek_probe(struct slice head)
