@@ -72,6 +72,7 @@ struct stix {
 	struct kb_import_stats *st;
 	struct map revoked_by; /* uuid of a revoked object → index of the relationship */
 	struct map location;   /* uuid of a location → index of the object */
+	struct map identity;   /* uuid of an identity → index of the object */
 	struct map indicator;  /* uuid of an indicator → index of the object */
 	struct map dead;       /* uuid of a revoked or deprecated object */
 	json_t *objects;
@@ -284,6 +285,23 @@ static int do_relationship(struct stix *x, json_t *o, size_t rec)
 			rc = strv_add_cstr(&to->software, c->software.v[i]);
 		return rc == AS_ETOOBIG ? 0 : rc;
 	}
+	if (!strcmp(type, "targets") && g && get_id(&x->identity, dst, &v)) {
+		/* an identity a group targets carries the victims' sectors */
+		size_t k;
+		json_t *sec;
+		json_array_foreach(json_object_get(json_array_get(x->objects, v), "sectors"), k,
+				   sec)
+		{
+			const char *ids[8];
+			size_t n =
+			    json_is_string(sec)
+				? intel_sector_map(slice_cstr(json_string_value(sec)), ids, 8)
+				: 0;
+			for (size_t j = 0; j < n && !rc; j++)
+				rc = strv_add_cstr(&g->sectors, ids[j]);
+		}
+		return rc == AS_ETOOBIG ? 0 : rc;
+	}
 	if (!strcmp(type, "targets") && g && get_id(&x->location, dst, &v)) {
 		json_t *loc = json_array_get(x->objects, v);
 		const char *cc = jstr(loc, "country");
@@ -353,6 +371,7 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 		return AS_EFORMAT;
 	map_init(&x.revoked_by);
 	map_init(&x.location);
+	map_init(&x.identity);
 	map_init(&x.indicator);
 	map_init(&x.dead);
 	size_t i;
@@ -372,6 +391,8 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 			rc = put_id(&x.dead, id, 1);
 		else if (!strcmp(type, "location"))
 			rc = put_id(&x.location, id, i);
+		else if (!strcmp(type, "identity"))
+			rc = put_id(&x.identity, id, i);
 		else if (!strcmp(type, "indicator"))
 			rc = put_id(&x.indicator, id, i);
 		if (!strcmp(type, "x-mitre-collection") || !strcmp(type, "x-mitre-matrix"))
@@ -433,6 +454,7 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 out:
 	map_free(&x.revoked_by);
 	map_free(&x.location);
+	map_free(&x.identity);
 	map_free(&x.indicator);
 	map_free(&x.dead);
 	return rc == AS_ETOOBIG ? 0 : rc;

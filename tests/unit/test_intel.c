@@ -253,8 +253,8 @@ static void test_group_facts(void **state)
 	assert_int_equal(g->last_seen, day(2021, 3, 4)); /* the MISP event is later */
 	struct kb_strv want_sectors = {0};
 	(void)want_sectors;
-	const char *sectors[] = {"government", "private-sector", "civil-society",
-				 "research",   "diplomacy",      "defence"};
+	const char *sectors[] = {"government", "private-sector", "civil-society", "research",
+				 "diplomacy",  "defence",        "manufacturing"};
 	for (size_t i = 0; i < sizeof sectors / sizeof sectors[0]; i++) {
 		bool found = false;
 		for (uint32_t k = 0; k < g->sectors.n; k++)
@@ -553,13 +553,13 @@ static void test_cves(void **state)
 
 /* --- assets --------------------------------------------------------------------------- */
 
-static void test_assets(void **state)
+static void assets_check(const char *file)
 {
 	struct kb *kb;
 	struct diag_sink sink;
 	diag_sink_init(&sink, NULL);
 	assert_int_equal(kb_new(&kb), 0);
-	assert_int_equal(kb_assets_load(kb, fixture("pass_assets.csv"), &sink), 0);
+	assert_int_equal(kb_assets_load(kb, fixture(file), &sink), 0);
 	assert_int_equal(sink.total, 3); /* bad CIDR, bad kind, bad country */
 	static const struct {
 		const char *ip, *host, *path, *org, *sector;
@@ -593,6 +593,22 @@ static void test_assets(void **state)
 	assert_int_equal(kb_asset_match(kb, &ip, SLICE_NULL, SLICE_NULL, &hit), 0);
 	assert_string_equal(hit.country, "CN");
 	assert_int_equal(kb_assets_load(kb, fixture("no_such.csv"), NULL), AS_ENOENT);
+	diag_sink_fini(&sink);
+	kb_free(kb);
+}
+
+static void test_assets(void **state)
+{
+	assets_check("pass_assets.csv");
+	assets_check("pass_assets.yaml");
+	/* broken YAML is reported, not fatal */
+	struct kb *kb;
+	struct diag_sink sink;
+	diag_sink_init(&sink, NULL);
+	assert_int_equal(kb_new(&kb), 0);
+	static const char bad[] = "assets:\n  - {kind: cidr, value: [1, 2\n";
+	assert_int_equal(kb_assets_load_mem(kb, "bad.yaml", bad, sizeof bad - 1, &sink), 0);
+	assert_true(sink.total >= 1);
 	diag_sink_fini(&sink);
 	kb_free(kb);
 }
