@@ -423,6 +423,10 @@ static void worker_free(void *p)
 	free(w->rulebits);
 	free(w->scanbuf);
 	free(w->lsbits);
+	for (size_t i = 0; i < w->nls && w->lsdb; i++)
+		sigma_pfdb_free(w->lsdb[i]);
+	free(w->lsdb);
+	free(w->lsdb_state);
 	map_free(&w->lscache);
 	sigma_pf_scratch_free(w->pf);
 	if (w->md)
@@ -558,10 +562,33 @@ static inline bool bit(const uint64_t *b, size_t i)
 	return (b[i / 64] >> (i % 64)) & 1;
 }
 
+/* The prefilter database for events of this logsource key: only the
+ * literals of the rules that can see them, built on first use. */
+static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const uint64_t *cls)
+{
+	const struct sigma_pfdb *all = sigma_prefilter_db(w->rs->pf);
+	if (slot == SIZE_MAX || slot >= AS_SIGMA_MAX_SUBDB)
+		return all;
+	if (w->lsdb_state[slot] == 0) {
+		struct sigma_pfdb *d = NULL;
+		w->lsdb_state[slot] = 2;
+		if (!sigma_prefilter_subdb(w->rs->pf, cls, &d)) {
+			if (sigma_pf_scratch_fit(w->pf, d)) {
+				sigma_pfdb_free(d);
+			} else {
+				w->lsdb[slot] = d;
+				w->lsdb_state[slot] = 1;
+			}
+		}
+	}
+	return w->lsdb_state[slot] == 1 ? w->lsdb[slot] : all;
+}
+
 static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert_sink *out)
 {
 	const struct sigma_ruleset *rs = w->rs;
-	const uint64_t *cls = sigma_worker_classes(w, ev);
+	size_t slot;
+	const uint64_t *cls = sigma_worker_classes(w, ev, &slot);
 	bool any = false;
 	for (size_t i = 0; i < w->lswords; i++)
 		any |= cls[i] != 0;
@@ -576,7 +603,8 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	if (!text.ptr && ev->nfields) {
 		/* cannot assemble the values: every prefiltered rule is a candidate */
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-	} else if (sigma_prefilter_scan(rs->pf, w->pf, text.ptr, text.len, w->rulebits)) {
+	} else if (sigma_prefilter_scan(rs->pf, event_db(w, slot, cls), w->pf, text.ptr, text.len,
+					w->rulebits)) {
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
 	} else {
 		w->lithit = sigma_pf_scratch_hits(w->pf);

@@ -405,8 +405,9 @@ void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev
 }
 
 /* Cached per worker: the class bits of an event. */
-const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev)
+const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev, size_t *slot)
 {
+	*slot = SIZE_MAX;
 	struct ls_facts f;
 	facts(ev, &f);
 	char key[512];
@@ -419,22 +420,33 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 		return w->classbits;
 	}
 	uint64_t idx;
-	if (map_get(&w->lscache, slice_make(key, (size_t)n), &idx))
+	if (map_get(&w->lscache, slice_make(key, (size_t)n), &idx)) {
+		*slot = idx;
 		return w->lsbits + idx * words;
+	}
 	if (w->nls >= AS_SIGMA_MAX_LSCACHE) {
 		eval_bits(w->rs, &f, w->classbits);
 		return w->classbits;
 	}
 	uint64_t *nb = realloc(w->lsbits, (w->nls + 1) * words * sizeof *nb);
-	if (!nb) {
+	if (nb)
+		w->lsbits = nb;
+	struct sigma_pfdb **ndb = nb ? realloc(w->lsdb, (w->nls + 1) * sizeof *ndb) : NULL;
+	if (ndb)
+		w->lsdb = ndb;
+	uint8_t *nst = ndb ? realloc(w->lsdb_state, w->nls + 1) : NULL;
+	if (!nst) {
 		eval_bits(w->rs, &f, w->classbits);
 		return w->classbits;
 	}
-	w->lsbits = nb;
+	w->lsdb_state = nst;
+	w->lsdb[w->nls] = NULL;
+	w->lsdb_state[w->nls] = 0;
 	eval_bits(w->rs, &f, nb + w->nls * words);
 	if (map_put(&w->lscache, slice_make(key, (size_t)n), w->nls, NULL)) {
 		memcpy(w->classbits, nb + w->nls * words, words * sizeof *nb);
 		return w->classbits;
 	}
+	*slot = w->nls;
 	return w->lsbits + (w->nls++) * words;
 }

@@ -23,7 +23,7 @@
 #include "detect/sigma/sigma_int.h"
 
 #define PF_MIN_LITERAL 3 /* shorter literals would make nearly every rule a candidate */
-#define PF_MAX_SET     512
+#define PF_MAX_SET     4096
 
 struct lset {
 	uint32_t *lit; /* literal indexes; NULL with none == true: no set */
@@ -32,13 +32,31 @@ struct lset {
 	size_t minlen;
 };
 
-struct sigma_prefilter {
+/* A Hyperscan database with, per literal id, the (rule, clause) pairs it marks. */
+struct sigma_pfdb {
 	hs_database_t *db;
+	const uint32_t *start; /* literal id → first pair; nlit + 1 entries */
+	const uint32_t *pairs;
+	uint32_t *own_start, *own_pairs; /* allocated here (sub-databases) */
+};
+
+struct sigma_prefilter {
+	struct sigma_pfdb all;
+	hs_database_t *db;
+	uint32_t *rule_class; /* rule → logsource class, UINT32_MAX: not a detection rule */
 	/* literal → rules (CSR) */
 	uint32_t *lit_start; /* nlit + 1 */
 	uint32_t *lit_rules; /* rule << 3 | clause */
 	size_t nlit;
 	uint8_t *full; /* per rule: the clause mask that makes it a candidate */
+	/* the literal texts, for the per-logsource databases */
+	char **text;
+	size_t *len;
+	unsigned *flags;
+	/* per class: the literals its detection and filter rules use (CSR) */
+	uint32_t *cls_start;
+	uint32_t *cls_lits;
+	size_t nclasses;
 	/* per class: rules not prefiltered */
 	uint32_t *always_start; /* nclasses + 1 */
 	uint32_t *always;
@@ -145,7 +163,12 @@ static int matcher_lit(struct lit_table *t, struct sigma_matcher *m)
 		return 0;
 	size_t from, len;
 	longest_run(m, &from, &len);
-	if (len < PF_MIN_LITERAL)
+	/* non-ASCII bytes are rare in logs: a two-byte letter (Cyrillic
+	 * homoglyphs, symbols) still narrows well */
+	bool rare = false;
+	for (size_t i = 0; i < len; i++)
+		rare |= (unsigned char)m->pat[from + i] >= 0x80;
+	if (len < (rare ? 2 : PF_MIN_LITERAL))
 		return 0;
 	return lit_add(t, m->pat + from, len, m->cased, &m->lit);
 }
@@ -393,7 +416,168 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->always_start);
 	free(pf->always);
 	free(pf->full);
+	for (size_t l = 0; pf->text && l < pf->nlit; l++)
+		free(pf->text[l]);
+	free(pf->text);
+	free(pf->len);
+	free(pf->flags);
+	free(pf->cls_start);
+	free(pf->cls_lits);
+	free(pf->rule_class);
 	free(pf);
+}
+
+static void collect_lits(const struct sigma_detection *d, uint32_t *mark, uint32_t stamp,
+			 uint32_t *out, size_t *n)
+{
+	for (uint32_t s = 0; s < d->nsels; s++)
+		for (uint32_t g = 0; g < d->sels[s].n; g++)
+			for (uint32_t i = 0; i < d->sels[s].groups[g].n; i++) {
+				const struct sigma_item *it = &d->sels[s].groups[g].items[i];
+				for (uint32_t k = 0; k < it->nm; k++) {
+					uint32_t l = it->m[k].lit;
+					if (l == UINT32_MAX || mark[l] == stamp)
+						continue;
+					mark[l] = stamp;
+					if (out)
+						out[*n] = l;
+					(*n)++;
+				}
+			}
+}
+
+/* For each logsource class, the literals of its detection and filter rules. */
+static int class_literals(struct sigma_ruleset *rs, struct sigma_prefilter *pf)
+{
+	uint32_t *mark = calloc(pf->nlit + 1, sizeof *mark);
+	pf->nclasses = rs->nclasses;
+	pf->cls_start = calloc(rs->nclasses + 1, sizeof *pf->cls_start);
+	if (!mark || !pf->cls_start) {
+		free(mark);
+		return AS_ENOMEM;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = 0;
+		for (size_t c = 0; c < rs->nclasses; c++) {
+			pf->cls_start[c] = (uint32_t)n;
+			uint32_t stamp = (uint32_t)(pass * rs->nclasses + c + 1);
+			for (size_t i = 0; i < rs->nrules; i++) {
+				const struct sigma_rule *r = rs->rules[i];
+				if (r->kind != SK_CORRELATION && r->lsclass == c)
+					collect_lits(&r->det, mark, stamp,
+						     pass ? pf->cls_lits : NULL, &n);
+			}
+		}
+		pf->cls_start[rs->nclasses] = (uint32_t)n;
+		if (!pass && !(pf->cls_lits = malloc((n ? n : 1) * sizeof *pf->cls_lits))) {
+			free(mark);
+			return AS_ENOMEM;
+		}
+	}
+	free(mark);
+	return 0;
+}
+
+void sigma_pfdb_free(struct sigma_pfdb *d)
+{
+	if (!d)
+		return;
+	if (d->db)
+		hs_free_database(d->db);
+	free(d->own_start);
+	free(d->own_pairs);
+	free(d);
+}
+
+static bool active(const uint64_t *classes, uint32_t c)
+{
+	return c != UINT32_MAX && ((classes[c / 64] >> (c % 64)) & 1);
+}
+
+int sigma_prefilter_subdb(const struct sigma_prefilter *pf, const uint64_t *classes,
+			  struct sigma_pfdb **out)
+{
+	*out = NULL;
+	struct sigma_pfdb *d = calloc(1, sizeof *d);
+	uint8_t *mark = calloc(pf->nlit + 1, 1);
+	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
+	const char **exprs = malloc((pf->nlit + 1) * sizeof *exprs);
+	unsigned *flags = malloc((pf->nlit + 1) * sizeof *flags);
+	size_t *lens = malloc((pf->nlit + 1) * sizeof *lens);
+	int rc = 0;
+	if (!d || !mark || !ids || !exprs || !flags || !lens) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	size_t n = 0;
+	for (size_t c = 0; c < pf->nclasses; c++) {
+		if (!active(classes, (uint32_t)c))
+			continue;
+		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++) {
+			uint32_t l = pf->cls_lits[k];
+			if (mark[l])
+				continue;
+			mark[l] = 1;
+			ids[n] = l;
+			exprs[n] = pf->text[l];
+			flags[n] = pf->flags[l];
+			lens[n] = pf->len[l];
+			n++;
+		}
+	}
+	/* the pairs of rules that can see these events only */
+	d->own_start = calloc(pf->nlit + 2, sizeof *d->own_start);
+	size_t np = 0;
+	for (size_t k = 0; d->own_start && k < n; k++)
+		for (uint32_t p = pf->lit_start[ids[k]]; p < pf->lit_start[ids[k] + 1]; p++)
+			np += active(classes, pf->rule_class[pf->lit_rules[p] >> 3]);
+	d->own_pairs = malloc((np ? np : 1) * sizeof *d->own_pairs);
+	if (!d->own_start || !d->own_pairs) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t l = 0; l < pf->nlit; l++) {
+		d->own_start[l + 1] = d->own_start[l];
+		if (!mark[l])
+			continue;
+		for (uint32_t p = pf->lit_start[l]; p < pf->lit_start[l + 1]; p++)
+			if (active(classes, pf->rule_class[pf->lit_rules[p] >> 3]))
+				d->own_pairs[d->own_start[l + 1]++] = pf->lit_rules[p];
+	}
+	d->start = d->own_start;
+	d->pairs = d->own_pairs;
+	if (n) {
+		hs_compile_error_t *cerr = NULL;
+		if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
+					 &d->db, &cerr) != HS_SUCCESS) {
+			if (cerr)
+				hs_free_compile_error(cerr);
+			rc = AS_EENGINE;
+		}
+	}
+exit:
+	free(mark);
+	free(ids);
+	free(exprs);
+	free(flags);
+	free(lens);
+	if (rc)
+		sigma_pfdb_free(d);
+	else
+		*out = d;
+	return rc;
+}
+
+int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d)
+{
+	if (!d->db)
+		return 0;
+	return hs_alloc_scratch(d->db, &s->s) == HS_SUCCESS ? 0 : AS_ENOMEM;
+}
+
+const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf)
+{
+	return &pf->all;
 }
 
 int sigma_prefilter_build(struct sigma_ruleset *rs)
@@ -477,6 +661,8 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		}
 		pf->always_start[rs->nclasses] = (uint32_t)k;
 	}
+	if ((rc = class_literals(rs, pf)))
+		goto exit;
 	if (t.n) {
 		const char **exprs = malloc(t.n * sizeof *exprs);
 		unsigned *flags = malloc(t.n * sizeof *flags);
@@ -488,9 +674,18 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 			rc = AS_ENOMEM;
 			goto exit;
 		}
+		pf->flags = malloc(t.n * sizeof *pf->flags);
+		if (!pf->flags) {
+			free(exprs);
+			free(flags);
+			free(ids);
+			rc = AS_ENOMEM;
+			goto exit;
+		}
 		for (size_t l = 0; l < t.n; l++) {
 			exprs[l] = t.text[l];
 			flags[l] = HS_FLAG_SINGLEMATCH | (t.cased[l] ? 0 : HS_FLAG_CASELESS);
+			pf->flags[l] = flags[l];
 			ids[l] = (unsigned)l;
 		}
 		hs_compile_error_t *cerr = NULL;
@@ -508,10 +703,25 @@ exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
 		cnf_free(&sets[i]);
 	free(sets);
-	for (size_t l = 0; l < t.n; l++)
-		free(t.text[l]);
-	free(t.text);
-	free(t.len);
+	if (!rc && pf) {
+		pf->all = (struct sigma_pfdb){pf->db, pf->lit_start, pf->lit_rules, NULL, NULL};
+		pf->rule_class = malloc((rs->nrules + 1) * sizeof *pf->rule_class);
+		if (!pf->rule_class)
+			rc = AS_ENOMEM;
+		for (size_t i = 0; pf->rule_class && i < rs->nrules; i++)
+			pf->rule_class[i] =
+			    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
+	}
+	if (!rc && pf) {
+		/* the texts stay for the per-logsource databases */
+		pf->text = t.text;
+		pf->len = t.len;
+	} else {
+		for (size_t l = 0; l < t.n; l++)
+			free(t.text[l]);
+		free(t.text);
+		free(t.len);
+	}
 	free(t.cased);
 	map_free(&t.idx);
 	if (rc) {
@@ -562,6 +772,7 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 
 struct hit_ctx {
 	const struct sigma_prefilter *pf;
+	const struct sigma_pfdb *d;
 	struct sigma_pf_scratch *s;
 	uint64_t *bits;
 };
@@ -572,8 +783,8 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 	struct hit_ctx *h = ctx;
 	h->s->lithit[id / 64] |= 1ull << (id % 64);
 	h->s->littouched[h->s->nlittouched++] = id;
-	for (uint32_t k = h->pf->lit_start[id]; k < h->pf->lit_start[id + 1]; k++) {
-		uint32_t r = h->pf->lit_rules[k] >> 3, c = h->pf->lit_rules[k] & 7;
+	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
+		uint32_t r = h->d->pairs[k] >> 3, c = h->d->pairs[k] & 7;
 		uint8_t *m = &h->s->mask[r];
 		if (!*m)
 			h->s->touched[h->s->ntouched++] = r;
@@ -584,17 +795,18 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 	return 0;
 }
 
-int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
-			 const char *buf, size_t len, uint64_t *rulebits)
+int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
+			 struct sigma_pf_scratch *s, const char *buf, size_t len,
+			 uint64_t *rulebits)
 {
 	for (size_t i = 0; i < s->nlittouched; i++)
 		s->lithit[s->littouched[i] / 64] = 0;
 	s->nlittouched = 0;
 	s->ntouched = 0;
-	if (!pf->db || !len)
+	if (!d->db || !len)
 		return 0;
-	struct hit_ctx h = {pf, s, rulebits};
-	hs_error_t e = hs_scan(pf->db, buf, (unsigned)len, 0, s->s, on_hit, &h);
+	struct hit_ctx h = {pf, d, s, rulebits};
+	hs_error_t e = hs_scan(d->db, buf, (unsigned)len, 0, s->s, on_hit, &h);
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;
 	return e == HS_SUCCESS ? 0 : AS_EENGINE;

@@ -274,7 +274,8 @@ int sigma_logsource_compile(struct sigma_ruleset *rs);
 void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev, uint64_t *bits);
 bool sigma_logsource_mapped(const struct sigma_ruleset *rs, const struct sigma_rule *r);
 struct sigma_worker;
-const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev);
+/* The class bits of ev (cached); *slot gets the cache entry, or SIZE_MAX. */
+const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev, size_t *slot);
 
 /* ---- prefilter (prefilter.c) ---- */
 int sigma_prefilter_build(struct sigma_ruleset *rs);
@@ -282,9 +283,17 @@ void sigma_prefilter_free(struct sigma_prefilter *pf);
 struct sigma_pf_scratch;
 int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scratch **out);
 void sigma_pf_scratch_free(struct sigma_pf_scratch *s);
+struct sigma_pfdb; /* a prefilter database: the whole set's, or one logsource key's */
 /* Mark rules whose literals occur in buf (bitset of nrules bits). */
-int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
-			 const char *buf, size_t len, uint64_t *rulebits);
+int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
+			 struct sigma_pf_scratch *s, const char *buf, size_t len,
+			 uint64_t *rulebits);
+/* A database of only the literals (and rules) of the given classes. */
+int sigma_prefilter_subdb(const struct sigma_prefilter *pf, const uint64_t *classes,
+			  struct sigma_pfdb **out);
+void sigma_pfdb_free(struct sigma_pfdb *d);
+int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d);
+const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf);
 /* The literals seen by the last scan (bitset), for matchers to skip early. */
 const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s);
 /* Rules that run without the prefilter naming them, per class. */
@@ -318,6 +327,8 @@ struct sigma_worker {
 	struct sigma_corr_worker *corr;
 	struct map lscache; /* logsource key → index into lsbits */
 	uint64_t *lsbits;
+	struct sigma_pfdb **lsdb; /* per cache entry: its own prefilter database */
+	uint8_t *lsdb_state;      /* 0 not built, 1 built (NULL: no literals), 2 failed */
 	size_t nls;
 	size_t lswords;
 	/* evidence of the last match */
