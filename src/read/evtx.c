@@ -38,6 +38,7 @@ struct evtx_state {
 	int next;       /* index over records, then recovered records */
 	int unreadable; /* recovered records libevtx could not read */
 	int partial;    /* recovered records kept in part */
+	bool corrupted; /* libevtx found damaged chunks */
 	char unreadable_msg[96];
 	bool fields;
 };
@@ -101,6 +102,7 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 		rc = diag_set(why, AS_EFORMAT, "evtx: %s", msg);
 		goto fail;
 	}
+	s->corrupted = libevtx_file_is_corrupted(s->file, NULL) == 1;
 	*state = s;
 	return 0;
 fail:
@@ -142,6 +144,7 @@ static int evtx_record(struct evtx_state *s, libevtx_record_t *rec, int index, b
 		ev->record = rid;
 	struct winevent w;
 	winevent_begin(&w, ev, a, s->fields);
+	w.hex_minimal = true;
 	int rc = winevent_xml_parse(&w, text, why);
 	bool partial = false;
 	if (rc && recovered && w.v[WV_EVENT_ID].ptr) {
@@ -178,6 +181,14 @@ static int evtx_next(void *state, struct event *ev, struct arena *a, struct diag
 	bool recovered;
 	for (;;) {
 		if (s->next >= s->nrecords + s->nrecovered) {
+			if (s->corrupted) {
+				s->corrupted = false;
+				return diag_set(why, AS_EPARSE,
+						"evtx: libevtx marks the file corrupted (damaged "
+						"chunks are left out; their records may be among "
+						"the %d recovered)",
+						s->nrecovered);
+			}
 			if (!s->unreadable && !s->partial)
 				return 0;
 			int n = s->unreadable, k = s->partial;

@@ -477,13 +477,43 @@ static int xml_unescape(struct arena *a, struct slice s, struct slice *out)
 	return 0;
 }
 
+/*
+ * libevtx renders HexInt32/HexInt64 values zero-padded ("0x00000018",
+ * "0x00000000000003e7") where Windows writes the fewest digits ("0x18",
+ * "0x3e7"), and Sigma rules are written against Windows' text.
+ */
+static int hex_minimal(struct arena *a, struct slice *v)
+{
+	size_t digits = v->len - 2;
+	if ((digits != 8 && digits != 16) || v->ptr[0] != '0' || v->ptr[1] != 'x' ||
+	    v->ptr[2] != '0')
+		return 0;
+	for (size_t i = 2; i < v->len; i++) {
+		char c = v->ptr[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	size_t z = 2;
+	while (z < v->len - 1 && v->ptr[z] == '0')
+		z++;
+	char *d = arena_alloc(a, 2 + v->len - z);
+	if (!d)
+		return AS_ENOMEM;
+	d[0] = '0';
+	d[1] = 'x';
+	memcpy(d + 2, v->ptr + z, v->len - z);
+	*v = slice_make(d, 2 + v->len - z);
+	return 0;
+}
+
 static int xml_value(struct xml *x, struct slice s, bool entities, struct slice *out)
 {
-	if (!entities) {
-		*out = s;
-		return 0;
-	}
-	int rc = xml_unescape(x->w->a, s, out);
+	int rc = 0;
+	*out = s;
+	if (entities)
+		rc = xml_unescape(x->w->a, s, out);
+	if (!rc && x->w->hex_minimal && out->len >= 10)
+		rc = hex_minimal(x->w->a, out);
 	return rc ? diag_set(x->why, rc, "event XML: out of memory") : 0;
 }
 

@@ -80,6 +80,7 @@ struct winevent {
 	struct event *ev;
 	struct arena *a;
 	bool fields;              /* add native fields */
+	bool hex_minimal;         /* XML from libevtx: "0x00000018" → "0x18", see winevent.c */
 	unsigned ndata;           /* unnamed <Data> elements so far */
 	struct slice v[WV_COUNT]; /* first value of each slot; ptr NULL when absent */
 };

@@ -321,6 +321,9 @@ static int wj_leaf(void *ctx, const struct json_leaf *leaf)
 	char buf[AS_MAX_FIELD_NAME];
 	struct slice name;
 	if (slice_starts(p, "System.")) {
+		/* <Correlation/>, <Security/>: the XML reader has nothing for them either */
+		if (t == FT_NULL || v.len == 0)
+			return 0;
 		if (wj_flat_name(slice_sub(p, 7, p.len), buf, sizeof buf, &name))
 			return wj_add(k, name, t, v);
 		return 0;
