@@ -527,7 +527,8 @@ static int fire(struct sigma_worker *w, const struct sigma_rule *r, const struct
 }
 
 /* All field values, one after the other, for the prefilter. */
-static struct slice scan_text(struct sigma_worker *w, const struct event *ev)
+static struct slice scan_text(struct sigma_worker *w, const struct event *ev,
+			      const struct sigma_pfdb *db)
 {
 	if (!ev->nfields)
 		return ev->raw;
@@ -548,6 +549,8 @@ static struct slice scan_text(struct sigma_worker *w, const struct event *ev)
 	size_t len = 0;
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		struct slice v = ev->fields[i].value;
+		if (!sigma_pfdb_wants(db, ev->fields[i].name))
+			continue; /* no rule of this logsource looks at it */
 		if (len + v.len + 1 > need)
 			return SLICE_NULL; /* too large: run every rule instead */
 		memcpy(w->scanbuf + len, v.ptr, v.len);
@@ -572,7 +575,7 @@ static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, co
 	if (w->lsdb_state[slot] == 0) {
 		struct sigma_pfdb *d = NULL;
 		w->lsdb_state[slot] = 2;
-		if (!sigma_prefilter_subdb(w->rs->pf, cls, &d)) {
+		if (!sigma_prefilter_subdb(w->rs, cls, &d)) {
 			if (sigma_pf_scratch_fit(w->pf, d)) {
 				sigma_pfdb_free(d);
 			} else {
@@ -598,13 +601,13 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	sigma_worker_set_event(w, ev);
 	size_t words = rs->nrules / 64 + 1;
 	memset(w->rulebits, 0, words * sizeof *w->rulebits);
-	struct slice text = scan_text(w, ev);
+	const struct sigma_pfdb *db = event_db(w, slot, cls);
+	struct slice text = scan_text(w, ev, db);
 	w->lithit = NULL;
 	if (!text.ptr && ev->nfields) {
 		/* cannot assemble the values: every prefiltered rule is a candidate */
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-	} else if (sigma_prefilter_scan(rs->pf, event_db(w, slot, cls), w->pf, text.ptr, text.len,
-					w->rulebits)) {
+	} else if (sigma_prefilter_scan(rs->pf, db, w->pf, text.ptr, text.len, w->rulebits)) {
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
 	} else {
 		w->lithit = sigma_pf_scratch_hits(w->pf);

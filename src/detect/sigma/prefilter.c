@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/limits.h"
 #include "detect/sigma/sigma_int.h"
+#include "event/fieldname.h"
 
 #define PF_MIN_LITERAL 3 /* shorter literals would make nearly every rule a candidate */
 #define PF_MAX_SET     4096
@@ -38,6 +39,8 @@ struct sigma_pfdb {
 	const uint32_t *start; /* literal id → first pair; nlit + 1 entries */
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-databases) */
+	uint8_t *fields; /* field id → 1 when a rule looks at it; NULL: every field */
+	uint32_t nfields;
 };
 
 struct sigma_prefilter {
@@ -486,7 +489,29 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 		hs_free_database(d->db);
 	free(d->own_start);
 	free(d->own_pairs);
+	free(d->fields);
 	free(d);
+}
+
+bool sigma_pfdb_wants(const struct sigma_pfdb *d, uint32_t field)
+{
+	return !d->fields || (field < d->nfields && d->fields[field]);
+}
+
+/* Mark the fields a detection looks at; false when it searches every field. */
+static bool detection_fields(const struct sigma_detection *det, uint8_t *fields, uint32_t n)
+{
+	for (uint32_t s = 0; s < det->nsels; s++)
+		for (uint32_t g = 0; g < det->sels[s].n; g++)
+			for (uint32_t i = 0; i < det->sels[s].groups[g].n; i++) {
+				const struct sigma_item *it = &det->sels[s].groups[g].items[i];
+				if (it->keyword)
+					return false;
+				for (unsigned k = 0; k < it->field.nids; k++)
+					if (it->field.ids[k] < n)
+						fields[it->field.ids[k]] = 1;
+			}
+	return true;
 }
 
 static bool active(const uint64_t *classes, uint32_t c)
@@ -494,9 +519,10 @@ static bool active(const uint64_t *classes, uint32_t c)
 	return c != UINT32_MAX && ((classes[c / 64] >> (c % 64)) & 1);
 }
 
-int sigma_prefilter_subdb(const struct sigma_prefilter *pf, const uint64_t *classes,
+int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pfdb **out)
 {
+	const struct sigma_prefilter *pf = rs->pf;
 	*out = NULL;
 	struct sigma_pfdb *d = calloc(1, sizeof *d);
 	uint8_t *mark = calloc(pf->nlit + 1, 1);
@@ -546,6 +572,22 @@ int sigma_prefilter_subdb(const struct sigma_prefilter *pf, const uint64_t *clas
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
+	/* the fields worth scanning: those the rules of these classes look at */
+	d->nfields = fieldname_count();
+	d->fields = calloc(d->nfields + 1, 1);
+	if (!d->fields) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t i = 0; i < rs->nrules && d->fields; i++) {
+		const struct sigma_rule *r = rs->rules[i];
+		if (r->kind == SK_CORRELATION || !active(classes, r->lsclass))
+			continue;
+		if (!detection_fields(&r->det, d->fields, d->nfields)) {
+			free(d->fields);
+			d->fields = NULL; /* a keyword search: every field */
+		}
+	}
 	if (n) {
 		hs_compile_error_t *cerr = NULL;
 		if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
@@ -704,7 +746,8 @@ exit:
 		cnf_free(&sets[i]);
 	free(sets);
 	if (!rc && pf) {
-		pf->all = (struct sigma_pfdb){pf->db, pf->lit_start, pf->lit_rules, NULL, NULL};
+		pf->all = (struct sigma_pfdb){
+		    .db = pf->db, .start = pf->lit_start, .pairs = pf->lit_rules};
 		pf->rule_class = malloc((rs->nrules + 1) * sizeof *pf->rule_class);
 		if (!pf->rule_class)
 			rc = AS_ENOMEM;

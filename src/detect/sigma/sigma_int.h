@@ -289,8 +289,10 @@ int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pf
 			 struct sigma_pf_scratch *s, const char *buf, size_t len,
 			 uint64_t *rulebits);
 /* A database of only the literals (and rules) of the given classes. */
-int sigma_prefilter_subdb(const struct sigma_prefilter *pf, const uint64_t *classes,
+int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pfdb **out);
+/* Is the field worth scanning for this database? */
+bool sigma_pfdb_wants(const struct sigma_pfdb *d, uint32_t field);
 void sigma_pfdb_free(struct sigma_pfdb *d);
 int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d);
 const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf);
