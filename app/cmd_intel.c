@@ -151,6 +151,52 @@ static int do_show(struct kb *kb, const char *name, bool json)
 		const struct kb_software *s = kb_software_find(kb, slice_cstr(name));
 		const struct kb_technique *t = kb_technique_find(kb, slice_cstr(name));
 		const struct kb_cve *c = kb_cve_find(kb, slice_cstr(name));
+		if ((s || t || c) && json) {
+			struct buf b = BUF_INIT;
+			struct jw w;
+			char tm[AS_TIME_STRLEN];
+			jw_init(&w, &b);
+			jw_obj(&w);
+			if (s) {
+				jw_kcstr(&w, "type", "software");
+				jw_kcstr(&w, "name", s->name);
+				jw_kcstr(&w, "id", s->attack_id);
+				jw_kcstr(&w, "kind", s->type);
+				json_list(&w, "aliases", &s->aliases);
+				json_list(&w, "platforms", &s->platforms);
+				json_list(&w, "groups", &s->groups);
+			} else if (t) {
+				jw_kcstr(&w, "type", "technique");
+				jw_kcstr(&w, "id", t->id);
+				jw_kcstr(&w, "name", t->name);
+				jw_kcstr(&w, "parent", t->parent);
+				json_list(&w, "tactics", &t->tactics);
+				json_list(&w, "platforms", &t->platforms);
+			} else {
+				jw_kcstr(&w, "type", "cve");
+				jw_kcstr(&w, "id", c->id);
+				jw_kcstr(&w, "published",
+					 c->published != AS_TIME_NONE
+					     ? time_format(c->published, tm)
+					     : NULL);
+				jw_kcstr(&w, "fixed",
+					 c->fixed != AS_TIME_NONE ? time_format(c->fixed, tm)
+								  : NULL);
+				jw_kcstr(&w, "kev_added",
+					 c->kev_added != AS_TIME_NONE
+					     ? time_format(c->kev_added, tm)
+					     : NULL);
+				jw_key(&w, "known_exploited");
+				jw_bool(&w, c->known_exploited);
+				json_list(&w, "products", &c->products);
+				json_list(&w, "platforms", &c->platforms);
+			}
+			jw_obj_end(&w);
+			buf_putc(&b, '\n');
+			fwrite(b.data, 1, b.len, stdout);
+			buf_free(&b);
+			return EXIT_OK;
+		}
 		if (s) {
 			printf("%s (%s%s%s)\n", s->name, s->type ? s->type : "software",
 			       s->attack_id ? ", " : "", s->attack_id ? s->attack_id : "");

@@ -471,3 +471,26 @@ const char *intel_country_region(const char *iso2)
 	const struct country *c = iso2 ? find_code(iso2) : NULL;
 	return c ? regions[c->region] : NULL;
 }
+
+/* Region words of the sources that name no country (360.net). */
+static const struct {
+	const char *word;
+	int region;
+} region_words[] = {
+    {"mideast", R_WAS}, {"middle east", R_WAS}, {"southeast", R_SEAS}, {"namerica", R_NAM},
+    {"中东", R_WAS},    {"东南亚", R_SEAS},     {"south asia", R_SAS}, {"east asia", R_EAS},
+};
+
+const char *intel_region_name(struct slice s)
+{
+	s = slice_trim(s);
+	if (!s.len)
+		return NULL;
+	for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+		if (slice_eq_nocase_cstr(s, regions[i]))
+			return regions[i];
+	for (size_t i = 0; i < sizeof region_words / sizeof region_words[0]; i++)
+		if (slice_eq_nocase_cstr(s, region_words[i].word))
+			return regions[region_words[i].region];
+	return NULL;
+}

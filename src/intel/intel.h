@@ -199,6 +199,9 @@ int kb_asset_match(const struct kb *kb, const struct ip *ip, struct slice host,
 bool intel_country_parse(struct slice s, char iso2[3]);
 const char *intel_country_name(const char *iso2);   /* NULL when unknown */
 const char *intel_country_region(const char *iso2); /* UN M49 sub-region, NULL unknown */
+/* The M49 sub-region a name or a source's region word denotes ("Eastern Asia",
+ * "mideast" → "Western Asia"); a static string or NULL. */
+const char *intel_region_name(struct slice s);
 /* The sector ids a free-text category maps to ("Government, Administration",
  * "外交军事", "Defense"); returns how many were written to ids[cap]. */
 size_t intel_sector_map(struct slice text, const char **ids, size_t cap);

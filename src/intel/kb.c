@@ -466,10 +466,14 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->aliases->v[i]), NULL), 3);
 	for (uint32_t i = 0; r->apt_c && i < r->apt_c->n; i++)
 		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->apt_c->v[i]), NULL), 3);
-	/* two ATT&CK groups are never one */
+	/* two ATT&CK groups are never one, unless ATT&CK revoked the one id in
+	 * favour of the other (then the old id is an alias of the group) */
+	struct kb_group *holder =
+	    r->attack_id ? lookup_group(kb, slice_cstr(r->attack_id), NULL) : NULL;
 	if (r->attack_id)
 		for (size_t i = 0; i < nc; i++)
-			if (c[i].g->attack_id && strcasecmp(c[i].g->attack_id, r->attack_id))
+			if (c[i].g->attack_id && strcasecmp(c[i].g->attack_id, r->attack_id) &&
+			    c[i].g != holder)
 				c[i].score = -1;
 	struct kb_group *g = NULL;
 	int best = 0;
@@ -516,7 +520,25 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 						break;
 					}
 			}
-		} else if (strcasecmp(g->attack_id, r->attack_id)) {
+		} else if (!strcasecmp(g->attack_id, r->attack_id) && r->rank == KB_RANK_ATTACK &&
+			   !r->exact && strcmp(g->name, sname) && !strcmp(r->source, "attack")) {
+			/* a newer ATT&CK release renamed the group: the old name stays an alias */
+			char *old = g->name;
+			if (!(g->name = strdup(sname))) {
+				g->name = old;
+				return AS_ENOMEM;
+			}
+			for (uint32_t i = 0; i < g->aliases.n; i++)
+				if (!strcasecmp(g->aliases.v[i], sname)) {
+					free(g->aliases.v[i]);
+					g->aliases.v[i] = g->aliases.v[--g->aliases.n];
+					break;
+				}
+			rc = alias_claim(kb, g, slice_cstr(old), r->source, false);
+			free(old);
+			if (rc)
+				return rc;
+		} else if (strcasecmp(g->attack_id, r->attack_id) && g != holder) {
 			char b[128];
 			snprintf(b, sizeof b, "%s (%s)", r->attack_id, r->source);
 			if ((rc = kb_conflict_add(kb, "attack-id", g->name, g->attack_id, b)))
@@ -574,7 +596,10 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 		}
 	} else if (r->country_text && r->country_text[0] && !g->country[0]) {
 		char b[256];
-		snprintf(b, sizeof b, "\"%s\" (%s): not a country", r->country_text, r->source);
+		if (r->region && !g->region)
+			g->region = r->region; /* better than nothing for the landscape */
+		snprintf(b, sizeof b, "\"%s\" (%s): %s", r->country_text, r->source,
+			 r->region ? "a region, not a country" : "not a country");
 		if ((rc = kb_conflict_add(kb, "country", g->name, "unknown", b)))
 			return rc;
 	}

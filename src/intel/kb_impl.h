@@ -73,6 +73,7 @@ struct kb_grec {
 	const struct kb_strv *related; /* ids of records the source links to it */
 	const char *country;           /* ISO alpha-2 or NULL */
 	const char *country_text;      /* as the source wrote it, for conflicts */
+	const char *region;            /* a region without a country ("mideast"), static */
 	const char *sponsor;
 	const struct kb_strv *sectors, *victims, *refs, *techniques, *software, *campaigns,
 	    *indicators, *sources;

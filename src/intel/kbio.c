@@ -25,6 +25,7 @@
 #include "core/timeparse.h"
 #include "intel/kb_impl.h"
 #include "read/input.h"
+#include "read/walk.h"
 #include "store/store.h"
 
 #define KB_HEADER "{\"type\":\"aptscope-kb\",\"version\":1}"
@@ -66,6 +67,8 @@ static void group_json(struct buf *b, const struct kb_group *g)
 	w_opt(&w, "country", g->country);
 	if (g->country[0])
 		jw_kint(&w, "country_rank", g->country_rank);
+	else
+		w_opt(&w, "region", g->region);
 	w_opt(&w, "sponsor", g->sponsor);
 	w_time(&w, "first_seen", g->first_seen);
 	w_time(&w, "last_seen", g->last_seen);
@@ -248,6 +251,7 @@ static int load_group(struct kb *kb, json_t *o)
 			    .uuids = &l[UU],
 			    .country = cc && intel_country_parse(slice_cstr(cc), iso) ? iso : NULL,
 			    .country_text = cc,
+			    .region = intel_region_name(slice_cstr(jstr(o, "region"))),
 			    .sponsor = jstr(o, "sponsor"),
 			    .sectors = &l[SE],
 			    .victims = &l[VI],
@@ -537,14 +541,38 @@ static int ranked_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* A MISP feed directory holds these beside its event files. */
+static bool feed_index(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return !strcmp(base, "manifest.json") || !strcmp(base, "hashes.csv");
+}
+
 int kb_import_files(struct kb *kb, const char *const *paths, size_t n, struct diag_sink *diags,
 		    struct kb_import_stats *total)
 {
-	struct ranked *r = calloc(n ? n : 1, sizeof *r);
-	if (!r)
+	/* directories (a MISP feed, a folder of galaxies) give their files */
+	struct file_list files = {0};
+	if (walk_paths((char *const *)paths, n, &files, diags))
 		return AS_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct ranked){paths[i], file_rank(paths[i]), i};
+	n = files.n;
+	struct ranked *r = calloc(n ? n : 1, sizeof *r);
+	if (!r) {
+		file_list_free(&files);
+		return AS_ENOMEM;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (feed_index(files.paths[i])) {
+			kb_skip(diags, total, files.paths[i], 0,
+				"MISP feed index: the feed's event files are read instead");
+			continue;
+		}
+		r[k] = (struct ranked){files.paths[i], file_rank(files.paths[i]), i};
+		k++;
+	}
+	n = k;
 	qsort(r, n, sizeof *r, ranked_cmp);
 	int rc = 0, first = 0;
 	for (size_t i = 0; i < n && rc != AS_ENOMEM; i++) {
@@ -565,6 +593,7 @@ int kb_import_files(struct kb *kb, const char *const *paths, size_t n, struct di
 		}
 	}
 	free(r);
+	file_list_free(&files);
 	return rc == AS_ENOMEM ? rc : first;
 }
 

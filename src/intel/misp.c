@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "core/timeparse.h"
@@ -102,7 +103,7 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 		return 0;
 	}
 	struct kb_strv aliases = {0}, apt_c = {0}, uuids = {0}, related = {0}, sectors = {0},
-		       victims = {0}, refs = {0};
+		       victims = {0}, refs = {0}, gids = {0};
 	struct kb_grec r = {.first_seen = AS_TIME_NONE, .last_seen = AS_TIME_NONE};
 	struct slice name = slice_cstr(value);
 	const char *attack_id = NULL;
@@ -135,12 +136,23 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 		struct slice n = colon ? slice_make(s, (size_t)(colon - s)) : slice_cstr(s);
 		if (!s)
 			continue;
-		if (n.len == 5 && n.ptr[0] == 'G' && !attack_id) {
-			slice_copy_cstr(n, aid, sizeof aid);
-			attack_id = aid;
-		} else if (n.len != 5 || n.ptr[0] != 'G') {
+		if (n.len == 5 && n.ptr[0] == 'G')
+			strv_add(&gids, n);
+		else
 			strv_add(&aliases, n);
-		}
+	}
+	/* a cluster may name several G-ids (MISP's APT19 names APT19's and Deep
+	 * Panda's): take the one its own name already denotes, else the first */
+	if (!attack_id && gids.n) {
+		const struct kb_group *own = kb_group_find(x->kb, name);
+		uint32_t pick = 0;
+		for (uint32_t k = 0; own && own->attack_id && k < gids.n; k++)
+			if (!strcasecmp(gids.v[k], own->attack_id))
+				pick = k;
+		slice_copy_cstr(slice_cstr(gids.v[pick]), aid, sizeof aid);
+		attack_id = aid;
+		for (uint32_t k = 0; k < gids.n; k++)
+			strv_add_cstr(&aliases, gids.v[k]); /* the others: conflicts if held */
 	}
 	const char *key;
 	json_object_foreach(meta, key, e)
@@ -178,6 +190,8 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 		r.country = iso;
 	else if (!ctext && sponsor && intel_country_parse(slice_cstr(sponsor), iso))
 		r.country = iso;
+	if (!r.country && ctext)
+		r.region = intel_region_name(slice_cstr(ctext));
 	r.sponsor = sponsor;
 	r.sectors = &sectors;
 	r.victims = &victims;
@@ -196,6 +210,7 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 	strv_free(&sectors);
 	strv_free(&victims);
 	strv_free(&refs);
+	strv_free(&gids);
 	return rc;
 }
 

@@ -302,6 +302,24 @@ static int do_relationship(struct stix *x, json_t *o, size_t rec)
 		}
 		return rc == AS_ETOOBIG ? 0 : rc;
 	}
+	if (!strcmp(type, "originates-from") && g && get_id(&x->location, dst, &v)) {
+		/* STIX 2.1: where the group comes from, as a plain STIX source ranks */
+		const char *cc = jstr(json_array_get(x->objects, v), "country");
+		char iso[3];
+		if (!cc || !intel_country_parse(slice_cstr(cc), iso)) {
+			kb_skip(x->diags, x->st, x->file, rec, "originates-from: no country");
+			return 0;
+		}
+		struct kb_grec r = {.source = "stix",
+				    .rank = KB_RANK_STIX,
+				    .name = slice_cstr(g->name),
+				    .exact = true,
+				    .country = iso,
+				    .country_text = cc,
+				    .first_seen = AS_TIME_NONE,
+				    .last_seen = AS_TIME_NONE};
+		return kb_group_merge(x->kb, &r, NULL);
+	}
 	if (!strcmp(type, "targets") && g && get_id(&x->location, dst, &v)) {
 		json_t *loc = json_array_get(x->objects, v);
 		const char *cc = jstr(loc, "country");
@@ -346,6 +364,9 @@ static int do_revoked(struct stix *x, json_t *o)
 	if (g) {
 		struct kb_strv al = {0};
 		strv_add_cstr(&al, name);
+		/* the old G-id too, so that mirrors of older releases (MISP's mitre-*
+		 * galaxies) find the group that replaced it */
+		strv_add_cstr(&al, attack_ref(o, NULL));
 		struct kb_grec r = {.source = "attack-revoked",
 				    .rank = KB_RANK_ATTACK,
 				    .name = slice_cstr(g->name),

@@ -84,6 +84,16 @@ static void test_region_table(void **state)
 	    {"ng", "NG", "Sub-Saharan Africa"},
 	    {"au", "AU", "Australia and New Zealand"},
 	};
+	static const struct {
+		const char *in, *region;
+	} words[] = {{"mideast", "Western Asia"},
+		     {"southeast", "South-eastern Asia"},
+		     {"namerica", "Northern America"},
+		     {"eastern asia", "Eastern Asia"},
+		     {"Latin America and the Caribbean", "Latin America and the Caribbean"}};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		assert_string_equal(intel_region_name(slice_cstr(words[i].in)), words[i].region);
+	assert_null(intel_region_name(slice_cstr("Atlantis")));
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char iso[3];
 		assert_true(intel_country_parse(slice_cstr(rows[i].in), iso));
@@ -373,6 +383,8 @@ static void test_conflicts(void **state)
 	/* 360.net's "southeast" is a region, not a country */
 	assert_true(has_conflict(k2, "country", "Delta", "unknown", "southeast"));
 	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-98"))->country, "");
+	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-98"))->region,
+			    "South-eastern Asia");
 	assert_true(has_conflict(k2, "apt-c", "APT-C-99", "Beta (360net)", "Alpha"));
 	bool listed = false;
 	const struct kb_group *alpha = kb_group_find(k2, slice_cstr("Alpha"));
@@ -429,6 +441,52 @@ static void test_stix_skips(void **state)
 	assert_int_equal(st.skipped, 5);
 	assert_int_equal(sink.total, 5);
 	diag_sink_fini(&sink);
+	kb_free(kb);
+}
+
+static void test_stix_origin(void **state)
+{
+	struct kb *kb;
+	struct kb_import_stats st = {0};
+	assert_int_equal(kb_new(&kb), 0);
+	assert_int_equal(kb_import_file(kb, fixture("pass_stix_origin.json"), NULL, &st), 0);
+	const struct kb_group *g = kb_group_find(kb, slice_cstr("example-1"));
+	assert_non_null(g);
+	assert_string_equal(g->country, "CN");
+	assert_string_equal(g->region, "Eastern Asia");
+	assert_null(g->attack_id);
+	assert_int_equal(st.skipped, 1); /* a location without a country */
+	kb_free(kb);
+}
+
+static void test_feed_and_reimport(void **state)
+{
+	/* a MISP feed directory: the manifest is skipped, the events are read */
+	struct kb *kb = fixture_kb();
+	struct diag_sink sink;
+	diag_sink_init(&sink, NULL);
+	const char *dir[] = {fixture("feed")};
+	assert_int_equal(kb_import_files(kb, dir, 1, &sink, NULL), 0);
+	const struct kb_group *g = kb_group_find(kb, slice_cstr("APT28"));
+	bool ip = false, url = false;
+	for (uint32_t i = 0; i < g->indicators.n; i++) {
+		ip |= !strcmp(g->indicators.v[i], "ip-dst:203.0.113.9");
+		url |= !strcmp(g->indicators.v[i], "url:http://login.example-mail.net/owa");
+	}
+	assert_true(ip && url);
+	assert_int_equal(sink.total, 1); /* the note about manifest.json */
+	diag_sink_fini(&sink);
+	/* importing what is already there changes nothing */
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	assert_int_equal(kb_export(kb, &a), 0);
+	const char *again[] = {fixture("pass_attack_mini.json"), fixture("pass_threat_actor.json"),
+			       fixture("pass_360net.json"), fixture("feed")};
+	assert_int_equal(kb_import_files(kb, again, 4, NULL, NULL), 0);
+	assert_int_equal(kb_export(kb, &b), 0);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	buf_free(&a);
+	buf_free(&b);
 	kb_free(kb);
 }
 
@@ -696,6 +754,8 @@ int main(void)
 	    cmocka_unit_test(test_conflicts),
 	    cmocka_unit_test(test_order_independent),
 	    cmocka_unit_test(test_stix_skips),
+	    cmocka_unit_test(test_stix_origin),
+	    cmocka_unit_test(test_feed_and_reimport),
 	    cmocka_unit_test(test_misp_skips),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_cves),
