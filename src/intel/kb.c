@@ -669,7 +669,8 @@ int kb_software_alias(struct kb *kb, struct kb_software *s, struct slice alias)
 		if ((rc = map_put_new(&kb->sw_folded, slice_make(key, (size_t)n), &cur, &existed)))
 			return rc;
 	}
-	if (!slice_eq_nocase(slice_cstr(s->name), alias))
+	if (!slice_eq_nocase(slice_cstr(s->name), alias) &&
+	    !(s->attack_id && slice_eq_nocase_cstr(alias, s->attack_id)))
 		return strv_add(&s->aliases, alias);
 	return 0;
 }

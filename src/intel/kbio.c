@@ -286,6 +286,8 @@ static int load_software(struct kb *kb, json_t *o)
 	if (kind && !s->type && !(s->type = strdup(kind)))
 		return AS_ENOMEM;
 	jstrv(o, "aliases", &al);
+	if (aid)
+		strv_add_cstr(&al, aid); /* resolves, but is not listed as an alias */
 	for (uint32_t i = 0; !rc && i < al.n; i++)
 		rc = kb_software_alias(kb, s, slice_cstr(al.v[i]));
 	strv_free(&al);

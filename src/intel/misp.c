@@ -238,6 +238,8 @@ static int do_software(struct misp *x, json_t *v, size_t rec, const char *type)
 		return AS_ENOMEM;
 	struct kb_strv al = {0};
 	jstrv(json_object_get(meta, "synonyms"), &al);
+	if (ext)
+		strv_add_cstr(&al, ext);
 	for (uint32_t i = 0; i < al.n && !rc; i++)
 		rc = kb_software_alias(x->kb, s, slice_cstr(al.v[i]));
 	strv_free(&al);
