@@ -554,6 +554,8 @@ static void compact(struct cslot *sl, int64_t now, int64_t span)
 static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now, int64_t span)
 {
 	uint64_t idx;
+	if (!key.ptr)
+		key.ptr = ""; /* no group-by: one key, the empty one */
 	if (map_get(&sl->keys, key, &idx))
 		return &sl->st[idx];
 	if (sl->nst >= AS_SIGMA_MAX_CORR_KEYS)
@@ -575,7 +577,8 @@ static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now,
 		free(s->key);
 		return NULL;
 	}
-	memcpy(s->key, key.ptr, key.len);
+	if (key.len)
+		memcpy(s->key, key.ptr, key.len);
 	s->keylen = key.len;
 	return &sl->st[sl->nst++];
 }

@@ -423,8 +423,10 @@ static void worker_free(void *p)
 	free(w->rulebits);
 	free(w->scanbuf);
 	free(w->lsbits);
-	for (size_t i = 0; i < w->nls && w->lsdb; i++)
-		sigma_pfdb_free(w->lsdb[i]);
+	for (size_t i = 0; i < w->ndbs; i++)
+		sigma_pfdb_free(w->dbs[i]);
+	free(w->dbs);
+	map_free(&w->dbkeys);
 	free(w->lsdb);
 	free(w->lsdb_state);
 	map_free(&w->lscache);
@@ -445,6 +447,7 @@ static int worker_new(const struct detector *d, void **out)
 		return AS_ENOMEM;
 	w->rs = rs;
 	map_init(&w->lscache);
+	map_init(&w->dbkeys);
 	size_t maxsel = 1;
 	for (size_t i = 0; i < rs->nrules; i++)
 		if (rs->rules[i]->det.nsels > maxsel)
@@ -573,12 +576,25 @@ static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, co
 	if (slot == SIZE_MAX || slot >= AS_SIGMA_MAX_SUBDB)
 		return all;
 	if (w->lsdb_state[slot] == 0) {
-		struct sigma_pfdb *d = NULL;
 		w->lsdb_state[slot] = 2;
-		if (!sigma_prefilter_subdb(w->rs, cls, &d)) {
-			if (sigma_pf_scratch_fit(w->pf, d)) {
+		/* keys with the same classes (Security 4624, 4625, …) share one database */
+		struct slice bits = slice_make((const char *)cls, w->lswords * sizeof *cls);
+		uint64_t idx;
+		if (map_get(&w->dbkeys, bits, &idx)) {
+			w->lsdb[slot] = w->dbs[idx];
+			w->lsdb_state[slot] = 1;
+			return w->lsdb[slot];
+		}
+		struct sigma_pfdb *d = NULL;
+		struct sigma_pfdb **nd = realloc(w->dbs, (w->ndbs + 1) * sizeof *nd);
+		if (nd)
+			w->dbs = nd;
+		if (nd && !sigma_prefilter_subdb(w->rs, cls, &d)) {
+			if (sigma_pf_scratch_fit(w->pf, d) ||
+			    map_put(&w->dbkeys, bits, w->ndbs, NULL)) {
 				sigma_pfdb_free(d);
 			} else {
+				w->dbs[w->ndbs++] = d;
 				w->lsdb[slot] = d;
 				w->lsdb_state[slot] = 1;
 			}

@@ -329,8 +329,11 @@ struct sigma_worker {
 	struct sigma_corr_worker *corr;
 	struct map lscache; /* logsource key → index into lsbits */
 	uint64_t *lsbits;
-	struct sigma_pfdb **lsdb; /* per cache entry: its own prefilter database */
-	uint8_t *lsdb_state;      /* 0 not built, 1 built (NULL: no literals), 2 failed */
+	struct sigma_pfdb **lsdb; /* per cache entry: its prefilter database (in dbs) */
+	struct map dbkeys;        /* class bits → index into dbs: keys with equal classes share */
+	struct sigma_pfdb **dbs;
+	size_t ndbs;
+	uint8_t *lsdb_state; /* 0 not built, 1 built (NULL: no literals), 2 failed */
 	size_t nls;
 	size_t lswords;
 	/* evidence of the last match */
