@@ -10,7 +10,8 @@
 	X(events, "print the normalised events of logs as JSON lines")                             \
 	X(formats, "list the log formats aptscope reads")                                           \
 	X(intel, "the threat-intel knowledge base: import, show, search, conflicts")          \
-	X(rules, "check Sigma rules: list each rule that cannot load, and why")
+	X(rules, "check Sigma rules: list each rule that cannot load, and why") \
+	X(scan, "scan files and archives with YARA rules, hash indicators and the supply manifest")
 
 #define X(name, doc) int cmd_##name(int argc, char **argv);
 CMD_LIST(X)

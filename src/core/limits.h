@@ -71,4 +71,20 @@
 #define AS_MAX_KB_STRING   8192         /* longest name, alias or reference kept */
 #define AS_MAX_ASSETS      (1u << 20)   /* rows of an assets file */
 
+/* File scanning (files/, detect/yara/, detect/supply/) */
+#define AS_MAX_SCAN_FILE        (256ull << 20) /* bytes of one file or archive member scanned */
+#define AS_MAX_ARCHIVE_DEPTH    4              /* archives nested inside archives */
+#define AS_MAX_ARCHIVE_MEMBERS  65536          /* members read from one archive */
+#define AS_MAX_ARCHIVE_TOTAL    (2ull << 30)   /* bytes unpacked from one file on disk */
+#define AS_MAX_ARCHIVE_RATIO    250            /* unpacked:packed beyond which it is a bomb */
+#define AS_MAX_SCAN_PATH        4096           /* longest path (with archive members) */
+#define AS_YARA_TIMEOUT_S       60             /* seconds of scanning one file */
+#define AS_YARA_MAX_RULE_FILE   (16u << 20)    /* bytes of one rule file */
+#define AS_YARA_MAX_RULE_FILES  (1u << 16)     /* rule files loaded in one set */
+#define AS_YARA_MAX_HITS        64             /* rules reported matching one file */
+#define AS_YARA_MAX_STRINGS     16             /* string matches listed per rule hit */
+#define AS_YARA_MAX_NAMES       16             /* malware or group names per rule */
+#define AS_SUPPLY_MAX_FILE      (64u << 20)    /* bytes of one manifest or hash list */
+#define AS_SUPPLY_MAX_ROWS      (1u << 20)     /* entries of one manifest */
+
 #endif

@@ -1,0 +1,6 @@
+rule Broken_Syntax {
+	strings:
+		$a = "unterminated
+	condition:
+		$a
+}

@@ -1,0 +1,4 @@
+rule Broken_Undefined {
+	condition:
+		no_such_identifier and filesize < 10
+}
