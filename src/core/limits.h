@@ -87,4 +87,13 @@
 #define AS_SUPPLY_MAX_FILE      (64u << 20)    /* bytes of one manifest or hash list */
 #define AS_SUPPLY_MAX_ROWS      (1u << 20)     /* entries of one manifest */
 
+/* Behavioural detectors */
+#define AS_BEH_MAX_KEYS      (1u << 22)  /* keys one behaviour window may hold (config lowers it) */
+#define AS_BEH_MAX_CONF      (1u << 20)  /* bytes of a behavior.conf */
+#define AS_BEH_MAX_SAMPLES   4096        /* connection times kept per beacon pair */
+#define AS_BEH_SAMPLE_BUDGET (16u << 20) /* connection times kept by all beacon pairs together */
+#define AS_BEH_TOP           5           /* top values (users, sources) listed on one alert */
+#define AS_BEH_MAX_BLOCKLIST (1u << 20)  /* addresses kept for the blocklist */
+#define AS_BEH_MAX_NAME      40          /* bytes of a user or domain name kept in a window */
+
 #endif
