@@ -12,5 +12,5 @@ rule APT_Lazarus_Dropper_Test : dropper {
 		$s1 = "LZ_DROPPER_STAGE1" ascii
 		$s2 = { 4D 5A 90 00 }
 	condition:
-		$s1 and (uint16(0) == 0x5A4D or filetype == "EXE" or extension == ".bin")
+		$s1 and ($s2 at 0 or filetype == "EXE" or extension == ".bin")
 }
