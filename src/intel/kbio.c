@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/timeparse.h"
@@ -710,6 +711,59 @@ out:
 	return rc;
 }
 
+/* A digest of the bundled default's bytes as stored, "" when it is missing:
+ * a store seeded from an older default takes in a newer one. */
+static void default_digest(char out[17])
+{
+	char path[4096];
+	struct buf b = BUF_INIT;
+	out[0] = 0;
+	FILE *f = fopen(kb_default_path(path, sizeof path), "rb");
+	if (!f)
+		return;
+	b.max = AS_MAX_KB_FILE;
+	size_t n;
+	while (!buf_reserve(&b, 1 << 16) && (n = fread(b.data + b.len, 1, b.cap - b.len, f)) > 0)
+		b.len += n;
+	fclose(f);
+	if (!b.err)
+		snprintf(out, 17, "%016llx",
+			 (unsigned long long)hash_bytes_seeded(b.data, b.len, 0x6b622d64656661ull));
+	buf_free(&b);
+}
+
+static int meta_get(sqlite3 *db, const char *key, char *val, size_t cap)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM intel_meta WHERE key = ?", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return AS_EDB;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int rc = AS_ENOTFOUND;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(q, 0);
+		snprintf(val, cap, "%s", v ? v : "");
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int meta_put(sqlite3 *db, const char *key, const char *val)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO intel_meta VALUES (?, ?)", -1, &q,
+			       NULL) != SQLITE_OK)
+		return AS_EDB;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, val, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : AS_EDB;
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int kb_load_store(struct kb **out, sqlite3 *db);
+
 int kb_open(struct kb **out, struct store *st)
 {
 	int rc =
@@ -717,30 +771,34 @@ int kb_open(struct kb **out, struct store *st)
 	if (rc)
 		return rc;
 	sqlite3 *db = store_sqlite(st);
-	sqlite3_stmt *q;
-	bool seeded = false;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM intel_meta WHERE key = 'seeded'", -1, &q,
-			       NULL) != SQLITE_OK)
-		return AS_EDB;
-	seeded = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
+	char digest[17], seen[64];
+	default_digest(digest);
+	bool seeded = !meta_get(db, "seeded", seen, sizeof seen);
+	bool fresh =
+	    digest[0] && (meta_get(db, "default", seen, sizeof seen) || strcmp(seen, digest));
 	struct kb *kb;
-	if (!seeded) {
-		/* without a bundled default (a trimmed install) start empty, unseeded */
-		rc = kb_load_default(&kb, NULL);
-		if (rc == AS_ENOENT && !(rc = kb_new(&kb))) {
-			*out = kb;
-			return 0;
-		}
-		if (rc)
-			return rc;
-		if ((rc = kb_save(kb, st))) {
+	if (!seeded && !digest[0])
+		return kb_new(out); /* no bundled default (a trimmed install): start empty */
+	if ((rc = seeded ? kb_load_store(&kb, db) : kb_new(&kb)))
+		return rc;
+	if (fresh) {
+		/* first use, or a newer bundled default: merge it in and keep it */
+		char path[4096];
+		if ((rc = kb_import_file(kb, kb_default_path(path, sizeof path), NULL, NULL)) ||
+		    (rc = kb_save(kb, st)) || (rc = meta_put(db, "default", digest))) {
 			kb_free(kb);
 			return rc;
 		}
-		*out = kb;
-		return 0;
 	}
+	*out = kb;
+	return 0;
+}
+
+static int kb_load_store(struct kb **out, sqlite3 *db)
+{
+	sqlite3_stmt *q;
+	struct kb *kb;
+	int rc;
 	if ((rc = kb_new(&kb)))
 		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT doc FROM intel_object ORDER BY seq", -1, &q, NULL) !=

@@ -720,7 +720,20 @@ static void test_store(void **state)
 	kb_free(kb);
 	store_close(st);
 
-	setenv("APTSCOPE_DATA", "/nonexistent", 1); /* the store must not re-seed */
+	/* a newer bundled default is merged in; what was imported stays */
+	snprintf(seed, sizeof seed, "%s/intel/seed2", data_dir);
+	setenv("APTSCOPE_DATA", seed, 1);
+	assert_int_equal(store_open(&st, path, NULL), 0);
+	assert_int_equal(kb_open(&kb, st), 0);
+	assert_non_null(kb_cve_find(kb, slice_cstr("CVE-2021-44228")));
+	assert_non_null(kb_group_find(kb, slice_cstr("APT-C-00")));
+	assert_non_null(kb_group_find(kb, slice_cstr("Example Panda")));
+	buf_reset(&a);
+	assert_int_equal(kb_export(kb, &a), 0);
+	kb_free(kb);
+	store_close(st);
+
+	setenv("APTSCOPE_DATA", "/nonexistent", 1); /* the store must not lose anything */
 	assert_int_equal(store_open(&st, path, NULL), 0);
 	assert_int_equal(kb_open(&kb, st), 0);
 	assert_non_null(kb_cve_find(kb, slice_cstr("CVE-2021-44228")));
