@@ -96,4 +96,15 @@
 #define AS_BEH_MAX_BLOCKLIST (1u << 20)  /* addresses kept for the blocklist */
 #define AS_BEH_MAX_NAME      40          /* bytes of a user or domain name kept in a window */
 
+/* Correlation (correlate/) */
+#define AS_CORR_MAX_INCIDENTS  (1u << 16) /* incidents held; beyond it the oldest goes out */
+#define AS_CORR_MAX_SET        64         /* hosts, users, indicators, … kept per incident, each */
+#define AS_CORR_MAX_RULES      64         /* rules listed per incident; the rest are counted */
+#define AS_CORR_RULE_IDS       5          /* first and last alert ids kept per rule of an incident */
+#define AS_CORR_MAX_CVES       32         /* CVEs per incident */
+#define AS_CORR_MAX_CANDIDATES 32         /* incidents scored for one alert */
+#define AS_CORR_MAX_RESUME     4096       /* open incidents taken up again from the store */
+#define AS_CORR_MAX_EVIDENCE   (64u << 10) /* bytes of one alert's evidence read */
+#define AS_CORR_MAX_KEY        512        /* bytes of one victim or evidence key */
+
 #endif
