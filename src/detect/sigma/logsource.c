@@ -59,7 +59,7 @@ struct ls_row {
 static const struct ls_row table[] = {
     /* products */
     {"windows", NULL, NULL, {{WIN, NULL, NULL, NULL}}},
-    {"linux", NULL, NULL, {{"syslog journal jsonl", NULL, NULL, NULL}}},
+    {"linux", NULL, NULL, {{"syslog journal jsonl winjson", NULL, NULL, NULL}}},
     {"zeek", NULL, NULL, {{"zeek zeek_json", NULL, NULL, NULL}}},
     /* Windows categories */
     {"windows", "process_creation", NULL, {SYS("1"), {WIN, "Security", "4688", NULL}}},
@@ -152,7 +152,11 @@ static const struct ls_row table[] = {
     {"windows", NULL, "iis-configuration", CHAN("Microsoft-IIS-Configuration/Operational")},
     {"windows", NULL, "microsoft-servicebus-client", CHAN("Microsoft-ServiceBus-Client")},
     {"windows", NULL, "kerberos", CHAN("Microsoft-Windows-Kerberos/Operational")},
-    /* Linux */
+    /* Linux: Sysmon for Linux, written with the Windows Sysmon names */
+    {"linux", "process_creation", NULL, {{NULL, "Linux-Sysmon/Operational", "1", NULL}}},
+    {"linux", "network_connection", NULL, {{NULL, "Linux-Sysmon/Operational", "3", NULL}}},
+    {"linux", "file_event", NULL, {{NULL, "Linux-Sysmon/Operational", "11", NULL}}},
+    {"linux", "process_termination", NULL, {{NULL, "Linux-Sysmon/Operational", "5", NULL}}},
     {"linux", NULL, "auditd", {{"auditd jsonl", NULL, NULL, NULL}}},
     {"linux", NULL, "syslog", {{"syslog journal", NULL, NULL, NULL}}},
     {"linux", NULL, "auth", {{"syslog journal", NULL, NULL, NULL}}},
@@ -171,7 +175,13 @@ static const struct ls_row table[] = {
     {"zeek", NULL, "rdp", ZEEK("rdp")},
     {"zeek", NULL, "x509", ZEEK("x509")},
     {"zeek", NULL, "conn", ZEEK("conn")},
-    /* categories without a product */
+    /* categories and services without a product */
+    {NULL,
+     "antivirus",
+     NULL,
+     {{WIN, "Microsoft-Windows-Windows Defender/Operational", "1006 1116 1015 1117", NULL}}},
+    {NULL, NULL, "apache", {{"access", NULL, NULL, NULL}}},
+    {NULL, NULL, "nginx", {{"access", NULL, NULL, NULL}}},
     {NULL, "webserver", NULL, {{"access w3c", NULL, NULL, NULL}}},
     {NULL,
      "proxy",
