@@ -58,6 +58,9 @@ struct kb {
 	struct map camp_uuid;
 	struct map cve_id; /* "CVE-…" upper-case → cve */
 	struct map conf_seen;
+	/* loading our own export: its conflict lines are the record, so the
+	 * merge must not add new ones for what it replays */
+	bool replaying;
 };
 
 /* What one source says about one group. Lists are borrowed. */

@@ -374,7 +374,11 @@ static int load_object(struct kb *kb, json_t *o)
 	if (!strcmp(type, "conflict")) {
 		const char *k = jstr(o, "kind"), *s = jstr(o, "subject"), *a = jstr(o, "a"),
 			   *b = jstr(o, "b");
-		return k && s && a && b ? kb_conflict_add(kb, k, s, a, b) : AS_EINVAL;
+		bool was = kb->replaying;
+		kb->replaying = false;
+		int rc = k && s && a && b ? kb_conflict_add(kb, k, s, a, b) : AS_EINVAL;
+		kb->replaying = was;
+		return rc;
 	}
 	if (!strcmp(type, "aptscope-kb"))
 		return 0;
@@ -411,10 +415,13 @@ int intel_jsonl_import(struct kb *kb, const char *name, const char *data, size_t
 	struct slice rest = slice_make(data, len), line;
 	uint64_t rec = 0;
 	int rc = 0;
+	bool was = kb->replaying;
+	kb->replaying = true;
 	while (!rc && rest.ptr) {
 		rest = slice_cut(rest, '\n', &line);
 		rc = load_line(kb, line, name, ++rec, diags, st);
 	}
+	kb->replaying = was;
 	return rc;
 }
 
@@ -809,6 +816,7 @@ static int kb_load_store(struct kb **out, sqlite3 *db)
 	struct kb_import_stats ist = {0};
 	uint64_t rec = 0;
 	int step;
+	kb->replaying = true;
 	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *doc = (const char *)sqlite3_column_text(q, 0);
 		int n = sqlite3_column_bytes(q, 0);
@@ -816,6 +824,7 @@ static int kb_load_store(struct kb **out, sqlite3 *db)
 			       ++rec, NULL, &ist);
 	}
 	sqlite3_finalize(q);
+	kb->replaying = false;
 	if (rc) {
 		kb_free(kb);
 		return rc;
