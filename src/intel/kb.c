@@ -462,8 +462,12 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 			vote(c, &nc, 64, kb->groups[v], 20);
 	bool folded;
 	struct kb_group *byname = lookup_group(kb, name, &folded);
+	/* the same canonical name is strong evidence; an alias of it less so */
 	if (!r->exact || !folded)
-		vote(c, &nc, 64, byname, folded ? 6 : 10);
+		vote(c, &nc, 64, byname,
+		     folded                                                          ? 6
+		     : slice_eq_nocase(slice_cstr(byname ? byname->name : ""), name) ? 50
+										     : 10);
 	for (uint32_t i = 0; !r->exact && r->aliases && i < r->aliases->n; i++)
 		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->aliases->v[i]), NULL), 3);
 	for (uint32_t i = 0; r->apt_c && i < r->apt_c->n; i++)
