@@ -42,21 +42,24 @@ static int callback(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 	YR_STRING *str;
 	yr_rule_strings_foreach(rule, str)
 	{
-		YR_MATCH *m;
-		yr_string_matches_foreach(ctx, str, m)
-		{
-			if (h->nstrings >= AS_YARA_MAX_STRINGS)
-				break;
+		/* libyara packs its match nodes without alignment: copy each one out
+		 * before reading it (what the foreach macro would do in place). */
+		const YR_MATCH *node = ctx->matches[str->idx].head;
+		while (node && h->nstrings < AS_YARA_MAX_STRINGS) {
+			YR_MATCH m;
+			memcpy(&m, node, sizeof m);
+			node = m.next;
+			if (m.is_private)
+				continue;
 			struct yara_string_hit *sh = &h->strings[h->nstrings++];
 			sh->id = str->identifier;
-			sh->offset = (uint64_t)(m->base + m->offset);
-			sh->length = (uint32_t)m->match_length;
-			sh->data_len = m->data_length < 0 ? 0
-				       : m->data_length > YARA_MATCH_DATA
-					   ? YARA_MATCH_DATA
-					   : (uint32_t)m->data_length;
+			sh->offset = (uint64_t)(m.base + m.offset);
+			sh->length = (uint32_t)m.match_length;
+			sh->data_len = m.data_length < 0                 ? 0
+				       : m.data_length > YARA_MATCH_DATA ? YARA_MATCH_DATA
+									 : (uint32_t)m.data_length;
 			if (sh->data_len)
-				memcpy(sh->data, m->data, sh->data_len);
+				memcpy(sh->data, m.data, sh->data_len);
 		}
 	}
 	return CALLBACK_CONTINUE;
