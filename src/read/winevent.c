@@ -67,6 +67,8 @@ int winevent_add(struct winevent *w, struct slice name, enum field_type type, st
 		w->v[s] = value.ptr ? value : slice_make("", 0);
 	if (!w->fields)
 		return 0;
+	if (name.len > AS_MAX_FIELD_NAME)
+		return AS_ETOOBIG;
 	uint32_t id = fieldname_intern(name);
 	if (id == FIELDNAME_NONE)
 		return AS_ENOMEM;
@@ -531,7 +533,9 @@ static int xml_emit(struct xml *x, struct slice name, struct slice value, bool e
 	if (rc)
 		return rc;
 	rc = winevent_add(x->w, name, FT_STRING, v);
-	return rc ? diag_set(why, rc, "event XML: %s", as_strerror(rc)) : 0;
+	return rc ? diag_set(why, rc, "event XML: field %.*s: %s",
+			     (int)(name.len > 64 ? 64 : name.len), name.ptr, as_strerror(rc))
+		  : 0;
 }
 
 /* An attribute of the element at depth d (the frame already pushed). */

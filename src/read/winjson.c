@@ -10,7 +10,8 @@
  *   - Winlogbeat / Elastic Agent: "winlog.event_data.X", "winlog.event_id",
  *     "winlog.channel" … beside ECS fields ("process.command_line", …);
  *   - Sysmon for Linux: a syslog line whose payload is one <Event> XML
- *     document, read by the same XML parser as EVTX records.
+ *     document, read by the same XML parser as EVTX records (and so is a
+ *     file of rendered <Event> documents, one per line).
  * Each leaf is handed to winevent under the name the EVTX reader would give
  * it (System names, flat EventData names), so Sigma rules see one field set
  * whatever the export. Winlogbeat leaves are kept under their own path too;
@@ -176,6 +177,10 @@ static int wj_probe(struct slice head)
 	if (slice_contains_nocase(rest, SLICE_LIT("<Event>")) &&
 	    slice_contains_nocase(rest, SLICE_LIT("<Provider Name=\"Linux-Sysmon\"")))
 		return 90;
+	/* one rendered event per line, as wevtutil and Get-WinEvent ToXml() write them */
+	if (slice_starts(rest,
+			 "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\""))
+		return 85;
 	return 0;
 }
 

@@ -482,7 +482,7 @@ static void test_xml_table(void **state)
 	arena_free(&a);
 }
 
-static void test_xml_depth(void **state)
+static void test_xml_limits(void **state)
 {
 	char doc[4096];
 	size_t n = 0;
@@ -507,6 +507,15 @@ static void test_xml_depth(void **state)
 	event_clear(&ev);
 	winevent_begin(&w, &ev, &a, true);
 	assert_int_equal(winevent_xml_parse(&w, slice_make(doc, n), &why), 0);
+	/* a Data Name longer than a field name may be */
+	n = (size_t)snprintf(doc, sizeof doc, "<Event><EventData><Data Name=\"");
+	memset(doc + n, 'N', AS_MAX_FIELD_NAME + 1);
+	n += AS_MAX_FIELD_NAME + 1;
+	n += (size_t)snprintf(doc + n, sizeof doc - n, "\">v</Data></EventData></Event>");
+	event_clear(&ev);
+	winevent_begin(&w, &ev, &a, true);
+	assert_int_equal(winevent_xml_parse(&w, slice_make(doc, n), &why), AS_ETOOBIG);
+	assert_non_null(strstr(why.msg, "field NNN"));
 	arena_free(&a);
 }
 
@@ -594,9 +603,9 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_probe),     cmocka_unit_test(test_fixture_files),
-	    cmocka_unit_test(test_not_evtx),  cmocka_unit_test(test_xml_table),
-	    cmocka_unit_test(test_xml_depth), cmocka_unit_test(test_xml_prefixes),
+	    cmocka_unit_test(test_probe),      cmocka_unit_test(test_fixture_files),
+	    cmocka_unit_test(test_not_evtx),   cmocka_unit_test(test_xml_table),
+	    cmocka_unit_test(test_xml_limits), cmocka_unit_test(test_xml_prefixes),
 	    cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,6 +175,7 @@ static void test_probe(void **state)
 	    {"Oct 20 11:23:45 web01 sysmon: <Event><System><Provider Name=\"Linux-Sysmon\" "
 	     "Guid=\"{x}\"/>",
 	     90},
+	    {"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System>", 85},
 	    {"{\"event_type\":\"dns\",\"src_ip\":\"1.2.3.4\"}", 0},
 	    {"{\"Event\":\"login\"}", 0},
 	    {"<Event><System><Provider Name=\"Other\"/>", 0},
@@ -392,6 +393,12 @@ static const struct {
      LINE_EVENT,
      "kind=network|outcome=success|src_ip=10.0.0.1|src_port=5000|dst_ip=10.0.0.2|"
      "dst_port=445|proto=tcp|!event_id"},
+    /* a rendered Windows event on one line */
+    {"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System><Provider "
+     "Name=\"Microsoft-Windows-Security-Auditing\"/><EventID>4624</EventID><Channel>Security"
+     "</Channel></System><EventData><Data Name=\"TargetUserName\">carol</Data><Data "
+     "Name=\"IpAddress\">192.0.2.1</Data></EventData></Event>",
+     LINE_EVENT, "kind=auth|outcome=success|user=carol|src_ip=192.0.2.1|f.Channel=Security"},
     /* blank lines, array brackets */
     {"  ", LINE_SKIP, ""},
     {"[", LINE_SKIP, ""},
