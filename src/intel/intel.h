@@ -151,7 +151,9 @@ const char *kb_default_path(char *dst, size_t cap);
 /* --- persistence ---------------------------------------------------------- */
 
 /* The kb kept in the store; on first use it is seeded from the bundled
- * default and saved. The caller frees *out with kb_free. */
+ * default and saved, and a newer bundled default is merged in once (what was
+ * imported stays). Without a bundled default an unseeded store gives an
+ * empty kb. The caller frees *out with kb_free. */
 int kb_open(struct kb **out, struct store *s);
 /* Replace the store's knowledge base with kb (one transaction). */
 int kb_save(const struct kb *kb, struct store *s);

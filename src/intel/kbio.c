@@ -9,9 +9,11 @@
  * same knowledge twice gives the same bytes. The store keeps the same
  * objects, one row each (intel_object), with an alias table (intel_alias)
  * that SQL reports can join on; loading replays the rows through the same
- * parser. Several files given together are imported in the order of
- * precedence (our export, ATT&CK STIX, the mitre-* galaxies, the MISP
- * threat-actor galaxy, 360.net, the rest) whatever order they were named in.
+ * parser. The store remembers a digest of the bundled default it took in
+ * (intel_meta), so a newer default shipped with a newer aptscope is merged
+ * into an existing store once, keeping what was imported. Several files given together are imported
+ * in the order of precedence (our export, ATT&CK STIX, the mitre-* galaxies, the MISP threat-actor
+ * galaxy, 360.net, the rest) whatever order they were named in.
  */
 #include <jansson.h>
 #include <sqlite3.h>

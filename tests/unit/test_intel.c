@@ -261,8 +261,6 @@ static void test_group_facts(void **state)
 	assert_string_equal(g->sponsor, "Vietnam");
 	assert_int_equal(g->first_seen, day(2014, 1, 1));
 	assert_int_equal(g->last_seen, day(2021, 3, 4)); /* the MISP event is later */
-	struct kb_strv want_sectors = {0};
-	(void)want_sectors;
 	const char *sectors[] = {"government", "private-sector", "civil-society", "research",
 				 "diplomacy",  "defence",        "manufacturing"};
 	for (size_t i = 0; i < sizeof sectors / sizeof sectors[0]; i++) {
