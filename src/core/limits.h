@@ -56,6 +56,7 @@
 #define AS_SIGMA_RE_DEPTH_LIMIT 1000        /* PCRE2 depth limit per regex test */
 #define AS_SIGMA_MAX_LSCACHE    4096        /* logsource keys cached per worker */
 #define AS_SIGMA_MAX_SUBDB      64          /* per-logsource prefilter databases per worker */
+#define AS_SIGMA_SUBDB_AFTER    20000       /* events of one logsource before it gets its own */
 #define AS_SIGMA_MAX_SCAN       (1u << 20)  /* bytes of one event given to the prefilter */
 #define AS_SIGMA_MAX_CORR_KEYS  (1u << 16)  /* group-by keys held per correlation per worker */
 #define AS_SIGMA_MAX_CORR_EVENTS 4096       /* values/times held per group-by key */
@@ -106,5 +107,15 @@
 #define AS_CORR_MAX_RESUME     4096       /* open incidents taken up again from the store */
 #define AS_CORR_MAX_EVIDENCE   (64u << 10) /* bytes of one alert's evidence read */
 #define AS_CORR_MAX_KEY        512        /* bytes of one victim or evidence key */
+
+/* Attribution */
+#define AS_MAX_ATTR_OBS       4096        /* values of one kind in one set of observations */
+#define AS_MAX_ATTR_INDICATORS 65536      /* indicators in one set of observations */
+#define AS_MAX_ATTR_VALUE     1024        /* longest observed value kept */
+#define AS_MAX_ATTR_FILE      (64u << 20) /* bytes of one observations document */
+#define AS_ATTR_DEFAULT_TOP   5           /* candidates returned unless asked */
+#define AS_ATTR_MAX_TOP       64          /* candidates returned at most */
+#define AS_MAX_ATTR_EVIDENCE  24          /* evidence items listed per candidate */
+#define AS_MAX_ATTR_INCIDENTS (1u << 20)  /* incidents held by one clusterer */
 
 #endif

@@ -429,6 +429,7 @@ static void worker_free(void *p)
 	map_free(&w->dbkeys);
 	free(w->lsdb);
 	free(w->lsdb_state);
+	free(w->lsdb_seen);
 	map_free(&w->lscache);
 	sigma_pf_scratch_free(w->pf);
 	if (w->md)
@@ -569,13 +570,15 @@ static inline bool bit(const uint64_t *b, size_t i)
 }
 
 /* The prefilter database for events of this logsource key: only the
- * literals of the rules that can see them, built on first use. */
+ * literals of the rules that can see them, once the key is frequent. */
 static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const uint64_t *cls)
 {
 	const struct sigma_pfdb *all = sigma_prefilter_db(w->rs->pf);
 	if (slot == SIZE_MAX || slot >= AS_SIGMA_MAX_SUBDB)
 		return all;
-	if (w->lsdb_state[slot] == 0) {
+	/* compiling a database costs as much as scanning tens of thousands of
+	 * events: only logsources seen often get their own */
+	if (w->lsdb_state[slot] == 0 && ++w->lsdb_seen[slot] >= AS_SIGMA_SUBDB_AFTER) {
 		w->lsdb_state[slot] = 2;
 		/* keys with the same classes (Security 4624, 4625, …) share one database */
 		struct slice bits = slice_make((const char *)cls, w->lswords * sizeof *cls);

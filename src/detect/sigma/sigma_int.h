@@ -334,6 +334,7 @@ struct sigma_worker {
 	struct sigma_pfdb **dbs;
 	size_t ndbs;
 	uint8_t *lsdb_state; /* 0 not built, 1 built (NULL: no literals), 2 failed */
+	uint32_t *lsdb_seen; /* events seen per cache entry before its database is built */
 	size_t nls;
 	size_t lswords;
 	/* evidence of the last match */
