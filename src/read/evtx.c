@@ -168,7 +168,8 @@ static int evtx_record(struct evtx_state *s, libevtx_record_t *rec, int index, b
 			return diag_set(why, rc ? rc : AS_ENOMEM, "evtx %s %d: %s", kind, index,
 					as_strerror(rc ? rc : AS_ENOMEM));
 	}
-	winevent_finish(&w);
+	if ((rc = winevent_finish(&w)))
+		return diag_set(why, rc, "evtx %s %d: %s", kind, index, as_strerror(rc));
 	return 1;
 }
 

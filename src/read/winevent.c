@@ -78,9 +78,28 @@ int winevent_add(struct winevent *w, struct slice name, enum field_type type, st
 int winevent_add_data(struct winevent *w, struct slice value)
 {
 	char name[24];
-	int n = w->ndata ? snprintf(name, sizeof name, "Data%u", w->ndata)
-			 : snprintf(name, sizeof name, "Data");
-	w->ndata++;
+	int n = snprintf(name, sizeof name, "Data%u", ++w->ndata);
+	if (!w->fields)
+		return 0;
+	/* Data grows by doubling in the arena: linear in the record's size. */
+	size_t need = w->data_len + (w->data_len ? 1 : 0) + value.len;
+	if (need > w->data_cap) {
+		size_t cap = w->data_cap ? 2 * w->data_cap : 256;
+		while (cap < need)
+			cap *= 2;
+		char *d = arena_alloc(w->a, cap);
+		if (!d)
+			return AS_ENOMEM;
+		if (w->data_len)
+			memcpy(d, w->data_all, w->data_len);
+		w->data_all = d;
+		w->data_cap = cap;
+	}
+	if (w->data_len)
+		w->data_all[w->data_len++] = '\n';
+	if (value.len)
+		memcpy(w->data_all + w->data_len, value.ptr, value.len);
+	w->data_len += value.len;
 	return winevent_add(w, slice_make(name, (size_t)n), FT_STRING, value);
 }
 
@@ -265,6 +284,12 @@ int winevent_finish(struct winevent *w)
 {
 	struct event *ev = w->ev;
 	const struct slice *v = w->v;
+	if (w->ndata && w->fields) {
+		int rc = winevent_add(w, SLICE_LIT("Data"), FT_STRING,
+				      slice_make(w->data_all ? w->data_all : "", w->data_len));
+		if (rc)
+			return rc;
+	}
 	uint64_t id = 0;
 	bool has_id = !absent(v[WV_EVENT_ID]) && to_u64(v[WV_EVENT_ID], &id) && id <= INT64_MAX;
 	if (has_id)

@@ -5,7 +5,10 @@
  * Every Windows reader hands the values of one record to a struct winevent
  * under the names Sigma rules use: System fields as EventID, Channel,
  * Provider_Name, Computer, TimeCreated, Execution_ProcessID, Security_UserID
- * …; EventData <Data Name="X"> as X; unnamed <Data> as Data, Data1, Data2 …;
+ * …; EventData <Data Name="X"> as X; unnamed <Data> elements as Data1, Data2 …
+ * each and all of them, joined by newlines, as Data (Sigma rules test Data
+ * with contains/re for text that may sit in any of them: classic PowerShell
+ * 400/800, Application events);
  * UserData leaf elements by their element name. winevent_finish() then maps
  * the few names that matter (by Channel/Provider and EventID) to canonical
  * fields: Sysmon and Security process creation, network, DNS, file events,
@@ -79,9 +82,11 @@ enum winevent_slot {
 struct winevent {
 	struct event *ev;
 	struct arena *a;
-	bool fields;              /* add native fields */
-	bool hex_minimal;         /* XML from libevtx: "0x00000018" → "0x18", see winevent.c */
-	unsigned ndata;           /* unnamed <Data> elements so far */
+	bool fields;      /* add native fields */
+	bool hex_minimal; /* XML from libevtx: "0x00000018" → "0x18", see winevent.c */
+	unsigned ndata;   /* unnamed <Data> elements so far */
+	char *data_all;   /* their values joined by '\n' (arena), for Data */
+	size_t data_len, data_cap;
 	struct slice v[WV_COUNT]; /* first value of each slot; ptr NULL when absent */
 };
 
@@ -91,12 +96,13 @@ void winevent_begin(struct winevent *w, struct event *ev, struct arena *a, bool 
  * 0, or AS_ENOMEM / AS_ETOOBIG (too many native fields). */
 int winevent_add(struct winevent *w, struct slice name, enum field_type type, struct slice value);
 
-/* One unnamed <Data> element: named Data, then Data1, Data2 … */
+/* One unnamed <Data> element: Data1, Data2 …, and part of Data (added by
+ * winevent_finish). */
 int winevent_add_data(struct winevent *w, struct slice value);
 
-/* Canonical fields from the slots: kind, time, host, event_id, process,
- * network, DNS, file, log-on fields. Never fails on odd values (they are
- * left out); 0. */
+/* The Data field, then canonical fields from the slots: kind, time, host,
+ * event_id, process, network, DNS, file, log-on fields. Odd values are
+ * left out; 0, or AS_ENOMEM / AS_ETOOBIG when Data cannot be added. */
 int winevent_finish(struct winevent *w);
 
 /* The slot a Windows name feeds, or -1. */

@@ -14,8 +14,9 @@
  *     file of rendered <Event> documents, one per line).
  * Each leaf is handed to winevent under the name the EVTX reader would give
  * it (System names, flat EventData names), so Sigma rules see one field set
- * whatever the export. Winlogbeat leaves are kept under their own path too;
- * ECS fields fill canonical fields the Windows names left empty.
+ * whatever the export. Winlogbeat leaves are kept under their own path too
+ * (its param1, param2 … are the unnamed <Data> elements: Data1, Data2 …
+ * and Data); ECS fields fill canonical fields the Windows names left empty.
  *
  * In the {"Data":[…]} shape the walker does not mark where an array element
  * ends, so a name and a text are paired as they come: a name waits for the
@@ -346,6 +347,13 @@ static int wj_leaf(void *ctx, const struct json_leaf *leaf)
 		return diag_set(k->why, rc, "%s", as_strerror(rc));
 	if (slice_starts(p, "winlog.event_data.") || slice_starts(p, "winlog.user_data.")) {
 		struct slice rest = slice_sub(p, p.ptr[7] == 'e' ? 18 : 17, p.len);
+		uint64_t n;
+		if (slice_starts(rest, "param") &&
+		    slice_to_u64(slice_sub(rest, 5, rest.len), &n) == 0) {
+			/* Winlogbeat's name for the unnamed <Data> elements */
+			rc = winevent_add_data(&k->w, v);
+			return rc ? diag_set(k->why, rc, "%s", as_strerror(rc)) : 0;
+		}
 		if (wj_flat_name(rest, buf, sizeof buf, &name)) {
 			rc = winevent_add(&k->w, name, t, v);
 			return rc ? diag_set(k->why, rc, "%s", as_strerror(rc)) : 0;
@@ -395,7 +403,9 @@ static int wj_ecs(struct wj_walk *k)
 	}
 	if (!k->w.v[WV_TIME].ptr && e[WJ_TIMESTAMP].ptr)
 		k->w.v[WV_TIME] = e[WJ_TIMESTAMP];
-	winevent_finish(&k->w);
+	int rc = winevent_finish(&k->w);
+	if (rc)
+		return diag_set(k->why, rc, "%s", as_strerror(rc));
 	ecs_str(ev, ES_PROCESS, e[WJ_PROCESS]);
 	ecs_str(ev, ES_COMMAND_LINE, e[WJ_COMMAND_LINE]);
 	ecs_num(ev, EN_PID, e[WJ_PID]);
@@ -454,7 +464,8 @@ static int wj_line(void *state, struct slice line, struct event *ev, struct aren
 		int rc = winevent_xml_parse(&k.w, slice_make(x, t.len - (size_t)(x - t.ptr)), why);
 		if (rc)
 			return rc;
-		winevent_finish(&k.w);
+		if ((rc = winevent_finish(&k.w)))
+			return diag_set(why, rc, "%s", as_strerror(rc));
 		return LINE_EVENT;
 	}
 	int rc = json_walk(t, wj_leaf, &k, why);

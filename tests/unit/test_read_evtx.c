@@ -433,8 +433,9 @@ static const struct {
      "<Binary>770075</Binary></EventData><RenderingInfo Culture=\"en-US\"><Level>Information"
      "</Level><Channel>Sys</Channel></RenderingInfo></Event>",
      0,
-     "kind=other|event_id=7036|f.Data=Windows Update|f.Data1=running|"
-     "f.Data2=<a & b> \"' AB\xe2\x82\xac &bogus;|f.Data3=<raw>|f.Binary=770075|f.Channel=System|"
+     "kind=other|event_id=7036|f.Data1=Windows Update|f.Data2=running|"
+     "f.Data3=<a & b> \"' AB\xe2\x82\xac &bogus;|f.Data4=<raw>|f.Binary=770075|f.Channel=System|"
+     "f.Data=Windows Update\nrunning\n<a & b> \"' AB\xe2\x82\xac &bogus;\n<raw>|"
      "f.Provider_Name=Service Control Manager|!f.Level"},
     /* an empty named Data is a field with an empty value; single quotes */
     {"<Event><System><EventID>1</EventID></System><EventData><Data Name='Empty'/>"

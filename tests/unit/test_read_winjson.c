@@ -356,8 +356,16 @@ static const struct {
      "\"Provider\":{\"@Name\":\"Service Control Manager\"}},\"EventData\":{\"Data\":"
      "[\"Windows Update\",\"running\"]}}}",
      LINE_EVENT,
-     "event_id=7036|f.EventID=7036|f.EventID_Qualifiers=16384|f.Data=Windows Update|"
-     "f.Data1=running|f.Provider_Name=Service Control Manager"},
+     "event_id=7036|f.EventID=7036|f.EventID_Qualifiers=16384|f.Data1=Windows Update|"
+     "f.Data2=running|f.Data=Windows Update\nrunning|f.Provider_Name=Service Control Manager"},
+    /* Winlogbeat's param1, param2: the unnamed Data elements */
+    {"{\"winlog\":{\"channel\":\"Windows PowerShell\",\"event_id\":400,\"event_data\":{"
+     "\"param1\":\"Available\",\"param2\":\"None\",\"param3\":\"HostApplication=powershell "
+     "-enc AA\"}}}",
+     LINE_EVENT,
+     "event_id=400|f.Data1=Available|f.Data3=HostApplication=powershell -enc AA|"
+     "f.Data=Available\nNone\nHostApplication=powershell -enc AA|"
+     "f.winlog.event_data.param2=None|!f.param2"},
     /* evtx_dump: attributes, numbers, null, UserData with attributes */
     {"{\"Event\":{\"#attributes\":{\"xmlns\":\"x\"},\"System\":{\"Provider\":{\"#attributes\":"
      "{\"Name\":\"Microsoft-Windows-TerminalServices-RemoteConnectionManager\"}},\"EventID\":"
