@@ -12,6 +12,7 @@
 	X(intel, "the threat-intel knowledge base: import, show, search, conflicts")          \
 	X(incidents, "list the incidents found by earlier hunts, each with its story")            \
 	X(incident, "show one incident: its story, why each alert belongs, its timeline")       \
+	X(attribute, "rank the groups behind a set of observations (JSON, MISP event, STIX)")       \
 	X(rules, "check Sigma rules: list each rule that cannot load, and why") \
 	X(scan, "scan files and archives with YARA rules, hash indicators and the supply manifest")
 

@@ -1,0 +1,381 @@
+/*
+ * test_attribute.c — observations (lists, the JSON contract, MISP, STIX),
+ * scoring and evidence weights, options, the JSON result, calibration and
+ * clustering, over the small knowledge base in tests/data/attribute/; and,
+ * when the shared corpora are present, over the real ATT&CK bundle.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "attribute/attribute.h"
+#include "core/error.h"
+#include "core/timeparse.h"
+#include "intel/intel.h"
+
+static const char *fixture(const char *name)
+{
+	static char path[4][1200];
+	static int k;
+	const char *dir = getenv("APTSCOPE_TEST_DATA");
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof path[k], "%s/attribute/%s", dir ? dir : "tests/data", name);
+	return path[k];
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	b[n] = 0;
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static int parse_file(struct observations *o, const char *name)
+{
+	size_t len;
+	char *d = slurp(fixture(name), &len);
+	struct diag_sink ds;
+	diag_sink_init(&ds, NULL);
+	int rc = observations_parse(o, name, d, len, &ds);
+	diag_sink_fini(&ds);
+	free(d);
+	return rc;
+}
+
+struct env {
+	struct kb *kb;
+	struct attr_model *m;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof *e);
+	const char *p = fixture("kb_small.json");
+	if (!e || kb_load_files(&e->kb, &p, 1, NULL) || attr_model_build(&e->m, e->kb))
+		return -1;
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	attr_model_free(e->m);
+	kb_free(e->kb);
+	free(e);
+	return 0;
+}
+
+static void test_lists(void **state)
+{
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr("T1059.001")), 0);
+	assert_int_equal(observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr("t1059.001")), 0);
+	assert_int_equal(observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr("  ")), 0);
+	assert_int_equal(o->list[ATTR_OBS_TECHNIQUE].n, 1);
+	assert_int_equal(observations_add(o, ATTR_OBS_KINDS, slice_cstr("x")), AS_EINVAL);
+	char big[AS_MAX_ATTR_VALUE + 2];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	assert_int_equal(observations_add(o, ATTR_OBS_SOFTWARE, slice_cstr(big)), AS_ETOOBIG);
+	struct slice g[] = {SLICE_LIT("APT32"), SLICE_LIT("APT32")};
+	assert_int_equal(
+	    observations_add_indicator(o, SLICE_LIT("ipv4-addr"), SLICE_LIT("192.0.2.1"), g, 2), 0);
+	assert_int_equal(o->nind, 1);
+	assert_int_equal(o->ind[0].groups.n, 1);
+	int64_t t;
+	assert_int_equal(time_parse_rfc3339(SLICE_LIT("2024-03-04T02:10:00Z"), &t), 0);
+	observations_add_time(o, t);
+	observations_add_time(o, AS_TIME_NONE);
+	assert_int_equal(o->hours[2], 1);
+	observations_free(o);
+	observations_free(NULL);
+}
+
+static void test_parse_contract(void **state)
+{
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(parse_file(o, "pass_contract.json"), 0);
+	assert_int_equal(o->list[ATTR_OBS_TECHNIQUE].n, 2);
+	assert_int_equal(o->list[ATTR_OBS_SOFTWARE].n, 2);
+	assert_int_equal(o->nind, 2);
+	assert_string_equal(o->ind[1].groups.v[0], "OceanLotus");
+	assert_int_equal(o->list[ATTR_OBS_SECTOR].n, 1);
+	assert_int_equal(o->list[ATTR_OBS_VICTIM_COUNTRY].n, 1);
+	assert_int_equal(o->list[ATTR_OBS_SOURCE_COUNTRY].n, 1);
+	assert_int_equal(o->hours[2], 2);
+	observations_free(o);
+}
+
+static void test_parse_misp_stix(void **state)
+{
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(parse_file(o, "pass_misp_event.json"), 0);
+	assert_int_equal(o->list[ATTR_OBS_TECHNIQUE].n, 1);
+	assert_string_equal(o->list[ATTR_OBS_TECHNIQUE].v[0], "T1574.002");
+	assert_string_equal(o->list[ATTR_OBS_SOFTWARE].v[0], "PlugX");
+	assert_int_equal(o->nind, 3); /* ip, sha256, domain in an object */
+	assert_string_equal(o->list[ATTR_OBS_INFRA].v[0], "AS:AS64500");
+	assert_true(o->skipped >= 1); /* the attribute without a type */
+	observations_free(o);
+
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(parse_file(o, "pass_stix_bundle.json"), 0);
+	assert_string_equal(o->list[ATTR_OBS_TECHNIQUE].v[0], "T1059.001");
+	assert_string_equal(o->list[ATTR_OBS_SOFTWARE].v[0], "Cobalt Strike");
+	assert_int_equal(o->nind, 2);
+	assert_string_equal(o->ind[1].value, "c2.example.com");
+	assert_int_equal(o->list[ATTR_OBS_SECTOR].n, 1);
+	assert_string_equal(o->list[ATTR_OBS_VICTIM_COUNTRY].v[0], "RU");
+	assert_int_equal(o->skipped, 1);
+	observations_free(o);
+}
+
+static void test_parse_bad(void **state)
+{
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(parse_file(o, "fail_truncated.json"), AS_EPARSE);
+	assert_int_equal(parse_file(o, "fail_not_object.json"), AS_EFORMAT);
+	assert_int_equal(observations_parse(o, "empty", "", 0, NULL), AS_EPARSE);
+	observations_free(o);
+}
+
+static const struct attr_evidence *evidence(const struct attr_candidate *c, const char *value)
+{
+	for (size_t i = 0; i < c->nev; i++)
+		if (!strcmp(c->ev[i].value, value))
+			return &c->ev[i];
+	return NULL;
+}
+
+static void test_rank_and_weights(void **state)
+{
+	struct env *e = *state;
+	struct observations *o;
+	struct attr_result r;
+	assert_int_equal(observations_new(&o), 0);
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Denis"));
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Cobalt Strike"));
+	observations_add(o, ATTR_OBS_TECHNIQUE, SLICE_LIT("T1574.002"));
+	assert_int_equal(attribute_observations(e->m, o, NULL, &r), 0);
+	assert_true(r.n >= 2);
+	assert_string_equal(r.cand[0].group->name, "APT32");
+	/* an implant one group uses outweighs a tool two groups share */
+	const struct attr_evidence *den = evidence(&r.cand[0], "Denis");
+	const struct attr_evidence *cs = evidence(&r.cand[0], "Cobalt Strike");
+	assert_non_null(den);
+	assert_non_null(cs);
+	assert_true(den->weight > cs->weight);
+	for (size_t i = 0; i < r.n; i++)
+		assert_true(r.cand[i].confidence >= 0 && r.cand[i].confidence <= 1);
+	assert_true(r.cand[0].confidence >= r.cand[1].confidence);
+	assert_true(r.cand[0].score > r.cand[1].score);
+	attr_result_free(&r);
+	observations_free(o);
+
+	/* an alias of a software resolves */
+	assert_int_equal(observations_new(&o), 0);
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Korplug"));
+	assert_int_equal(attribute_observations(e->m, o, NULL, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.cand[0].group->name, "Mustang Panda");
+	attr_result_free(&r);
+	observations_free(o);
+
+	/* nothing known: no candidate, unattributed */
+	assert_int_equal(observations_new(&o), 0);
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("NeverSeenBefore"));
+	assert_int_equal(attribute_observations(e->m, o, NULL, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.verdict, ATTR_UNATTRIBUTED);
+	attr_result_free(&r);
+	attr_result_free(NULL);
+	observations_free(o);
+}
+
+static void test_options_and_feed(void **state)
+{
+	struct env *e = *state;
+	struct observations *o;
+	struct attr_result r;
+	assert_int_equal(observations_new(&o), 0);
+	struct slice g = SLICE_LIT("OceanLotus");
+	observations_add_indicator(o, SLICE_LIT("domain-name"), SLICE_LIT("a.example"), &g, 1);
+	observations_add(o, ATTR_OBS_TECHNIQUE, SLICE_LIT("T1566.001"));
+	assert_int_equal(attribute_observations(e->m, o, NULL, &r), 0);
+	assert_string_equal(r.cand[0].group->name, "APT32");
+	assert_non_null(evidence(&r.cand[0], "a.example"));
+	attr_result_free(&r);
+
+	const char *ex[] = {"APT-C-00"};
+	struct attr_options opt = {.exclude = ex, .nexclude = 1, .top = 1};
+	assert_int_equal(attribute_observations(e->m, o, &opt, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_not_equal(r.cand[0].group->name, "APT32");
+	attr_result_free(&r);
+	observations_free(o);
+}
+
+static void test_json(void **state)
+{
+	struct env *e = *state;
+	struct observations *o;
+	struct attr_result r;
+	struct buf b = BUF_INIT;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(parse_file(o, "pass_contract.json"), 0);
+	assert_int_equal(attribute_observations(e->m, o, NULL, &r), 0);
+	assert_int_equal(attr_result_to_json(&r, &b), 0);
+	json_error_t err;
+	json_t *j = json_loadb(b.data, b.len, 0, &err);
+	assert_non_null(j);
+	const char *v = json_string_value(json_object_get(j, "verdict"));
+	assert_non_null(v);
+	assert_true(!strcmp(v, "attributed") || !strcmp(v, "suspected") ||
+		    !strcmp(v, "unattributed"));
+	json_t *c0 = json_array_get(json_object_get(j, "candidates"), 0);
+	static const char *const keys[] = {"group",  "id",         "aliases", "country",
+					   "region", "confidence", "evidence"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		assert_non_null(json_object_get(c0, keys[i]));
+	assert_string_equal(json_string_value(json_object_get(c0, "group")), "APT32");
+	json_t *ev0 = json_array_get(json_object_get(c0, "evidence"), 0);
+	assert_non_null(json_object_get(ev0, "kind"));
+	assert_non_null(json_object_get(ev0, "weight"));
+	json_decref(j);
+	buf_free(&b);
+	attr_result_free(&r);
+	observations_free(o);
+}
+
+static void test_calibration(void **state)
+{
+	/* right more often as the lead grows */
+	double x[200][2];
+	int y[200];
+	for (int i = 0; i < 200; i++) {
+		x[i][0] = (i % 20) * 0.5;
+		x[i][1] = 1.0;
+		y[i] = (i % 20) > 6 || (i % 7 == 0);
+	}
+	struct attr_calib c;
+	assert_int_equal(attr_calib_fit((const double(*)[2])x, y, 200, &c), 0);
+	assert_true(c.a > 0);
+	assert_int_equal(attr_calib_fit((const double(*)[2])x, y, 0, &c), AS_EINVAL);
+}
+
+static void test_cluster(void **state)
+{
+	struct env *e = *state;
+	struct attr_clusterer *c;
+	struct observations *a, *b, *d;
+	int64_t t1, t2;
+	assert_int_equal(time_parse_rfc3339(SLICE_LIT("2024-02-01T00:00:00Z"), &t1), 0);
+	assert_int_equal(time_parse_rfc3339(SLICE_LIT("2024-05-01T00:00:00Z"), &t2), 0);
+	assert_int_equal(observations_new(&a), 0);
+	assert_int_equal(observations_new(&b), 0);
+	assert_int_equal(observations_new(&d), 0);
+	observations_add_indicator(a, SLICE_LIT("domain-name"), SLICE_LIT("x.example"), NULL, 0);
+	observations_add(a, ATTR_OBS_SOFTWARE, SLICE_LIT("NewLoader"));
+	observations_add_indicator(b, SLICE_LIT("domain-name"), SLICE_LIT("X.example"), NULL, 0);
+	observations_add(d, ATTR_OBS_SOFTWARE, SLICE_LIT("Cobalt Strike"));
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	assert_int_equal(attr_cluster_add(c, 11, "org-a", t2, t2, a), 0);
+	assert_int_equal(attr_cluster_add(c, 12, "org-b", t1, t1, b), 0);
+	assert_int_equal(attr_cluster_add(c, 13, "org-a", t1, t1, d), 0);
+	const struct attr_cluster *cl;
+	size_t n;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(attr_cluster_run(c, e->m, &cl, &n), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(cl[0].name, "UNK-2024-001");
+		assert_int_equal(cl[0].nincidents, 2);
+		assert_int_equal(cl[0].norgs, 2);
+		assert_int_equal(cl[0].first_seen, t1);
+		assert_int_equal(cl[0].last_seen, t2);
+		assert_ptr_equal(attr_cluster_of(c, 12), &cl[0]);
+		assert_null(attr_cluster_of(c, 13));
+	}
+	struct buf out = BUF_INIT;
+	assert_int_equal(attr_cluster_to_json(&cl[0], &out), 0);
+	json_t *j = json_loadb(out.data, out.len, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "UNK-2024-001");
+	json_decref(j);
+	buf_free(&out);
+	attr_clusterer_free(c);
+	attr_clusterer_free(NULL);
+	observations_free(a);
+	observations_free(b);
+	observations_free(d);
+}
+
+/* The real ATT&CK bundle: an exclusive implant and its group. */
+static void test_attack_corpus(void **state)
+{
+	const char *shared = getenv("APTSCOPE_SHARED");
+	char path[1200];
+	snprintf(path, sizeof path, "%s/corpora/attack/enterprise-attack.json",
+		 shared ? shared : "../shared");
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		print_message("skipped: %s not found (set APTSCOPE_SHARED)\n", path);
+		skip();
+	}
+	fclose(f);
+	struct kb *kb;
+	struct attr_model *m;
+	const char *p = path;
+	assert_int_equal(kb_load_files(&kb, &p, 1, NULL), 0);
+	assert_int_equal(attr_model_build(&m, kb), 0);
+	struct observations *o;
+	struct attr_result r;
+	assert_int_equal(observations_new(&o), 0);
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("KONNI"));
+	observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("BabyShark"));
+	observations_add(o, ATTR_OBS_TECHNIQUE, SLICE_LIT("T1566.001"));
+	assert_int_equal(attribute_observations(m, o, NULL, &r), 0);
+	assert_true(r.n >= 1);
+	assert_string_equal(r.cand[0].group->name, "Kimsuky");
+	attr_result_free(&r);
+	observations_free(o);
+	attr_model_free(m);
+	kb_free(kb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_parse_contract),
+	    cmocka_unit_test(test_parse_misp_stix),
+	    cmocka_unit_test(test_parse_bad),
+	    cmocka_unit_test(test_rank_and_weights),
+	    cmocka_unit_test(test_options_and_feed),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_calibration),
+	    cmocka_unit_test(test_cluster),
+	    cmocka_unit_test(test_attack_corpus),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
