@@ -11,8 +11,17 @@
 #include "core/error.h"
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/sigma.h"
+#include "detect/supply/supply.h"
+#include "detect/yara/yara_engine.h"
 
-enum { OPT_IOC = ENGINES_OPT_BASE, OPT_NO_DEFAULTS, OPT_RULES, OPT_PLACEHOLDERS };
+enum {
+	OPT_IOC = ENGINES_OPT_BASE,
+	OPT_NO_DEFAULTS,
+	OPT_RULES,
+	OPT_PLACEHOLDERS,
+	OPT_YARA,
+	OPT_MANIFEST
+};
 
 void engines_init(struct engines *e)
 {
@@ -26,6 +35,8 @@ size_t engines_options(struct option *opts, size_t room)
 	    {"no-defaults", no_argument, 0, OPT_NO_DEFAULTS},
 	    {"rules", required_argument, 0, OPT_RULES},
 	    {"placeholders", required_argument, 0, OPT_PLACEHOLDERS},
+	    {"yara", required_argument, 0, OPT_YARA},
+	    {"manifest", required_argument, 0, OPT_MANIFEST},
 	};
 	size_t n = sizeof mine / sizeof *mine;
 	if (n > room)
@@ -41,13 +52,17 @@ const char *engines_help(void)
 	       "  --rules P       Sigma rules (a .yml file or a folder, walked); repeatable;\n"
 	       "                  without it the bundled data/rules/ are used\n"
 	       "  --placeholders F  values for Sigma |expand placeholders (YAML)\n"
+	       "  --yara P        YARA rules (file or folder); every file under PATH is scanned\n"
+	       "                  too (archives opened), and hits' hashes are matched in logs\n"
+	       "  --manifest F    trusted-software manifest (CSV/YAML): supply-chain checks\n"
 	       "  --no-defaults   do not load the bundled default content\n";
 }
 
 static int add_input(const char **list, size_t *n, const char *arg)
 {
 	if (*n >= ENGINES_MAX_INPUTS) {
-		fprintf(stderr, "aptscope: more than %d inputs for one engine\n", ENGINES_MAX_INPUTS);
+		fprintf(stderr, "aptscope: more than %d inputs for one engine\n",
+			ENGINES_MAX_INPUTS);
 		return -1;
 	}
 	list[(*n)++] = arg;
@@ -61,6 +76,11 @@ int engines_option(struct engines *e, int code, const char *arg)
 		return add_input(e->ioc, &e->nioc, arg);
 	case OPT_RULES:
 		return add_input(e->rules, &e->nrules, arg);
+	case OPT_YARA:
+		return add_input(e->yara, &e->nyara, arg);
+	case OPT_MANIFEST:
+		e->manifest = arg;
+		return 0;
 	case OPT_PLACEHOLDERS:
 		e->placeholders = arg;
 		return 0;
@@ -202,6 +222,45 @@ fail:
 	return rc;
 }
 
+static int build_yara(struct engines *e, struct diag_sink *d)
+{
+	if (!e->nyara)
+		return 0;
+	struct yara_load_report rep = {0};
+	int rc = yara_rules_new(&e->yara_rules);
+	for (size_t i = 0; !rc && i < e->nyara; i++)
+		if ((rc = yara_rules_add(e->yara_rules, e->yara[i], &rep)))
+			diag_note(d, "%s: cannot load YARA rules: %s", e->yara[i], as_strerror(rc));
+	if (!rc)
+		rc = yara_rules_compile(e->yara_rules, e->kb, &rep);
+	for (size_t i = 0; i < rep.nerrors && i < 20; i++)
+		diag_note(d, "%s:%u: YARA rules not loaded: %s", rep.errors[i].file,
+			  rep.errors[i].line, rep.errors[i].reason);
+	yara_load_report_free(&rep);
+	return rc;
+}
+
+static int build_supply(struct engines *e, struct diag_sink *d)
+{
+	if (!e->manifest)
+		return 0;
+	struct supply_manifest *m;
+	int rc = supply_manifest_new(&m);
+	if (rc)
+		return rc;
+	if ((rc = supply_manifest_load(m, e->manifest, d, NULL))) {
+		diag_note(d, "%s: cannot load the manifest: %s", e->manifest, as_strerror(rc));
+		supply_manifest_free(m);
+		return rc;
+	}
+	if ((rc = supply_detector_init(&e->detectors[e->n], m))) {
+		supply_manifest_free(m);
+		return rc;
+	}
+	e->n++;
+	return 0;
+}
+
 int engines_build(struct engines *e, struct diag_sink *d)
 {
 	int rc = build_ioc(e, d);
@@ -209,8 +268,16 @@ int engines_build(struct engines *e, struct diag_sink *d)
 		fprintf(stderr, "aptscope: indicators: %s\n", as_strerror(rc));
 		return rc;
 	}
-	if ((rc = build_sigma(e, d)))
+	if ((rc = build_sigma(e, d))) {
 		fprintf(stderr, "aptscope: sigma rules: %s\n", as_strerror(rc));
+		return rc;
+	}
+	if ((rc = build_supply(e, d))) {
+		fprintf(stderr, "aptscope: manifest: %s\n", as_strerror(rc));
+		return rc;
+	}
+	if ((rc = build_yara(e, d)))
+		fprintf(stderr, "aptscope: YARA rules: %s\n", as_strerror(rc));
 	return rc;
 }
 
@@ -220,4 +287,6 @@ void engines_fini(struct engines *e)
 		if (e->detectors[i].shared_free)
 			e->detectors[i].shared_free(e->detectors[i].shared);
 	e->n = 0;
+	yara_rules_free(e->yara_rules);
+	e->yara_rules = NULL;
 }

@@ -15,8 +15,11 @@
 #include "core/diag.h"
 #include "detect/detector.h"
 
-#define ENGINES_OPT_BASE 2000
-#define ENGINES_MAX 8
+struct kb;
+struct yara_rules;
+
+#define ENGINES_OPT_BASE   2000
+#define ENGINES_MAX        8
 #define ENGINES_MAX_INPUTS 256
 
 struct engines {
@@ -27,9 +30,14 @@ struct engines {
 	const char *rules[ENGINES_MAX_INPUTS];
 	size_t nrules;
 	const char *placeholders;
+	const char *yara[ENGINES_MAX_INPUTS];
+	size_t nyara;
+	const char *manifest;
+	const struct kb *kb;           /* set before engines_build: links rules to groups */
+	struct yara_rules *yara_rules; /* compiled, when --yara was given (owned) */
 	int no_defaults;
 	size_t sigma_loaded, sigma_total; /* after engines_build */
-	size_t ioc_count, ioc_skipped; /* after engines_build */
+	size_t ioc_count, ioc_skipped;    /* after engines_build */
 };
 
 /* The folder of bundled data: $APTSCOPE_DATA, else the build-time default. */
