@@ -340,6 +340,15 @@ int sigma_corr_link(struct sigma_ruleset *rs, struct sigma_rule *r, char *err, s
 	return 0;
 }
 
+/* Number the correlations of a compiled set: their slot in each worker. */
+void sigma_corr_number(struct sigma_ruleset *rs)
+{
+	uint32_t k = 0;
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i]->corr)
+			rs->rules[i]->corr->slot = k++;
+}
+
 /* ---- state ---- */
 
 int sigma_corr_worker_new(struct sigma_corr_worker **out, const struct sigma_ruleset *rs)
@@ -359,8 +368,7 @@ int sigma_corr_worker_new(struct sigma_corr_worker **out, const struct sigma_rul
 	for (size_t i = 0; i < rs->nrules; i++) {
 		if (!rs->rules[i]->corr)
 			continue;
-		rs->rules[i]->corr->slot = (uint32_t)k;
-		w->slots[k].rule = rs->rules[i];
+		w->slots[k].rule = rs->rules[i]; /* k == corr->slot, see sigma_corr_number */
 		map_init(&w->slots[k].keys);
 		k++;
 	}

@@ -401,6 +401,7 @@ int sigma_ruleset_compile(struct sigma_ruleset *rs, struct sigma_load_report *re
 	for (size_t i = 0; i < rs->nrules; i++)
 		if (rs->rules[i]->genvote == 1)
 			rs->rules[i]->generate = false;
+	sigma_corr_number(rs);
 	if ((rc = sigma_prefilter_build(rs)))
 		return rc;
 	rs->compiled = true;

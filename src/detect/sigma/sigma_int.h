@@ -229,6 +229,7 @@ struct sigma_corr_worker;
 int sigma_corr_parse(struct sigma_compile_ctx *cc, struct sigma_rule *r, const struct sy_node *n,
 		     char *err, size_t errcap, unsigned *line);
 int sigma_corr_link(struct sigma_ruleset *rs, struct sigma_rule *r, char *err, size_t errcap);
+void sigma_corr_number(struct sigma_ruleset *rs);
 int sigma_corr_worker_new(struct sigma_corr_worker **out, const struct sigma_ruleset *rs);
 void sigma_corr_worker_free(struct sigma_corr_worker *w);
 struct sigma_worker;
