@@ -38,7 +38,8 @@ struct pair_key {
 
 struct pair {
 	struct beh_episode ep;
-	struct beh_sample *s;
+	struct beh_sample *s; /* heap, once more than fit in inl */
+	struct beh_sample inl[2];
 	uint32_t n, cap;
 	uint64_t conns;
 	uint64_t bytes_out, bytes_in;
@@ -71,18 +72,52 @@ static int cmp_sample(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (v is reordered): Hoare's selection, so the
+ * quartiles cost O(n) instead of a sort with a comparison callback. */
+static double select_kth(double *v, size_t n, size_t kk)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	/* Wirth's selection, with signed indices so that j may pass below l. */
+	long l = 0, m = (long)n - 1, k = (long)kk;
+	while (l < m) {
+		double x = v[k];
+		long i = l, j = m;
+		do {
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < k)
+			l = i;
+		if (k < i)
+			m = j;
+	}
+	return v[k];
 }
 
-static double quantile(const double *v, size_t n, double q)
+/* Quantile q of v with linear interpolation between order statistics. */
+static double quantile(double *v, size_t n, double q)
 {
 	double pos = q * (double)(n - 1);
 	size_t i = (size_t)pos;
 	double f = pos - (double)i;
-	return i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[n - 1];
+	double a = select_kth(v, n, i);
+	if (f == 0 || i + 1 >= n)
+		return a;
+	/* After selection everything above i is >= v[i]: the next order
+	 * statistic is the smallest of them. */
+	double b = v[i + 1];
+	for (size_t k = i + 2; k < n; k++)
+		if (v[k] < b)
+			b = v[k];
+	return a * (1 - f) + b * f;
 }
 
 static double clamp01(double x)
@@ -90,10 +125,9 @@ static double clamp01(double x)
 	return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/* Bowley skew and MADM of v (sorted here); scratch holds n doubles. */
+/* Bowley skew and MADM of v (reordered here); scratch holds n doubles. */
 static void spread(double *v, size_t n, double *scratch, double *median, double *skew, double *madm)
 {
-	qsort(v, n, sizeof *v, cmp_double);
 	double q1 = quantile(v, n, 0.25), q2 = quantile(v, n, 0.5), q3 = quantile(v, n, 0.75);
 	*median = q2;
 	*skew = 0;
@@ -102,7 +136,6 @@ static void spread(double *v, size_t n, double *scratch, double *median, double 
 		*skew = (q3 + q1 - 2 * q2) / (q3 - q1);
 	for (size_t i = 0; i < n; i++)
 		scratch[i] = fabs(v[i] - q2);
-	qsort(scratch, n, sizeof *scratch, cmp_double);
 	*madm = quantile(scratch, n, 0.5);
 }
 
@@ -114,7 +147,12 @@ int beacon_score_compute(struct beh_sample *s, size_t n, int64_t span_us, struct
 	if (n > AS_BEH_MAX_SAMPLES)
 		n = AS_BEH_MAX_SAMPLES;
 	static _Thread_local double a[AS_BEH_MAX_SAMPLES], b[AS_BEH_MAX_SAMPLES];
-	qsort(s, n, sizeof *s, cmp_sample);
+	/* Connections mostly arrive in time order: sort only when they did not. */
+	for (size_t i = 1; i < n; i++)
+		if (s[i].t < s[i - 1].t) {
+			qsort(s, n, sizeof *s, cmp_sample);
+			break;
+		}
 	o->conns = (uint32_t)n;
 
 	for (size_t i = 0; i + 1 < n; i++)
@@ -328,8 +366,15 @@ static void long_conn(struct beacon *b, const struct pair_key *k, struct pair *p
 
 static void add_sample(struct beacon *b, struct pair *p, int64_t t, int64_t bytes)
 {
-	if (p->n == p->cap) {
-		if (p->cap >= AS_BEH_MAX_SAMPLES || b->samples >= AS_BEH_SAMPLE_BUDGET) {
+	/* Most pairs see a connection or two: those live inside the slot and
+	 * cost no allocation. */
+	if (!p->s && p->n < 2) {
+		p->inl[p->n++] = (struct beh_sample){t, bytes};
+		b->samples++;
+		return;
+	}
+	if (p->n >= p->cap) {
+		if (p->n >= AS_BEH_MAX_SAMPLES || b->samples >= AS_BEH_SAMPLE_BUDGET) {
 			b->dropped++;
 			return;
 		}
@@ -341,6 +386,8 @@ static void add_sample(struct beacon *b, struct pair *p, int64_t t, int64_t byte
 			b->dropped++;
 			return;
 		}
+		if (!p->s)
+			memcpy(ns, p->inl, sizeof p->inl);
 		p->s = ns;
 		p->cap = nc;
 	}

@@ -343,6 +343,21 @@ static void worker_free(void *p)
 	free(c);
 }
 
+static bool module_enabled(const struct behavior_config *cfg, const char *name)
+{
+	if (!strcmp(name, "bruteforce"))
+		return cfg->bruteforce_enabled;
+	if (!strcmp(name, "ddos"))
+		return cfg->ddos_enabled;
+	if (!strcmp(name, "beacon"))
+		return cfg->beacon_enabled;
+	if (!strcmp(name, "dnstunnel"))
+		return cfg->dns_enabled;
+	if (!strcmp(name, "exfil"))
+		return cfg->exfil_enabled;
+	return true;
+}
+
 static int worker_new(const struct detector *d, void **out)
 {
 	const struct beh_shared *sh = d->shared;
@@ -353,6 +368,8 @@ static int worker_new(const struct detector *d, void **out)
 	c->cfg = &sh->cfg;
 	c->res = sh->res;
 	for (size_t i = 0; i < sizeof module_table / sizeof module_table[0]; i++) {
+		if (!module_enabled(c->cfg, module_table[i]->name))
+			continue;
 		c->mods[c->nmods] = module_table[i];
 		int rc = module_table[i]->state_new(c, &c->state[c->nmods]);
 		if (rc) {

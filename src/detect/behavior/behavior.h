@@ -30,6 +30,11 @@
 #define BEHAVIOR_CONF_LIST(X)                                                                      \
 	X(window, max_keys, int, 262144, 1024, AS_BEH_MAX_KEYS, "keys per window before shedding") \
 	X(window, tolerance, int, 3600, 0, 86400, "out-of-order tolerance")                        \
+	X(bruteforce, enabled, int, 1, 0, 1, "run the auth detectors")                             \
+	X(ddos, enabled, int, 1, 0, 1, "run the flood detectors")                                  \
+	X(beacon, enabled, int, 1, 0, 1, "run beaconing, long connections, strobes")               \
+	X(dns, enabled, int, 1, 0, 1, "run DNS tunnelling and DGA")                                \
+	X(exfil, enabled, int, 1, 0, 1, "run exfiltration")                                        \
 	X(bruteforce, findtime, int, 600, 1, 604800, "window of failures")                         \
 	X(bruteforce, maxretry, int, 10, 2, 1000000, "failures from one source that alert")        \
 	X(bruteforce, max_users, int, 3, 1, 1000, "most accounts a brute force tries")             \

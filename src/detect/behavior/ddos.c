@@ -198,10 +198,18 @@ static void ddos_event(void *st, struct beh_ctx *c, const struct event *ev)
 	if (s->bucket && b > s->bucket) {
 		bucket_close(d, &k, s);
 		/* Quiet buckets in between are zeros for the baseline (a few at most:
-		 * after an hour of silence the baseline has forgotten enough). */
+		 * long silences decay it in one step). */
 		int64_t gaps = (b - s->bucket) / len - 1;
-		for (int64_t i = 0; i < gaps && i < 60 && !s->in_flood; i++)
+		int64_t i = 0;
+		for (; i < gaps && i < 16 && !s->in_flood && s->history; i++)
 			learn(s, 0, cfg->ddos_alpha);
+		if (i < gaps && !s->in_flood && s->history) {
+			/* Past a few, zeros only decay the baseline: in one step. */
+			double f = pow(1 - cfg->ddos_alpha, (double)(gaps - i));
+			s->mean *= f;
+			s->var *= f;
+			s->history += (uint32_t)(gaps - i > 1000 ? 1000 : gaps - i);
+		}
 		s->count = s->halfopen = 0;
 		memset(&s->sources, 0, sizeof s->sources);
 		memset(s->top, 0, sizeof s->top);
