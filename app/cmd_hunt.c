@@ -386,6 +386,7 @@ int cmd_hunt(int argc, char **argv)
 	    .diags = &diags,
 	    .progress = progress == 1 || (progress < 0 && isatty(2)),
 	    .default_year = year,
+	    .quiet_unknown = eng.yara_rules != NULL,
 	};
 	if (hunt_run(&cfg, &res)) {
 		fprintf(stderr, "aptscope hunt: out of memory\n");

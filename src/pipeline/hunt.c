@@ -132,11 +132,15 @@ static void read_file(struct worker *w, size_t i, struct batch *b)
 	p->st.path = src->path;
 	w->file = i;
 	if (reader_open(&rd, src, cfg->force, &ro, cfg->diags, &why)) {
-		diag_note(cfg->diags, "%s: %s", src->path, why.msg[0] ? why.msg : as_strerror(why.code));
+		bool not_log = why.code == AS_EFORMAT;
+		if (!(not_log && cfg->quiet_unknown))
+			diag_note(cfg->diags, "%s: %s", src->path,
+				  why.msg[0] ? why.msg : as_strerror(why.code));
 		p->error = strdup(why.msg);
 		p->st.error = p->error;
 		pthread_mutex_lock(&r->lock);
 		r->res->files_failed++;
+		r->res->files_not_logs += not_log;
 		goto done_locked;
 	}
 	p->st.format = src->format;

@@ -43,11 +43,14 @@ struct hunt_config {
 	struct diag_sink *diags;
 	bool progress;                /* progress line on stderr */
 	int default_year;             /* for year-less time stamps; 0: infer */
+	bool quiet_unknown;           /* files of no known log format are not reported
+	                                 (a file scan looks at them instead) */
 };
 
 struct hunt_result {
 	struct run_stats stats;
 	uint64_t files_failed;        /* files that could not be read at all */
+	uint64_t files_not_logs;      /* of those, files of no known log format */
 	uint64_t store_errors;
 	/* Owned: the sources alerts point at. Free with hunt_result_free(). */
 	struct source *sources;
