@@ -24,6 +24,7 @@
 #define AS_MAX_W3C_COLUMNS  128           /* columns in an IIS #Fields header */
 #define AS_MAX_XML_DEPTH    32            /* nesting of one Windows event's XML */
 #define AS_MAX_EVTX_XML     (1u << 20)    /* bytes of one EVTX record rendered as XML */
+#define AS_MAX_EVTX_INFLATED (1ull << 30) /* bytes of a .evtx.gz/.zst inflated into memory */
 
 /* Arenas and buffers */
 #define AS_ARENA_BLOCK (64u << 10)  /* default arena block */

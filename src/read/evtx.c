@@ -21,6 +21,9 @@
  * ev->record is the record's number in the file (its header); the
  * EventRecordID of the XML is the native field of that name.
  *
+ * A gzip or zstd compressed .evtx is inflated into memory first (see
+ * evtx_inflate).
+ *
  * A record that libevtx cannot read or render is skipped and reported with
  * its index (and EventRecordID when known); the file goes on.
  */
@@ -29,14 +32,18 @@
 #include <libevtx/features.h>
 #undef LIBEVTX_HAVE_BFIO
 #include <libevtx.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/limits.h"
 #include "event/fieldname.h"
 #include "read/format.h"
+#include "read/input.h"
 #include "read/winevent.h"
 
 struct evtx_state {
@@ -48,6 +55,9 @@ struct evtx_state {
 	bool corrupted; /* libevtx found damaged chunks */
 	char unreadable_msg[96];
 	bool fields;
+	int memfd;             /* the inflated copy of a compressed file, or -1 */
+	bool opened;           /* libevtx_file_open succeeded */
+	char inflate_note[96]; /* why inflating stopped early, reported at the end */
 };
 
 /* libevtx's message on one line (its errors are backtraces of several). */
@@ -76,10 +86,78 @@ static void evtx_close(void *state)
 	if (!s)
 		return;
 	if (s->file) {
-		libevtx_file_close(s->file, NULL);
+		if (s->opened)
+			libevtx_file_close(s->file, NULL);
 		libevtx_file_free(&s->file, NULL);
 	}
+	if (s->memfd >= 0)
+		close(s->memfd);
 	free(s);
+}
+
+/*
+ * libevtx reads files by name and seeks in them, so a gzip or zstd
+ * compressed log (detected by the driver's input layer, which the probe saw
+ * decompressed) is inflated into an anonymous memory file, at most
+ * AS_MAX_EVTX_INFLATED bytes, and opened as /proc/self/fd/N. *fd stays -1
+ * for a plain file.
+ */
+static int evtx_inflate(const char *path, int *fd, char *fdpath, size_t cap, char *note,
+			size_t note_cap, struct diag *why)
+{
+	*fd = -1;
+	note[0] = 0;
+	struct input *in = NULL;
+	int rc = input_open(&in, path, why);
+	if (rc)
+		return rc;
+	if (strcmp(input_compression(in), "none") == 0) {
+		input_close(in);
+		return 0;
+	}
+	char *buf = malloc(AS_READ_CHUNK);
+	int mfd = memfd_create("aptscope-evtx", MFD_CLOEXEC);
+	uint64_t total = 0;
+	if (!buf || mfd < 0) {
+		rc = diag_set(why, buf ? AS_EIO : AS_ENOMEM, "evtx: cannot inflate %s: %s",
+			      input_compression(in), buf ? strerror(errno) : "out of memory");
+		goto done;
+	}
+	for (;;) {
+		ssize_t n = input_read(in, buf, AS_READ_CHUNK);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			/* keep what was inflated: libevtx reads the whole chunks in it */
+			snprintf(note, note_cap, "%s data: %s after %llu bytes",
+				 input_compression(in), as_strerror((int)n),
+				 (unsigned long long)total);
+			break;
+		}
+		total += (uint64_t)n;
+		if (total > AS_MAX_EVTX_INFLATED) {
+			rc = diag_set(why, AS_ETOOBIG, "evtx: inflates to more than %llu bytes",
+				      (unsigned long long)AS_MAX_EVTX_INFLATED);
+			goto done;
+		}
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(mfd, buf + off, (size_t)(n - off));
+			if (w <= 0) {
+				rc = diag_set(why, AS_EIO, "evtx: inflating: %s", strerror(errno));
+				goto done;
+			}
+			off += w;
+		}
+	}
+	snprintf(fdpath, cap, "/proc/self/fd/%d", mfd);
+	*fd = mfd;
+	mfd = -1;
+done:
+	if (mfd >= 0)
+		close(mfd);
+	free(buf);
+	input_close(in);
+	return rc;
 }
 
 static int evtx_open(void **state, const char *path, const struct read_opts *opts, struct diag *why)
@@ -89,6 +167,7 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 	if (!s)
 		return diag_set(why, AS_ENOMEM, "out of memory");
 	s->fields = opts->fields;
+	s->memfd = -1;
 	libevtx_error_t *err = NULL;
 	char msg[AS_MAX_DIAG_MSG];
 	int rc;
@@ -97,12 +176,19 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 		rc = diag_set(why, AS_ENOMEM, "evtx: %s", msg);
 		goto fail;
 	}
+	char memfd_path[64];
+	if ((rc = evtx_inflate(path, &s->memfd, memfd_path, sizeof memfd_path, s->inflate_note,
+			       sizeof s->inflate_note, why)))
+		goto fail;
+	if (s->memfd >= 0)
+		path = memfd_path;
 	if (libevtx_file_open(s->file, path, LIBEVTX_OPEN_READ, &err) != 1) {
 		evtx_errmsg(&err, msg, sizeof msg);
 		libevtx_file_free(&s->file, NULL);
 		rc = diag_set(why, AS_EFORMAT, "evtx: cannot open: %s", msg);
 		goto fail;
 	}
+	s->opened = true;
 	if (libevtx_file_get_number_of_records(s->file, &s->nrecords, &err) != 1 ||
 	    libevtx_file_get_number_of_recovered_records(s->file, &s->nrecovered, &err) != 1) {
 		evtx_errmsg(&err, msg, sizeof msg);
@@ -189,6 +275,11 @@ static int evtx_next(void *state, struct event *ev, struct arena *a, struct diag
 	bool recovered;
 	for (;;) {
 		if (s->next >= s->nrecords + s->nrecovered) {
+			if (s->inflate_note[0]) {
+				int rc = diag_set(why, AS_ETRUNC, "evtx: %s", s->inflate_note);
+				s->inflate_note[0] = 0;
+				return rc;
+			}
 			if (s->corrupted) {
 				s->corrupted = false;
 				return diag_set(why, AS_EPARSE,

@@ -3,7 +3,7 @@
  * canonical mapping of Windows events (winevent.c).
  *
  * Fixtures in tests/data/windows/ are EVTX files from EVTX-ATTACK-SAMPLES
- * (see the README there) and two damaged copies: every file is read through
+ * (see the README there), compressed copies and damaged copies: every file is read through
  * the reader driver with the format detected from content, the event and
  * error counts are checked, and chosen events are checked against a table
  * of "name=value" pairs joined by '|' (a canonical field by its JSON name,
@@ -217,6 +217,11 @@ static const struct {
     {"fail_corrupt_record.evtx", 7, 3, "evtx record 2: "},
     /* a chunk cut short: no record, one message */
     {"fail_truncated_chunk.evtx", 0, 1, "marks the file corrupted"},
+    /* compressed copies are inflated into memory first */
+    {"pass_sysmon_1_3_11.evtx.gz", 8, 1, NULL},
+    {"pass_security_4624_4625.evtx.zst", 4, 0, NULL},
+    /* a gzip stream cut short: what it held is read, the cut is reported */
+    {"fail_cut.evtx.gz", 0, 2, "gzip data: truncated input after 13885 bytes"},
 };
 
 static const struct {
@@ -266,6 +271,8 @@ static const struct {
      "!f.Recovered"},
     {"pass_recovered.evtx", 4, "event_id=10|f.Recovered=true|host=IEWIN7"},
     {"pass_recovered.evtx", 43, "event_id=10|f.Recovered=true"},
+    {"pass_sysmon_1_3_11.evtx.gz", 3, "kind=network|dst_ip=108.179.232.58|dst_port=443"},
+    {"pass_security_4624_4625.evtx.zst", 0, "kind=auth|outcome=failure|user=IEUser"},
     {"fail_corrupt_record.evtx", 1, "kind=process|event_id=1|pid=2920|record=2"},
     {"fail_corrupt_record.evtx", 2, "kind=network|event_id=3|record=4"},
 };
