@@ -406,19 +406,21 @@ struct kb_group *kb_group_by_uuid(struct kb *kb, struct slice uuid)
 struct cand {
 	struct kb_group *g;
 	int score;
+	bool named; /* an id or a name says so, not only a "similar" link */
 };
 
-static void vote(struct cand *c, size_t *n, size_t cap, struct kb_group *g, int score)
+static void vote(struct cand *c, size_t *n, size_t cap, struct kb_group *g, int score, bool named)
 {
 	if (!g)
 		return;
 	for (size_t i = 0; i < *n; i++)
 		if (c[i].g == g) {
 			c[i].score += score;
+			c[i].named |= named;
 			return;
 		}
 	if (*n < cap)
-		c[(*n)++] = (struct cand){g, score};
+		c[(*n)++] = (struct cand){g, score, named};
 }
 
 static int new_group(struct kb *kb, struct slice name, struct kb_group **out)
@@ -450,28 +452,31 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 		return AS_EINVAL;
 	/* gather the evidence */
 	if (r->attack_id)
-		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->attack_id), NULL), 1000);
+		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->attack_id), NULL), 1000, true);
 	for (uint32_t i = 0; r->uuids && i < r->uuids->n; i++) {
 		if (uuid_get(&kb->uuid, slice_cstr(r->uuids->v[i]), &v))
-			vote(c, &nc, 64, kb->groups[v], 100);
+			vote(c, &nc, 64, kb->groups[v], 100, true);
 		if (uuid_get(&kb->pending, slice_cstr(r->uuids->v[i]), &v))
-			vote(c, &nc, 64, kb->groups[v], 20);
+			vote(c, &nc, 64, kb->groups[v], 20, false);
 	}
 	for (uint32_t i = 0; r->related && i < r->related->n; i++)
 		if (uuid_get(&kb->uuid, slice_cstr(r->related->v[i]), &v))
-			vote(c, &nc, 64, kb->groups[v], 20);
+			vote(c, &nc, 64, kb->groups[v], 20, false);
 	bool folded;
 	struct kb_group *byname = lookup_group(kb, name, &folded);
 	/* the same canonical name is strong evidence; an alias of it less so */
-	if (!r->exact || !folded)
-		vote(c, &nc, 64, byname,
-		     folded                                                          ? 6
-		     : slice_eq_nocase(slice_cstr(byname ? byname->name : ""), name) ? 50
-										     : 10);
+	if (!r->exact || !folded) {
+		int w = 10;
+		if (folded)
+			w = 6;
+		else if (byname && slice_eq_nocase(slice_cstr(byname->name), name))
+			w = 50;
+		vote(c, &nc, 64, byname, w, true);
+	}
 	for (uint32_t i = 0; !r->exact && r->aliases && i < r->aliases->n; i++)
-		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->aliases->v[i]), NULL), 3);
+		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->aliases->v[i]), NULL), 3, true);
 	for (uint32_t i = 0; r->apt_c && i < r->apt_c->n; i++)
-		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->apt_c->v[i]), NULL), 3);
+		vote(c, &nc, 64, lookup_group(kb, slice_cstr(r->apt_c->v[i]), NULL), 3, true);
 	/* two ATT&CK groups are never one, unless ATT&CK revoked the one id in
 	 * favour of the other (then the old id is an alias of the group) */
 	struct kb_group *holder =
@@ -481,10 +486,13 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 			if (c[i].g->attack_id && strcasecmp(c[i].g->attack_id, r->attack_id) &&
 			    c[i].g != holder)
 				c[i].score = -1;
+	/* a "similar" link alone does not make two groups one (MISP links
+	 * Longhorn to Equation as similar; 360.net tells CIA and NSA apart) */
 	struct kb_group *g = NULL;
 	int best = 0;
 	for (size_t i = 0; i < nc; i++)
-		if (c[i].score > best || (c[i].score == best && best > 0 && c[i].g->id < g->id)) {
+		if (c[i].named &&
+		    (c[i].score > best || (c[i].score == best && best > 0 && c[i].g->id < g->id))) {
 			best = c[i].score;
 			g = c[i].g;
 		}
@@ -493,8 +501,11 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 	for (size_t i = 0; i < nc; i++)
 		if (c[i].g != g) {
 			char a[512], b[512];
-			snprintf(a, sizeof a, "merged into %s", g ? g->name : sname);
-			snprintf(b, sizeof b, "also matches %s (%s)", c[i].g->name, r->source);
+			snprintf(a, sizeof a, "%s %s", g ? "merged into" : "kept apart as",
+				 g ? g->name : sname);
+			snprintf(b, sizeof b, "%s %s (%s)",
+				 c[i].named ? "also matches" : "linked as similar to", c[i].g->name,
+				 r->source);
 			if ((rc = kb_conflict_add(kb, "merge", sname, a, b)))
 				return rc;
 		}

@@ -86,6 +86,21 @@ static struct slice split_id(const char *value, const char **id)
 	return slice_make(value, (size_t)(dash - value));
 }
 
+/* English names of 360.net's Chinese group names, as 360.net's catalogue
+ * (https://apt.360.net/aptlist) and its reports give them; they let a cluster
+ * without synonyms find the group the other sources know. */
+static const struct {
+	const char *zh, *en;
+} names360[] = {
+    {"方程式", "Equation"},    {"蔓灵花", "BITTER"},
+    {"盲眼鹰", "Blind Eagle"}, {"双尾蝎", "Arid Viper"},
+    {"美人鱼", "Infy"},        {"黄金鼠", "Golden Rat"},
+    {"海莲花", "OceanLotus"},  {"摩诃草", "Patchwork"},
+    {"响尾蛇", "SideWinder"},  {"透明部落", "Transparent Tribe"},
+    {"肚脑虫", "Donot"},       {"奇幻熊", "APT28"},
+    {"沙虫", "Sandworm Team"},
+};
+
 static bool is_ascii(struct slice s)
 {
 	for (size_t i = 0; i < s.len; i++)
@@ -116,6 +131,9 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 		if (id && is360) {
 			strv_add_cstr(&apt_c, id);
 			strv_add(&aliases, name);
+			for (size_t k = 0; k < sizeof names360 / sizeof names360[0]; k++)
+				if (slice_eq_cstr(name, names360[k].zh))
+					strv_add_cstr(&aliases, names360[k].en);
 			/* the Chinese name is an alias; the APT-C number names a new group */
 			if (!is_ascii(name))
 				name = slice_cstr(id);

@@ -369,7 +369,9 @@ static void test_conflicts(void **state)
 	    "{\"value\":\"Beta\",\"uuid\":\"u-2\",\"meta\":{\"country\":\"IN\","
 	    "\"synonyms\":[\"Shared Name\"]}},"
 	    "{\"value\":\"Gamma\",\"uuid\":\"u-3\",\"meta\":{\"country\":\"PK\","
-	    "\"synonyms\":[\"Shared-Name\"]}}]}";
+	    "\"synonyms\":[\"Shared-Name\"]}},"
+	    "{\"value\":\"Epsilon\",\"uuid\":\"u-5\",\"related\":[{\"dest-uuid\":\"u-1\","
+	    "\"type\":\"similar\"}]}]}";
 	static const char n360[] = "{\"type\":\"360net-threat-actor\",\"values\":["
 				   "{\"value\":\"Beta - APT-C-99\",\"uuid\":\"u-9\","
 				   "\"meta\":{\"country\":\"india\"}},"
@@ -378,6 +380,11 @@ static void test_conflicts(void **state)
 	assert_int_equal(kb_import_mem(k2, "ta", ta, sizeof ta - 1, NULL, NULL), 0);
 	assert_int_equal(kb_import_mem(k2, "360", n360, sizeof n360 - 1, NULL, NULL), 0);
 	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-99"))->name, "Beta");
+	/* a "similar" link alone keeps two groups apart, and says so */
+	assert_ptr_not_equal(kb_group_find(k2, slice_cstr("Epsilon")),
+			     kb_group_find(k2, slice_cstr("Alpha")));
+	assert_true(has_conflict(k2, "merge", "Epsilon", "kept apart as Epsilon",
+				 "linked as similar to Alpha"));
 	/* 360.net's "southeast" is a region, not a country */
 	assert_true(has_conflict(k2, "country", "Delta", "unknown", "southeast"));
 	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-98"))->country, "");

@@ -222,6 +222,12 @@ static void test_done_criteria(void **state)
 	assert_true(g->software.n > 5);
 	const struct kb_group *c39 = kb_group_find(kb, slice_cstr("APT-C-39"));
 	assert_non_null(c39);
+	assert_ptr_equal(c39, kb_group_find(kb, slice_cstr("CIA")));
+	assert_ptr_equal(c39, kb_group_find(kb, slice_cstr("Longhorn")));
+	assert_ptr_equal(c39, kb_group_find(kb, slice_cstr("Lamberts")));
+	/* 360.net tells the CIA (APT-C-39) and the NSA's Equation (APT-C-40) apart */
+	assert_ptr_not_equal(c39, kb_group_find(kb, slice_cstr("APT-C-40")));
+	assert_string_equal(kb_group_find(kb, slice_cstr("APT-C-40"))->attack_id, "G0020");
 	assert_string_equal(c39->country, "US");
 	assert_string_equal(c39->region, "Northern America");
 	assert_non_null(kb_software_find(kb, slice_cstr("Cobalt Strike")));
