@@ -170,7 +170,8 @@ const struct kb_technique *kb_technique_find(const struct kb *kb, struct slice i
 const struct kb_campaign *kb_campaign_find(const struct kb *kb, struct slice name);
 const struct kb_cve *kb_cve_find(const struct kb *kb, struct slice id);
 
-/* Arrays in a stable order (groups sorted by name after kb_finish). */
+/* Everything in the order it was first imported (deterministic for the same
+ * inputs); i past the count gives NULL. */
 const struct kb_group *kb_group_at(const struct kb *kb, size_t i);
 size_t kb_group_count(const struct kb *kb);
 const struct kb_software *kb_software_at(const struct kb *kb, size_t i);
