@@ -14,6 +14,8 @@
 #include "detect/sigma/sigma.h"
 #include "detect/sigma/sigma_int.h"
 #include "event/fieldname.h"
+#include "read/reader.h"
+#include "read/walk.h"
 
 /* ---- helpers ---- */
 
@@ -753,6 +755,100 @@ static void test_corpus(void **state)
 	sigma_load_report_free(&rep);
 }
 
+/* Every real EVTX event of the attack samples: the prefiltered scan raises
+ * exactly the alerts that evaluating every rule of the event's logsource does. */
+static size_t ncounted;
+static int count_emit(struct alert_sink *s, struct alert *a)
+{
+	ncounted++;
+	alert_free(a);
+	return 0;
+}
+
+static void test_corpus_evtx(void **state)
+{
+	const char *shared = getenv("APTSCOPE_SHARED");
+	char rules[1024], samples[1024];
+	snprintf(rules, sizeof rules, "%s/corpora/sigma/rules/windows",
+		 shared ? shared : "../shared");
+	snprintf(samples, sizeof samples, "%s/corpora/evtx-attack-samples",
+		 shared ? shared : "../shared");
+	FILE *f = fopen(samples, "r");
+	if (!f || !format_by_name("evtx")) {
+		if (f)
+			fclose(f);
+		printf("skipped: EVTX attack samples or the evtx reader not available\n");
+		skip();
+	}
+	fclose(f);
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	assert_int_equal(sigma_ruleset_load(rs, rules, &rep), 0);
+	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *wp;
+	assert_int_equal(d.worker_new(&d, &wp), 0);
+	struct sigma_worker *w = wp;
+	struct diag_sink diags;
+	diag_sink_init(&diags, NULL);
+	struct file_list files = {0};
+	char *paths[] = {samples};
+	assert_int_equal(walk_paths(paths, 1, &files, &diags), 0);
+	struct read_opts ro = {.fields = true};
+	struct batch b;
+	batch_init(&b);
+	struct alert_sink sink = {count_emit};
+	uint64_t *bits = calloc(rs->nclasses / 64 + 2, sizeof *bits);
+	size_t events = 0, scanned = 0, brute = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		struct source src = {.path = files.paths[i], .id = (uint32_t)i};
+		struct reader *r;
+		struct diag why = {0};
+		if (reader_open(&r, &src, NULL, &ro, &diags, &why))
+			continue;
+		int n;
+		while ((n = reader_next(r, &b)) > 0) {
+			for (int k = 0; k < n; k++) {
+				const struct event *ev = &b.events[k];
+				ncounted = 0;
+				assert_int_equal(d.scan(w, ev, 1, &sink), 0);
+				sigma_logsource_eval(rs, ev, bits);
+				w->cur = bits;
+				w->lithit = NULL;
+				sigma_worker_set_event(w, ev);
+				size_t bf = 0;
+				for (size_t q = 0; q < rs->nrules; q++) {
+					const struct sigma_rule *rr = rs->rules[q];
+					if (rr->kind == SK_DETECTION &&
+					    ((bits[rr->lsclass / 64] >> (rr->lsclass % 64)) & 1) &&
+					    sigma_rule_eval(w, rr))
+						bf++;
+				}
+				if (bf != ncounted)
+					fail_msg("%s record %llu: scan %zu alerts, every rule %zu",
+						 files.paths[i], (unsigned long long)ev->record,
+						 ncounted, bf);
+				events++;
+				scanned += ncounted;
+				brute += bf;
+			}
+		}
+		reader_close(r);
+	}
+	printf("%zu EVTX events, %zu alerts\n", events, scanned);
+	assert_true(events > 10000);
+	assert_true(scanned > 100); /* attack samples must trip rules */
+	free(bits);
+	batch_free(&b);
+	file_list_free(&files);
+	diag_sink_fini(&diags);
+	d.worker_free(wp);
+	d.shared_free(d.shared);
+	sigma_load_report_free(&rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,7 +856,7 @@ int main(void)
 	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
 	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus),      cmocka_unit_test(test_corpus_evtx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
