@@ -18,6 +18,7 @@
 #include "intel/intel.h"
 #include "detect/yara/yara_engine.h"
 #include "engines.h"
+#include "hunt_attribution.h"
 #include "pipeline/hunt.h"
 #include "store/store.h"
 
@@ -60,8 +61,9 @@ struct printer {
 	struct store *store; /* for alerts that do not come through the pipeline */
 	int64_t run_id;
 	uint64_t store_errors;
-	bool show_alerts;        /* table view: alert rows too, not only incidents */
-	struct correlator *corr; /* alerts → incidents */
+	bool show_alerts;              /* table view: alert rows too, not only incidents */
+	struct correlator *corr;       /* alerts → incidents */
+	struct hunt_attribution *attr; /* incidents → groups */
 	uint64_t incidents;
 };
 
@@ -122,6 +124,9 @@ static void on_incident(void *ctx, const struct incident *inc)
 			   incident_id(inc), incident_severity(inc), incident_kind(inc),
 			   time_format(incident_first_seen(inc) / 1000000 * 1000000, t));
 		incident_story(inc, &p->line);
+		const char *who = hunt_attribution_summary(p->attr, incident_id(inc));
+		if (who)
+			buf_printf(&p->line, " %s.", who);
 		buf_putc(&p->line, '\n');
 	}
 	fwrite(p->line.data, 1, p->line.len, p->out);
@@ -361,11 +366,14 @@ int cmd_hunt(int argc, char **argv)
 		status = EXIT_ERR;
 		goto out;
 	}
-	if (incidents && correlator_new(&pr.corr, NULL, kb, store)) {
+	if (incidents &&
+	    (correlator_new(&pr.corr, NULL, kb, store) || hunt_attribution_new(&pr.attr, kb))) {
 		fprintf(stderr, "aptscope hunt: cannot start correlation\n");
 		status = EXIT_ERR;
 		goto out;
 	}
+	if (pr.attr)
+		correlator_set_hooks(pr.corr, hunt_attribution_hooks(), pr.attr);
 	if (eng.yara_rules && file_pass(&eng, argv + optind, (size_t)(argc - optind), threads, &pr,
 					&diags, &file_alerts)) {
 		fprintf(stderr, "aptscope hunt: file scan failed\n");
@@ -410,6 +418,7 @@ int cmd_hunt(int argc, char **argv)
 	summary(json || out_path ? stderr : stdout, &res, eng.n);
 out:
 	correlator_free(pr.corr);
+	hunt_attribution_free(pr.attr);
 	hunt_result_free(&res);
 	kb_free(kb);
 	store_close(store);

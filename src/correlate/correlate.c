@@ -146,7 +146,20 @@ void incident_free(struct incident *inc)
 	free(inc->channel);
 	free(inc->campaign);
 	free(inc->kind);
+	free(inc->attribution);
 	free(inc);
+}
+
+int incident_set_attribution(struct incident *inc, struct slice json)
+{
+	char *copy = malloc(json.len + 1);
+	if (!copy)
+		return AS_ENOMEM;
+	memcpy(copy, json.ptr, json.len);
+	copy[json.len] = 0;
+	free(inc->attribution);
+	inc->attribution = copy;
+	return 0;
 }
 
 /* --- the view of one alert ------------------------------------------------ */
@@ -513,6 +526,8 @@ struct correlator {
 	uint32_t gen;
 	void (*overflow)(void *, const struct incident *);
 	void *overflow_ctx;
+	const struct correlate_hooks *hooks;
+	void *hooks_ctx;
 	struct correlate_stats st;
 	int store_err;
 	struct view view;                         /* scratch: large, so not on the stack */
@@ -1103,6 +1118,12 @@ static int resume_one(void *ctx, struct incident *inc)
 	return index_incident(c, slot);
 }
 
+void correlator_set_hooks(struct correlator *c, const struct correlate_hooks *hooks, void *ctx)
+{
+	c->hooks = hooks;
+	c->hooks_ctx = ctx;
+}
+
 int correlator_finish(struct correlator *c, void (*on_incident)(void *ctx, const struct incident *),
 		      void *ctx)
 {
@@ -1117,9 +1138,18 @@ int correlator_finish(struct correlator *c, void (*on_incident)(void *ctx, const
 			v[n++] = c->inc[i];
 	int rc = link_campaigns(c, v, n);
 	qsort(v, n, sizeof *v, by_first_seen);
+	for (size_t i = 0; i < n; i++)
+		incident_finalize(v[i], c->kb, c->cfg.oneday);
+	/* The later stages (attribution, clustering) see every incident before
+	 * any is stored or shown. */
+	if (c->hooks) {
+		for (size_t i = 0; i < n && c->hooks->each; i++)
+			c->hooks->each(c->hooks_ctx, v[i]);
+		if (c->hooks->all)
+			c->hooks->all(c->hooks_ctx, v, n);
+	}
 	bool tx = c->store && n && !incident_store_tx(c->store, false);
 	for (size_t i = 0; i < n; i++) {
-		incident_finalize(v[i], c->kb, c->cfg.oneday);
 		if (c->store) {
 			int e = incident_store_put(c->store, v[i]);
 			if (e && !rc)

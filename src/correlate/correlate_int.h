@@ -121,7 +121,8 @@ struct incident {
 	bool supply;
 	char *vendor, *channel;
 	char *campaign;
-	char *kind; /* computed at emission */
+	char *kind;        /* computed at emission */
+	char *attribution; /* JSON object from the attribution hook, NULL: unattributed */
 };
 
 void incident_free(struct incident *inc);

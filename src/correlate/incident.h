@@ -64,6 +64,21 @@ int correlator_new(struct correlator **out, const struct correlate_config *cfg, 
 void correlator_set_overflow(struct correlator *c, void (*fn)(void *ctx, const struct incident *),
 			     void *ctx);
 
+/* What the stages after correlation add to incidents before they are stored
+ * and shown: `each` is called for every finished incident (in first-seen
+ * order), then `all` once with all of them (e.g. to cluster the
+ * unattributed); both may call incident_set_attribution(). The correlator
+ * itself knows nothing of attribution. */
+struct correlate_hooks {
+	void (*each)(void *ctx, struct incident *inc);
+	void (*all)(void *ctx, struct incident *const *v, size_t n);
+};
+void correlator_set_hooks(struct correlator *c, const struct correlate_hooks *hooks, void *ctx);
+
+/* The incident's "attribution" object (JSON text, copied); without one it is
+ * {"verdict":"unattributed","candidates":[]}. 0 or AS_ENOMEM. */
+int incident_set_attribution(struct incident *inc, struct slice json);
+
 /* Feed one alert (any order). Copies what it keeps; a is not retained.
  * 0, AS_EINVAL or AS_ENOMEM. */
 int correlator_add(struct correlator *c, const struct alert *a);

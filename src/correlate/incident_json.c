@@ -298,12 +298,16 @@ int incident_to_json(const struct incident *inc, struct buf *out)
 	if (inc->rules_over)
 		jw_kint(&w, "alerts_unlisted", (int64_t)inc->rules_over);
 	jw_key(&w, "attribution");
-	jw_obj(&w);
-	jw_kcstr(&w, "verdict", "unattributed");
-	jw_key(&w, "candidates");
-	jw_arr(&w);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
+	if (inc->attribution) {
+		jw_raw(&w, slice_cstr(inc->attribution));
+	} else {
+		jw_obj(&w);
+		jw_kcstr(&w, "verdict", "unattributed");
+		jw_key(&w, "candidates");
+		jw_arr(&w);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
 	struct buf story = BUF_INIT;
 	incident_story(inc, &story);
 	jw_key(&w, "story");

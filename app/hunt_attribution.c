@@ -1,0 +1,272 @@
+/* hunt_attribution.c — incidents to observations to attribution, see hunt_attribution.h. */
+#include "hunt_attribution.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attribute/attribute.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/json.h"
+#include "core/map.h"
+#include "core/timeparse.h"
+#include "intel/intel.h"
+
+struct member {
+	struct incident *inc;
+	uint64_t key;
+	char id[40];
+	char *json; /* the attribution block written for it */
+	bool unattributed;
+};
+
+struct hunt_attribution {
+	const struct kb *kb;
+	struct attr_model *model;
+	struct attr_clusterer *clusterer;
+	struct member *m;
+	size_t n, cap;
+	struct map summaries; /* incident id → index in lines */
+	char **lines;
+	size_t nlines;
+};
+
+int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb)
+{
+	*out = NULL;
+	if (!kb || kb_group_count(kb) == 0)
+		return 0;
+	struct hunt_attribution *h = calloc(1, sizeof *h);
+	if (!h)
+		return AS_ENOMEM;
+	h->kb = kb;
+	map_init(&h->summaries);
+	int rc = attr_model_build(&h->model, kb);
+	if (!rc)
+		rc = attr_clusterer_new(&h->clusterer);
+	if (rc) {
+		hunt_attribution_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+static void add_strings(struct observations *o, enum attr_obs_kind kind, json_t *arr)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (json_is_string(v))
+	    observations_add(o, kind, slice_cstr(json_string_value(v)));
+}
+
+/* Group names a feed label gives in passing ("Sofacy report Dec 2015",
+ * "APT10 C2 IOCs"): each word and word pair that is a known alias. */
+static size_t label_groups(const struct kb *kb, const char *label, struct slice *out, size_t cap)
+{
+	size_t n = 0;
+	const char *p = label;
+	const char *prev = NULL;
+	while (*p && n < cap) {
+		while (*p == ' ' || *p == ',' || *p == '(' || *p == ')' || *p == '/')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ' && *p != ',' && *p != '(' && *p != ')' && *p != '/')
+			p++;
+		size_t len = (size_t)(p - w);
+		if (len >= 4 && strncmp(w, "http", 4) != 0) {
+			const struct kb_group *g = kb_group_find(kb, slice_make(w, len));
+			if (!g && prev)
+				g = kb_group_find(kb, slice_make(prev, (size_t)(p - prev)));
+			if (g)
+				out[n++] = slice_cstr(g->name);
+		}
+		prev = len ? w : prev;
+	}
+	return n;
+}
+
+static void observe(const struct kb *kb, json_t *inc, struct observations *o)
+{
+	add_strings(o, ATTR_OBS_TECHNIQUE, json_object_get(inc, "techniques"));
+	add_strings(o, ATTR_OBS_SOFTWARE, json_object_get(inc, "malware"));
+	json_t *victim = json_object_get(inc, "victim");
+	const char *sector = json_string_value(json_object_get(victim, "sector"));
+	const char *country = json_string_value(json_object_get(victim, "country"));
+	if (sector && strcmp(sector, "unknown"))
+		observations_add(o, ATTR_OBS_SECTOR, slice_cstr(sector));
+	if (country && strcmp(country, "unknown"))
+		observations_add(o, ATTR_OBS_VICTIM_COUNTRY, slice_cstr(country));
+	add_strings(o, ATTR_OBS_SOURCE_COUNTRY,
+		    json_object_get(json_object_get(inc, "sources"), "countries"));
+	/* Indicators, with the groups their feeds name directly or in labels. */
+	struct slice groups[16];
+	size_t ng = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(inc, "groups"), i, v)
+	{
+		if (json_is_string(v) && ng < 16)
+			groups[ng++] = slice_cstr(json_string_value(v));
+	}
+	json_array_foreach(json_object_get(inc, "labels"), i, v)
+	{
+		if (json_is_string(v))
+			ng += label_groups(kb, json_string_value(v), groups + ng, 16 - ng);
+	}
+	json_array_foreach(json_object_get(inc, "indicators"), i, v)
+	{
+		const char *type = json_string_value(json_object_get(v, "type"));
+		const char *value = json_string_value(json_object_get(v, "value"));
+		if (type && value)
+			observations_add_indicator(o, slice_cstr(type), slice_cstr(value), groups,
+						   ng);
+	}
+	int64_t t;
+	const char *first = json_string_value(json_object_get(inc, "first_seen"));
+	if (first && time_parse_rfc3339(slice_cstr(first), &t) == 0)
+		observations_add_time(o, t);
+}
+
+static char *line_for(const struct attr_result *r)
+{
+	if (!r->n || r->verdict == ATTR_UNATTRIBUTED)
+		return NULL;
+	char *s = malloc(160);
+	if (s)
+		snprintf(s, 160, "%s %s (confidence %.2f)",
+			 r->verdict == ATTR_ATTRIBUTED_V ? "Attributed to" : "Suspected:",
+			 r->cand[0].group->name, r->cand[0].confidence);
+	return s;
+}
+
+static void remember(struct hunt_attribution *h, const char *id, char *line)
+{
+	if (!line)
+		return;
+	char **grown = realloc(h->lines, (h->nlines + 1) * sizeof *grown);
+	if (!grown) {
+		free(line);
+		return;
+	}
+	h->lines = grown;
+	h->lines[h->nlines] = line;
+	map_put(&h->summaries, slice_cstr(id), h->nlines++, NULL);
+}
+
+static void each(void *ctx, struct incident *inc)
+{
+	struct hunt_attribution *h = ctx;
+	struct buf text = BUF_INIT;
+	json_t *doc = NULL;
+	struct observations *o = NULL;
+	struct attr_result r = {0};
+	if (incident_to_json(inc, &text) || !(doc = json_loadb(text.data, text.len, 0, NULL)) ||
+	    observations_new(&o))
+		goto out;
+	observe(h->kb, doc, o);
+	struct attr_options opt = {.top = 3};
+	if (attribute_observations(h->model, o, &opt, &r))
+		goto out;
+	buf_reset(&text);
+	if (attr_result_to_json(&r, &text))
+		goto out;
+	incident_set_attribution(inc, buf_slice(&text));
+	remember(h, incident_id(inc), line_for(&r));
+	if (r.verdict == ATTR_UNATTRIBUTED && h->n < (1u << 20)) {
+		if (h->n == h->cap) {
+			size_t cap = h->cap ? h->cap * 2 : 64;
+			struct member *m = realloc(h->m, cap * sizeof *m);
+			if (!m)
+				goto out;
+			h->m = m;
+			h->cap = cap;
+		}
+		struct member *m = &h->m[h->n];
+		memset(m, 0, sizeof *m);
+		m->inc = inc;
+		snprintf(m->id, sizeof m->id, "%s", incident_id(inc));
+		m->key = hash_bytes_seeded(m->id, strlen(m->id), 0x636c7573);
+		m->json = strdup(text.data);
+		if (m->json &&
+		    attr_cluster_add(h->clusterer, m->key, incident_org(inc),
+				     incident_first_seen(inc), incident_last_seen(inc), o) == 0)
+			h->n++;
+		else
+			free(m->json);
+	}
+out:
+	attr_result_free(&r);
+	observations_free(o);
+	json_decref(doc);
+	buf_free(&text);
+}
+
+/* Unattributed incidents that recur together become a candidate new group. */
+static void all(void *ctx, struct incident *const *v, size_t n)
+{
+	struct hunt_attribution *h = ctx;
+	const struct attr_cluster *clusters;
+	size_t nc;
+	if (!h->n || attr_cluster_run(h->clusterer, h->model, &clusters, &nc))
+		return;
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < h->n; i++) {
+		struct member *m = &h->m[i];
+		const struct attr_cluster *cl = attr_cluster_of(h->clusterer, m->key);
+		if (!cl)
+			continue;
+		json_t *doc = json_loads(m->json, 0, NULL);
+		if (!doc)
+			continue;
+		json_object_set_new(doc, "verdict", json_string("new-cluster"));
+		json_object_set_new(doc, "cluster", json_string(cl->name));
+		if (cl->linked)
+			json_object_set_new(doc, "linked_group", json_string(cl->linked->name));
+		char *s = json_dumps(doc, JSON_COMPACT);
+		if (s) {
+			incident_set_attribution(m->inc, slice_cstr(s));
+			buf_reset(&b);
+			buf_printf(&b, "New cluster %s (%zu incidents, %zu organisations)",
+				   cl->name, cl->nincidents, cl->norgs);
+			remember(h, m->id, strdup(b.data));
+			free(s);
+		}
+		json_decref(doc);
+	}
+	buf_free(&b);
+}
+
+static const struct correlate_hooks hooks = {.each = each, .all = all};
+
+const struct correlate_hooks *hunt_attribution_hooks(void)
+{
+	return &hooks;
+}
+
+const char *hunt_attribution_summary(const struct hunt_attribution *h, const char *incident_id)
+{
+	uint64_t i;
+	if (!h || !map_get(&h->summaries, slice_cstr(incident_id), &i))
+		return NULL;
+	return h->lines[i];
+}
+
+void hunt_attribution_free(struct hunt_attribution *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		free(h->m[i].json);
+	free(h->m);
+	for (size_t i = 0; i < h->nlines; i++)
+		free(h->lines[i]);
+	free(h->lines);
+	map_free(&h->summaries);
+	attr_clusterer_free(h->clusterer);
+	attr_model_free(h->model);
+	free(h);
+}

@@ -1,0 +1,30 @@
+/*
+ * hunt_attribution.h — `hunt`'s bridge from incidents to attribution.
+ *
+ * The correlator knows nothing of attribution; it only offers hooks
+ * (correlate_hooks). This fills them: every finished incident becomes a set
+ * of observations (techniques, malware, indicators with the groups their
+ * feeds and labels name, victim sector and country, source countries,
+ * activity times), is scored against the group profiles of the knowledge
+ * base, and gets its "attribution" block; the unattributed are then
+ * clustered, and recurring clusters become candidate new groups
+ * (verdict "new-cluster", cluster "UNK-YYYY-NNN").
+ */
+#ifndef AS_APP_HUNT_ATTRIBUTION_H
+#define AS_APP_HUNT_ATTRIBUTION_H
+
+#include <stddef.h>
+
+#include "correlate/incident.h"
+
+struct kb;
+struct hunt_attribution;
+
+/* NULL *out when the knowledge base has no groups (nothing to attribute to). */
+int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb);
+const struct correlate_hooks *hunt_attribution_hooks(void);
+/* One line for the table view ("attributed to APT32 (0.91)", …), or NULL. */
+const char *hunt_attribution_summary(const struct hunt_attribution *h, const char *incident_id);
+void hunt_attribution_free(struct hunt_attribution *h); /* accepts NULL */
+
+#endif
