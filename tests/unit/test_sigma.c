@@ -273,6 +273,9 @@ static const struct {
     /* neq */
     {"{sel: {User|neq: admin}, condition: sel}", "{\"User\":\"bob\"}", true},
     {"{sel: {User|neq: admin}, condition: sel}", "{\"User\":\"Admin\"}", false},
+    {"{sel: {User|neq: [admin, root]}, condition: sel}", "{\"User\":\"root\"}", false},
+    {"{sel: {User|neq: [admin, root]}, condition: sel}", "{\"User\":\"bob\"}", true},
+    {"{sel: {User|neq: admin}, condition: sel}", "{\"Other\":\"bob\"}", false},
     /* fieldref */
     {"{sel: {SourceIp|fieldref: DestinationIp}, condition: sel}",
      "{\"SourceIp\":\"1.2.3.4\",\"DestinationIp\":\"1.2.3.4\"}", true},

@@ -74,7 +74,8 @@ static int item_parse(struct sigma_compile_ctx *cc, const struct sy_node *key,
 		mods.order[mods.norder++] = MOD_CONTAINS;
 		mods.seen |= 1u << MOD_CONTAINS;
 	}
-	it->all = mods.all;
+	/* neq: different from every value listed, so its values are AND-ed */
+	it->all = mods.all || (mods.seen & (1u << MOD_NEQ));
 	struct sigma_matcher *ms = NULL;
 	size_t n = 0, cap = 0, nv = val->kind == SY_SEQ ? val->n : 1;
 	int rc = 0;
