@@ -14,7 +14,8 @@
 	X(incident, "show one incident: its story, why each alert belongs, its timeline")       \
 	X(attribute, "rank the groups behind a set of observations (JSON, MISP event, STIX)")       \
 	X(rules, "check Sigma rules: list each rule that cannot load, and why") \
-	X(scan, "scan files and archives with YARA rules, hash indicators and the supply manifest")
+	X(scan, "scan files and archives with YARA rules, hash indicators and the supply manifest") \
+	X(simulate, "write a simulated year of APT activity across many organisations, with its truth")
 
 #define X(name, doc) int cmd_##name(int argc, char **argv);
 CMD_LIST(X)

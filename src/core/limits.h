@@ -119,4 +119,12 @@
 #define AS_MAX_ATTR_EVIDENCE  24          /* evidence items listed per candidate */
 #define AS_MAX_ATTR_INCIDENTS (1u << 20)  /* incidents held by one clusterer */
 
+/* Simulation (aptscope simulate) */
+#define AS_SIM_MAX_ORGS    240         /* organisations (one 10.N.0.0/16 each) */
+#define AS_SIM_MAX_SCALE   1000.0      /* background volume multiplier */
+#define AS_SIM_MAX_DAYS    3660        /* days of one simulated period */
+#define AS_SIM_MAX_ATTACKS 4096        /* attacks (truth lines) planned */
+#define AS_SIM_MAX_LIST    16          /* techniques, indicators, hosts listed per attack */
+#define AS_SIM_MAX_NAME    96          /* one indicator, host or address in the truth */
+
 #endif
