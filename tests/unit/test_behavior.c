@@ -44,6 +44,8 @@ static int collect(struct alert_sink *s, struct alert *a)
 	return 0;
 }
 
+static const char *h_geo; /* MaxMind database for the next h_init, or NULL */
+
 static void h_init(struct harness *h, const struct behavior_config *cfg)
 {
 	memset(h, 0, sizeof *h);
@@ -53,7 +55,7 @@ static void h_init(struct harness *h, const struct behavior_config *cfg)
 	diag_sink_init(&h->diags, h->diag_out);
 	struct behavior_config def;
 	behavior_config_default(&def);
-	assert_int_equal(behavior_detector_init_config(&h->d, cfg ? cfg : &def, NULL, &h->diags),
+	assert_int_equal(behavior_detector_init_config(&h->d, cfg ? cfg : &def, h_geo, &h->diags),
 			 0);
 	assert_true(h->d.serial);
 	assert_int_equal(h->d.worker_new(&h->d, &h->w), 0);
@@ -744,8 +746,16 @@ static int run_file(struct harness *h, const char *rel)
 static void test_sample_scenario(void **st)
 {
 	(void)st;
+	const char *dir = getenv("APTSCOPE_TEST_DATA");
+	char geo[1024];
+	snprintf(geo, sizeof geo, "%s/../../data/%s", dir ? dir : "tests/data", GEOIP_DEFAULT_DB);
+	FILE *gf = fopen(geo, "rb");
+	if (gf)
+		fclose(gf);
+	h_geo = gf ? geo : NULL;
 	struct harness h;
 	h_init(&h, NULL);
+	h_geo = NULL;
 	assert_int_equal(run_file(&h, "web/access.log"), 0);
 	assert_int_equal(run_file(&h, "zeek/conn.log"), 0);
 	bool have_syslog = format_by_name("syslog") != NULL;
@@ -770,6 +780,23 @@ static void test_sample_scenario(void **st)
 		assert_non_null(strstr(s->evidence, "\"user\":\"deploy\""));
 	} else {
 		print_message("  (no syslog reader in this build: auth.log part skipped)\n");
+	}
+	if (gf) {
+		/* Attack sources carry their country and region; the tally counts them. */
+		const struct alert *w = h_find(&h, "behavior.bruteforce", "185.220.101.47");
+		assert_non_null(strstr(w->evidence, "\"country\":\"DE\""));
+		assert_non_null(strstr(w->evidence, "\"region\":\"Western Europe\""));
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		assert_int_equal(behavior_countries_write(f, &h.d), 0);
+		fclose(f);
+		print_message("  countries:\n%s", text);
+		assert_non_null(strstr(text, "DE\tWestern Europe\t"));
+		free(text);
+	} else {
+		print_message(
+		    "  (no country database: run scripts/deps.sh; country checks skipped)\n");
 	}
 	h_fini(&h);
 }
