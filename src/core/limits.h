@@ -127,4 +127,10 @@
 #define AS_SIM_MAX_LIST    16          /* techniques, indicators, hosts listed per attack */
 #define AS_SIM_MAX_NAME    96          /* one indicator, host or address in the truth */
 
+/* Threat-landscape report (aptscope report) */
+#define AS_REPORT_MAX_INCIDENTS (1u << 20) /* incidents of one period read from the store */
+#define AS_REPORT_MAX_JSON      (16u << 20) /* bytes of one stored incident's JSON parsed */
+#define AS_REPORT_MAX_KEYS      (1u << 16) /* distinct values tallied for one figure */
+#define AS_REPORT_TOP           15         /* rows of a chart or table in HTML/Markdown (JSON: all) */
+
 #endif
