@@ -14,6 +14,7 @@
 #include "core/ip.h"
 #include "core/timeparse.h"
 #include "correlate/incident.h"
+#include "detect/behavior/behavior.h"
 #include "detect/ioc/ioc.h"
 #include "intel/intel.h"
 #include "detect/yara/yara_engine.h"
@@ -43,6 +44,8 @@ static void help(FILE *out)
 		"                  (kind cidr, host glob or path glob) or YAML\n"
 		"  --alerts        table view: list every alert, not only the incidents\n"
 		"  --no-incidents  do not correlate alerts into incidents\n"
+		"  --blocklist F   write the attack sources the behavioural detectors found\n"
+		"  --blocklist-format plain|nft|ipset  (default plain)\n"
 		"  --year N        year of time stamps that have none (syslog); default: from\n"
 		"                  the file's modification time\n"
 		"  --progress      show a progress line on stderr (default when stderr is a\n"
@@ -213,7 +216,9 @@ int cmd_hunt(int argc, char **argv)
 		O_INTEL,
 		O_ASSETS,
 		O_ALERTS,
-		O_NOINCIDENTS
+		O_NOINCIDENTS,
+		O_BLOCKLIST,
+		O_BLOCKLIST_FORMAT
 	};
 	struct option opts[64] = {
 	    {"db", required_argument, 0, O_DB},
@@ -229,15 +234,18 @@ int cmd_hunt(int argc, char **argv)
 	    {"assets", required_argument, 0, O_ASSETS},
 	    {"alerts", no_argument, 0, O_ALERTS},
 	    {"no-incidents", no_argument, 0, O_NOINCIDENTS},
+	    {"blocklist", required_argument, 0, O_BLOCKLIST},
+	    {"blocklist-format", required_argument, 0, O_BLOCKLIST_FORMAT},
 	    {"help", no_argument, 0, 'h'},
 	};
-	size_t nopts = 14;
+	size_t nopts = 16;
 	nopts += engines_options(opts + nopts, sizeof opts / sizeof *opts - nopts - 1);
 	memset(&opts[nopts], 0, sizeof opts[nopts]);
 
 	const char *db_path = "aptscope.db", *out_path = NULL;
 	bool use_db = true, json = false, show_alerts = false, incidents = true;
-	const char *intel[64], *assets = NULL;
+	const char *intel[64], *assets = NULL, *blocklist = NULL;
+	int blocklist_fmt = BLOCKLIST_PLAIN;
 	size_t nintel = 0;
 	struct kb *kb = NULL;
 	int progress = -1, threads = 0, year = 0;
@@ -291,6 +299,17 @@ int cmd_hunt(int argc, char **argv)
 			break;
 		case O_NOINCIDENTS:
 			incidents = false;
+			break;
+		case O_BLOCKLIST:
+			blocklist = optarg;
+			break;
+		case O_BLOCKLIST_FORMAT:
+			if ((blocklist_fmt = blocklist_format_parse(optarg)) < 0) {
+				fprintf(stderr,
+					"aptscope hunt: blocklist format is plain, nft or ipset\n");
+				engines_fini(&eng);
+				return EXIT_USAGE;
+			}
 			break;
 		case O_NOPROGRESS:
 			progress = 0;
@@ -416,6 +435,29 @@ int cmd_hunt(int argc, char **argv)
 	}
 	fflush(pr.out);
 	summary(json || out_path ? stderr : stdout, &res, eng.n);
+	if (eng.behavior && !json) {
+		FILE *f = out_path ? stderr : stdout;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		if (mem) {
+			behavior_countries_write(mem, eng.behavior);
+			fclose(mem);
+			if (len)
+				fprintf(f, "aptscope: attack sources by country:\n%s", text);
+			free(text);
+		}
+	}
+	if (eng.behavior && blocklist) {
+		FILE *bl = fopen(blocklist, "w");
+		if (!bl || behavior_blocklist_write(bl, blocklist_fmt, eng.behavior, NULL)) {
+			fprintf(stderr, "aptscope hunt: %s: cannot write the blocklist\n",
+				blocklist);
+			status = EXIT_ERR;
+		}
+		if (bl)
+			fclose(bl);
+	}
 out:
 	correlator_free(pr.corr);
 	hunt_attribution_free(pr.attr);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "detect/behavior/behavior.h"
 #include "detect/ioc/ioc.h"
 #include "detect/sigma/sigma.h"
 #include "detect/supply/supply.h"
@@ -20,7 +21,10 @@ enum {
 	OPT_RULES,
 	OPT_PLACEHOLDERS,
 	OPT_YARA,
-	OPT_MANIFEST
+	OPT_MANIFEST,
+	OPT_BEHAVIOR_CONFIG,
+	OPT_GEOIP,
+	OPT_NO_BEHAVIOR
 };
 
 void engines_init(struct engines *e)
@@ -37,6 +41,9 @@ size_t engines_options(struct option *opts, size_t room)
 	    {"placeholders", required_argument, 0, OPT_PLACEHOLDERS},
 	    {"yara", required_argument, 0, OPT_YARA},
 	    {"manifest", required_argument, 0, OPT_MANIFEST},
+	    {"behavior-config", required_argument, 0, OPT_BEHAVIOR_CONFIG},
+	    {"geoip", required_argument, 0, OPT_GEOIP},
+	    {"no-behavior", no_argument, 0, OPT_NO_BEHAVIOR},
 	};
 	size_t n = sizeof mine / sizeof *mine;
 	if (n > room)
@@ -55,6 +62,12 @@ const char *engines_help(void)
 	       "  --yara P        YARA rules (file or folder); every file under PATH is scanned\n"
 	       "                  too (archives opened), and hits' hashes are matched in logs\n"
 	       "  --manifest F    trusted-software manifest (CSV/YAML): supply-chain checks\n"
+	       "  --behavior-config F  thresholds of the behavioural detectors (brute force,\n"
+	       "                  DDoS, beaconing, DNS tunnelling, exfiltration); default\n"
+	       "                  data/behavior.conf\n"
+	       "  --no-behavior   do not run the behavioural detectors\n"
+	       "  --geoip F       MaxMind-format country database for attack sources; default\n"
+	       "                  the CC0 database scripts/deps.sh installs\n"
 	       "  --no-defaults   do not load the bundled default content\n";
 }
 
@@ -80,6 +93,15 @@ int engines_option(struct engines *e, int code, const char *arg)
 		return add_input(e->yara, &e->nyara, arg);
 	case OPT_MANIFEST:
 		e->manifest = arg;
+		return 0;
+	case OPT_BEHAVIOR_CONFIG:
+		e->behavior_config = arg;
+		return 0;
+	case OPT_GEOIP:
+		e->geoip = arg;
+		return 0;
+	case OPT_NO_BEHAVIOR:
+		e->no_behavior = 1;
 		return 0;
 	case OPT_PLACEHOLDERS:
 		e->placeholders = arg;
@@ -222,6 +244,29 @@ fail:
 	return rc;
 }
 
+static int build_behavior(struct engines *e, struct diag_sink *d)
+{
+	if (e->no_behavior)
+		return 0;
+	char conf[4096], geo[4096];
+	const char *cfg = e->behavior_config, *db = e->geoip;
+	if (!cfg) {
+		snprintf(conf, sizeof conf, "%s/behavior.conf", engines_data_dir());
+		cfg = access(conf, R_OK) == 0 ? conf : NULL;
+	}
+	if (!db) {
+		snprintf(geo, sizeof geo, "%s/geoip/geo-whois-asn-country.mmdb",
+			 engines_data_dir());
+		db = access(geo, R_OK) == 0 ? geo : NULL;
+	}
+	int rc = behavior_detector_init(&e->detectors[e->n], cfg, db, d);
+	if (rc)
+		return rc;
+	e->behavior = &e->detectors[e->n];
+	e->n++;
+	return 0;
+}
+
 static int build_yara(struct engines *e, struct diag_sink *d)
 {
 	if (!e->nyara)
@@ -270,6 +315,10 @@ int engines_build(struct engines *e, struct diag_sink *d)
 	}
 	if ((rc = build_sigma(e, d))) {
 		fprintf(stderr, "aptscope: sigma rules: %s\n", as_strerror(rc));
+		return rc;
+	}
+	if ((rc = build_behavior(e, d))) {
+		fprintf(stderr, "aptscope: behavioural detectors: %s\n", as_strerror(rc));
 		return rc;
 	}
 	if ((rc = build_supply(e, d))) {

@@ -33,6 +33,10 @@ struct engines {
 	const char *yara[ENGINES_MAX_INPUTS];
 	size_t nyara;
 	const char *manifest;
+	const char *behavior_config; /* NULL: data/behavior.conf when present */
+	const char *geoip;           /* NULL: data/geoip/… when present */
+	int no_behavior;
+	struct detector *behavior;     /* the behaviour detector once built, or NULL */
 	const struct kb *kb;           /* set before engines_build: links rules to groups */
 	struct yara_rules *yara_rules; /* compiled, when --yara was given (owned) */
 	int no_defaults;
