@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -212,8 +213,17 @@ static void alias_add(struct rep_group *g, const char *a)
 	if (!v)
 		return;
 	g->aliases = v;
-	if ((v[g->naliases] = strdup(a)))
-		g->naliases++;
+	char *d = strdup(a);
+	if (!d)
+		return;
+	/* APT-C numbers first: readers of the landscape look groups up by them */
+	size_t at = g->naliases;
+	if (!strncasecmp(a, "APT-C-", 6))
+		while (at > 0 && strncasecmp(v[at - 1], "APT-C-", 6))
+			at--;
+	memmove(v + at + 1, v + at, (g->naliases - at) * sizeof *v);
+	v[at] = d;
+	g->naliases++;
 }
 
 static void set_once(char **dst, const char *s)
@@ -454,7 +464,20 @@ static void tally_incident(struct landscape *l, const struct kb *kb, uint32_t id
 		snprintf(key, sizeof key, "%s · %s", ve ? ve : "unknown", ch ? ch : "unknown");
 		tally_add(l, &l->supply, key, idx);
 	}
-	if (!strcmp(ri->kind, "bruteforce") || !strcmp(ri->kind, "ddos")) {
+	bool brute = !strcmp(ri->kind, "bruteforce"), ddos = !strcmp(ri->kind, "ddos");
+	if (!brute && !ddos && strcmp(ri->kind, "apt")) {
+		/* an incident of another kind (exploit, intrusion) that is mostly
+		 * password guessing or flooding still belongs in the table */
+		json_array_foreach(json_object_get(o, "techniques"), i, v)
+		{
+			const char *t = json_string_value(v);
+			if (t && !strncmp(t, "T1110", 5))
+				brute = true;
+			else if (t && (!strncmp(t, "T1498", 5) || !strncmp(t, "T1499", 5)))
+				ddos = true;
+		}
+	}
+	if (brute || ddos) {
 		char key[512];
 		json_t *victim = json_object_get(o, "victim");
 		const char *target =
@@ -542,6 +565,19 @@ static void fill_months(struct landscape *l)
 			lo = k;
 		if (k > hi)
 			hi = k;
+	}
+	int from = -1, to = -1;
+	char b[AS_TIME_STRLEN];
+	if (l->from != AS_TIME_NONE && l->to != AS_TIME_NONE) {
+		int y, mo;
+		if (sscanf(time_format(l->from, b), "%4d-%2d", &y, &mo) == 2)
+			from = y * 12 + mo - 1;
+		if (sscanf(time_format(l->to - 1, b), "%4d-%2d", &y, &mo) == 2)
+			to = y * 12 + mo - 1;
+	}
+	if (from >= 0 && to >= from) {
+		lo = lo < 0 || from < lo ? from : lo;
+		hi = to > hi ? to : hi;
 	}
 	if (lo < 0 || hi - lo > 240)
 		return;
