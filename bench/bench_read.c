@@ -8,6 +8,11 @@
  * Prints MB/s and records/s, best of three runs each.
  *
  * Usage: bench_read [SIZE_MB=100] [FORMAT…]
+ *
+ * BENCH_READ_REPS=N changes the number of runs and BENCH_READ_MODE=canon or
+ * =fields keeps one of the two passes, so that an instruction count
+ * (valgrind --tool=callgrind --toggle-collect=reader_next) sees one pass
+ * alone: on a loaded machine that count is the repeatable figure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +32,10 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
-static const char *domains[] = {"www.google.com", "update.microsoft.com", "cdn.jsdelivr.net",
-				"api.github.com", "login.microsoftonline.com", "s3.amazonaws.com",
-				"ocsp.digicert.com", "news.example.org"};
+static const char *domains[] = {
+    "www.google.com",    "update.microsoft.com",      "cdn.jsdelivr.net",
+    "api.github.com",    "login.microsoftonline.com", "s3.amazonaws.com",
+    "ocsp.digicert.com", "news.example.org"};
 static const char *uas[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
     "Safari/537.36",
@@ -48,46 +54,51 @@ static int gen_eve(char *b, size_t cap, long i)
 		 rnd(250), rnd(250), 49152 + rnd(16000));
 	switch (k) {
 	case 0:
-		return snprintf(b, cap,
-				"%s\"event_type\":\"dns\",\"dest_ip\":\"10.20.0.2\",\"dest_port\":53,"
-				"\"proto\":\"UDP\",\"dns\":{\"version\":2,\"type\":\"query\",\"id\":%u,"
-				"\"rrname\":\"%s\",\"rrtype\":\"A\",\"tx_id\":0,\"opcode\":0}}\n",
-				head, rnd(65535), d);
+		return snprintf(
+		    b, cap,
+		    "%s\"event_type\":\"dns\",\"dest_ip\":\"10.20.0.2\",\"dest_port\":53,"
+		    "\"proto\":\"UDP\",\"dns\":{\"version\":2,\"type\":\"query\",\"id\":%u,"
+		    "\"rrname\":\"%s\",\"rrtype\":\"A\",\"tx_id\":0,\"opcode\":0}}\n",
+		    head, rnd(65535), d);
 	case 1:
-		return snprintf(b, cap,
-				"%s\"event_type\":\"tls\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":443,"
-				"\"proto\":\"TCP\",\"tls\":{\"subject\":\"CN=%s\",\"issuerdn\":\"C=US, "
-				"O=Let's Encrypt, CN=R3\",\"sni\":\"%s\",\"version\":\"TLS 1.3\","
-				"\"ja3\":{\"hash\":\"%08x%08x%08x%08x\",\"string\":\"771,4865-4866\"},"
-				"\"ja3s\":{\"hash\":\"%08x%08x%08x%08x\",\"string\":\"771,4865\"}}}\n",
-				head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), d, d, rnd(~0u),
-				rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u));
+		return snprintf(
+		    b, cap,
+		    "%s\"event_type\":\"tls\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":443,"
+		    "\"proto\":\"TCP\",\"tls\":{\"subject\":\"CN=%s\",\"issuerdn\":\"C=US, "
+		    "O=Let's Encrypt, CN=R3\",\"sni\":\"%s\",\"version\":\"TLS 1.3\","
+		    "\"ja3\":{\"hash\":\"%08x%08x%08x%08x\",\"string\":\"771,4865-4866\"},"
+		    "\"ja3s\":{\"hash\":\"%08x%08x%08x%08x\",\"string\":\"771,4865\"}}}\n",
+		    head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), d, d, rnd(~0u), rnd(~0u),
+		    rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u));
 	case 2:
-		return snprintf(b, cap,
-				"%s\"event_type\":\"http\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":80,"
-				"\"proto\":\"TCP\",\"tx_id\":0,\"http\":{\"hostname\":\"%s\",\"url\":"
-				"\"/api/v1/items?id=%u&page=%u\",\"http_user_agent\":\"%s\","
-				"\"http_content_type\":\"application/json\",\"http_method\":\"GET\","
-				"\"protocol\":\"HTTP/1.1\",\"status\":200,\"length\":%u}}\n",
-				head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), d, rnd(100000),
-				rnd(50), uas[rnd(3)], rnd(90000));
+		return snprintf(
+		    b, cap,
+		    "%s\"event_type\":\"http\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":80,"
+		    "\"proto\":\"TCP\",\"tx_id\":0,\"http\":{\"hostname\":\"%s\",\"url\":"
+		    "\"/api/v1/items?id=%u&page=%u\",\"http_user_agent\":\"%s\","
+		    "\"http_content_type\":\"application/json\",\"http_method\":\"GET\","
+		    "\"protocol\":\"HTTP/1.1\",\"status\":200,\"length\":%u}}\n",
+		    head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), d, rnd(100000), rnd(50),
+		    uas[rnd(3)], rnd(90000));
 	default:
-		return snprintf(b, cap,
-				"%s\"event_type\":\"flow\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":443,"
-				"\"proto\":\"TCP\",\"app_proto\":\"tls\",\"flow\":{\"pkts_toserver\":%u,"
-				"\"pkts_toclient\":%u,\"bytes_toserver\":%u,\"bytes_toclient\":%u,"
-				"\"start\":\"2025-03-01T10:00:00.000000+0000\",\"end\":"
-				"\"2025-03-01T10:00:05.000000+0000\",\"age\":5,\"state\":\"closed\","
-				"\"reason\":\"timeout\",\"alerted\":false},\"tcp\":{\"tcp_flags\":\"1b\","
-				"\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"closed\"}}\n",
-				head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(40), rnd(60),
-				rnd(5000), rnd(200000));
+		return snprintf(
+		    b, cap,
+		    "%s\"event_type\":\"flow\",\"dest_ip\":\"%u.%u.%u.%u\",\"dest_port\":443,"
+		    "\"proto\":\"TCP\",\"app_proto\":\"tls\",\"flow\":{\"pkts_toserver\":%u,"
+		    "\"pkts_toclient\":%u,\"bytes_toserver\":%u,\"bytes_toclient\":%u,"
+		    "\"start\":\"2025-03-01T10:00:00.000000+0000\",\"end\":"
+		    "\"2025-03-01T10:00:05.000000+0000\",\"age\":5,\"state\":\"closed\","
+		    "\"reason\":\"timeout\",\"alerted\":false},\"tcp\":{\"tcp_flags\":\"1b\","
+		    "\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"closed\"}}\n",
+		    head, 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(40), rnd(60),
+		    rnd(5000), rnd(200000));
 	}
 }
 
 static const char zeek_header[] =
     "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n"
-    "#open\t2025-03-01-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto"
+    "#open\t2025-03-01-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_"
+    "p\tproto"
     "\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes"
     "\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n#types\ttime"
     "\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool"
@@ -95,26 +106,28 @@ static const char zeek_header[] =
 
 static int gen_zeek(char *b, size_t cap, long i)
 {
-	return snprintf(b, cap,
-			"%ld.%06u\tC%08x%08x\t10.20.%u.%u\t%u\t%u.%u.%u.%u\t443\ttcp\tssl\t%u.%06u\t%u\t%u"
-			"\tSF\tT\tF\t0\tShADadfF\t%u\t%u\t%u\t%u\t-\n",
-			1740787200 + i / 50, rnd(1000000), rnd(~0u), rnd(~0u), rnd(250), rnd(250),
-			49152 + rnd(16000), 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(30),
-			rnd(1000000), rnd(5000), rnd(200000), rnd(50), rnd(9000), rnd(80), rnd(250000));
+	return snprintf(
+	    b, cap,
+	    "%ld.%06u\tC%08x%08x\t10.20.%u.%u\t%u\t%u.%u.%u.%u\t443\ttcp\tssl\t%u.%06u\t%u\t%u"
+	    "\tSF\tT\tF\t0\tShADadfF\t%u\t%u\t%u\t%u\t-\n",
+	    1740787200 + i / 50, rnd(1000000), rnd(~0u), rnd(~0u), rnd(250), rnd(250),
+	    49152 + rnd(16000), 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(30),
+	    rnd(1000000), rnd(5000), rnd(200000), rnd(50), rnd(9000), rnd(80), rnd(250000));
 }
 
 static int gen_zeek_json(char *b, size_t cap, long i)
 {
-	return snprintf(b, cap,
-			"{\"ts\":%ld.%06u,\"uid\":\"C%08x%08x\",\"id.orig_h\":\"10.20.%u.%u\","
-			"\"id.orig_p\":%u,\"id.resp_h\":\"%u.%u.%u.%u\",\"id.resp_p\":443,\"proto\":"
-			"\"tcp\",\"service\":\"ssl\",\"duration\":%u.%06u,\"orig_bytes\":%u,"
-			"\"resp_bytes\":%u,\"conn_state\":\"SF\",\"local_orig\":true,\"local_resp\":"
-			"false,\"missed_bytes\":0,\"history\":\"ShADadfF\",\"orig_pkts\":%u,"
-			"\"orig_ip_bytes\":%u,\"resp_pkts\":%u,\"resp_ip_bytes\":%u}\n",
-			1740787200 + i / 50, rnd(1000000), rnd(~0u), rnd(~0u), rnd(250), rnd(250),
-			49152 + rnd(16000), 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(30),
-			rnd(1000000), rnd(5000), rnd(200000), rnd(50), rnd(9000), rnd(80), rnd(250000));
+	return snprintf(
+	    b, cap,
+	    "{\"ts\":%ld.%06u,\"uid\":\"C%08x%08x\",\"id.orig_h\":\"10.20.%u.%u\","
+	    "\"id.orig_p\":%u,\"id.resp_h\":\"%u.%u.%u.%u\",\"id.resp_p\":443,\"proto\":"
+	    "\"tcp\",\"service\":\"ssl\",\"duration\":%u.%06u,\"orig_bytes\":%u,"
+	    "\"resp_bytes\":%u,\"conn_state\":\"SF\",\"local_orig\":true,\"local_resp\":"
+	    "false,\"missed_bytes\":0,\"history\":\"ShADadfF\",\"orig_pkts\":%u,"
+	    "\"orig_ip_bytes\":%u,\"resp_pkts\":%u,\"resp_ip_bytes\":%u}\n",
+	    1740787200 + i / 50, rnd(1000000), rnd(~0u), rnd(~0u), rnd(250), rnd(250),
+	    49152 + rnd(16000), 11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), rnd(30),
+	    rnd(1000000), rnd(5000), rnd(200000), rnd(50), rnd(9000), rnd(80), rnd(250000));
 }
 
 static int gen_syslog(char *b, size_t cap, long i)
@@ -123,37 +136,43 @@ static int gen_syslog(char *b, size_t cap, long i)
 	static const char *users[] = {"root", "admin", "oracle", "deploy", "test", "ubuntu"};
 	unsigned k = rnd(4);
 	if (k == 0)
-		return snprintf(b, cap,
-				"Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Failed password for %s from "
-				"%u.%u.%u.%u port %u ssh2\n",
-				(t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)],
-				11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), 30000 + rnd(30000));
+		return snprintf(
+		    b, cap,
+		    "Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Failed password for %s from "
+		    "%u.%u.%u.%u port %u ssh2\n",
+		    (t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)],
+		    11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), 30000 + rnd(30000));
 	if (k == 1)
-		return snprintf(b, cap,
-				"Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Invalid user %s from %u.%u.%u.%u "
-				"port %u\n",
-				(t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)],
-				11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), 30000 + rnd(30000));
+		return snprintf(
+		    b, cap,
+		    "Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Invalid user %s from %u.%u.%u.%u "
+		    "port %u\n",
+		    (t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)],
+		    11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), 30000 + rnd(30000));
 	if (k == 2)
-		return snprintf(b, cap,
-				"Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Accepted publickey for %s from "
-				"10.20.%u.%u port %u ssh2: ED25519 SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\n",
-				(t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)], rnd(250),
-				rnd(250), 30000 + rnd(30000));
-	return snprintf(b, cap,
-			"Mar  1 %02ld:%02ld:%02ld vpn CRON[%u]: pam_unix(cron:session): session opened "
-			"for user root(uid=0) by (uid=0)\n",
-			(t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000));
+		return snprintf(
+		    b, cap,
+		    "Mar  1 %02ld:%02ld:%02ld vpn sshd[%u]: Accepted publickey for %s from "
+		    "10.20.%u.%u port %u ssh2: ED25519 "
+		    "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\n",
+		    (t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000), users[rnd(6)], rnd(250),
+		    rnd(250), 30000 + rnd(30000));
+	return snprintf(
+	    b, cap,
+	    "Mar  1 %02ld:%02ld:%02ld vpn CRON[%u]: pam_unix(cron:session): session opened "
+	    "for user root(uid=0) by (uid=0)\n",
+	    (t / 3600) % 24, (t / 60) % 60, t % 60, rnd(60000));
 }
 
 static int gen_access(char *b, size_t cap, long i)
 {
 	long t = i / 20;
-	return snprintf(b, cap,
-			"%u.%u.%u.%u - - [01/Mar/2025:%02ld:%02ld:%02ld +0000] \"GET /news/2025/item-%u.html"
-			"?ref=%u HTTP/1.1\" %u %u \"https://www.example.gov/\" \"%s\"\n",
-			11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), (t / 3600) % 24, (t / 60) % 60,
-			t % 60, rnd(5000), rnd(100), rnd(10) ? 200 : 404, rnd(40000), uas[rnd(3)]);
+	return snprintf(
+	    b, cap,
+	    "%u.%u.%u.%u - - [01/Mar/2025:%02ld:%02ld:%02ld +0000] \"GET /news/2025/item-%u.html"
+	    "?ref=%u HTTP/1.1\" %u %u \"https://www.example.gov/\" \"%s\"\n",
+	    11 + rnd(200), rnd(255), rnd(255), 1 + rnd(250), (t / 3600) % 24, (t / 60) % 60, t % 60,
+	    rnd(5000), rnd(100), rnd(10) ? 200 : 404, rnd(40000), uas[rnd(3)]);
 }
 
 struct gen {
@@ -163,8 +182,10 @@ struct gen {
 };
 
 static const struct gen gens[] = {
-    {"eve", NULL, gen_eve},           {"zeek", zeek_header, gen_zeek},
-    {"zeek_json", NULL, gen_zeek_json}, {"syslog", NULL, gen_syslog},
+    {"eve", NULL, gen_eve},
+    {"zeek", zeek_header, gen_zeek},
+    {"zeek_json", NULL, gen_zeek_json},
+    {"syslog", NULL, gen_syslog},
     {"access", NULL, gen_access},
 };
 
@@ -210,6 +231,11 @@ int main(int argc, char **argv)
 {
 	hash_seed_init();
 	long mb = argc > 1 ? atol(argv[1]) : 100;
+	const char *env = getenv("BENCH_READ_REPS");
+	int reps = env && atoi(env) > 0 ? atoi(env) : 3;
+	env = getenv("BENCH_READ_MODE");
+	int first = env && !strcmp(env, "fields") ? 1 : 0;
+	int last = env && !strcmp(env, "canon") ? 0 : 1;
 	char dir[] = "/tmp/aptscope-bench-read-XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
@@ -241,8 +267,8 @@ int main(int argc, char **argv)
 		fclose(out);
 		double best[2] = {1e9, 1e9};
 		uint64_t recs = 0, bytes = 0;
-		for (int fields = 0; fields < 2; fields++)
-			for (int rep = 0; rep < 3; rep++) {
+		for (int fields = first; fields <= last; fields++)
+			for (int rep = 0; rep < reps; rep++) {
 				double s;
 				if (run(path, f, fields, &s, &recs, &bytes) < 0)
 					return 1;
