@@ -87,12 +87,18 @@ int slice_to_u64(struct slice s, uint64_t *out)
 {
 	if (s.len == 0 || s.len > 20)
 		return AS_EPARSE;
+	/* 19 digits cannot overflow; only a 20th needs the check. */
+	size_t n = s.len < 19 ? s.len : 19;
 	uint64_t v = 0;
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned d = (unsigned)(s.ptr[i] - '0');
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s.ptr[i] - '0';
 		if (d > 9)
 			return AS_EPARSE;
-		if (v > (UINT64_MAX - d) / 10)
+		v = v * 10 + d;
+	}
+	if (s.len == 20) {
+		unsigned d = (unsigned)(unsigned char)s.ptr[19] - '0';
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
 			return AS_EPARSE;
 		v = v * 10 + d;
 	}
