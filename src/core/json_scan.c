@@ -47,6 +47,11 @@ static const uint8_t str_stop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
+/* 1 for bytes that may follow a number or literal: ',', '}', ']', white space. */
+static const uint8_t lit_end[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [','] = 1, [']'] = 1, ['}'] = 1,
+};
+
 static inline int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -202,11 +207,19 @@ static const char *num_scan(const char *p, const char *end, const char **err_at,
 	return p;
 }
 
-static inline const char *ws_skip(const char *p, const char *end)
+static const char *ws_skip_slow(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	return p;
+}
+
+/* White space is all <= ' ': compact JSON pays one compare per skip. */
+static inline const char *ws_skip(const char *p, const char *end)
+{
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	return ws_skip_slow(p, end);
 }
 
 int json_walk(struct slice text, json_leaf_fn fn, void *ctx, struct diag *why)
@@ -388,8 +401,7 @@ value:
 
 literal:
 	/* a literal or number must end at a delimiter: "01", "1x", "truex" are errors */
-	if (p < end && !(*p == ',' || *p == '}' || *p == ']' || *p == ' ' || *p == '\t' ||
-			 *p == '\n' || *p == '\r')) {
+	if (p < end && !lit_end[(unsigned char)*p]) {
 		err_at = p;
 		reason = leaf.type == JT_NUMBER ? "bad character after number" : "bad literal";
 		goto fail;
