@@ -490,6 +490,8 @@ static int event_import(struct misp *x, json_t *ev, size_t rec)
 		rc = kb_group_merge(x->kb, &r, NULL);
 		if (rc == AS_EINVAL)
 			rc = 0;
+		else if (!rc)
+			x->st->groups++;
 	}
 out:
 	strv_free(&actors);
