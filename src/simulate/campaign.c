@@ -291,6 +291,17 @@ static int64_t civil_us(int y, int m, int d)
 	return time_days_from_civil(y, (unsigned)m, (unsigned)d) * SIM_DAY;
 }
 
+/* How many times the base scenario's victims a campaign reaches: the base is sized for a
+ * dozen organisations over a year; larger worlds and longer periods see proportionally more,
+ * bounded so that the attacks stay under AS_SIM_MAX_ATTACKS. */
+static size_t reach(const struct sim_world *w)
+{
+	double years = (double)(w->opts.to_us - w->opts.from_us) / (365.0 * SIM_DAY);
+	double m = (double)w->n_orgs / 12.0 * (years > 1 ? years : 1);
+	size_t k = m < 1.5 ? 1 : (size_t)(m + 0.5);
+	return k > AS_SIM_MAX_ATTACKS / 64 ? AS_SIM_MAX_ATTACKS / 64 : k;
+}
+
 /* ---- target selection ------------------------------------------------------------------------ */
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -610,8 +621,9 @@ static void plan_apts(struct sim_world *w, int *load)
 		}
 		csv_row(w, "sha256", in.implant_sha, d->campaign, d->group);
 		csv_row(w, "sha256", in.tool_sha, d->campaign, d->group);
-		int tg[8];
-		size_t n = pick_targets(w, &r, d->sectors, 5, (size_t)d->n_orgs, tg, load);
+		int tg[AS_SIM_MAX_ORGS];
+		size_t n =
+		    pick_targets(w, &r, d->sectors, 5, (size_t)d->n_orgs * reach(w), tg, load);
 		for (size_t i = 0; i < n; i++) {
 			load[tg[i]]++;
 			intrusion(w, d, &in, &w->orgs[tg[i]], &r, w->opts.from_us, w->opts.to_us);
@@ -674,8 +686,8 @@ static void plan_supply(struct sim_world *w)
 	for (size_t i = 0; i < w->n_orgs; i++)
 		if (w->orgs[i].acme_customer && w->orgs[i].role == ROLE_PLAIN)
 			cust[nc++] = (int)i;
-	if (nc > 3)
-		nc = 3;
+	if (nc > 3 * reach(w))
+		nc = 3 * reach(w);
 	for (size_t k = 0; k < nc; k++) {
 		struct sim_org *org = &w->orgs[cust[k]];
 		struct sim_attack *b = attack_new(w, SIM_SUPPLY_CHAIN, campaign, group, org->idx);
@@ -784,8 +796,8 @@ static void plan_exploits(struct sim_world *w, int *load)
 		int64_t lo[3] = {pub - 30 * SIM_DAY, pub, pub + 30 * SIM_DAY};
 		int64_t hi[3] = {pub, pub + 30 * SIM_DAY, INT64_MAX};
 		static const char *cls[3] = {"0day", "1day", "nday"};
-		int tg[8];
-		size_t n = pick_targets(w, &r, NULL, 0, (size_t)e->n_orgs, tg, load);
+		int tg[AS_SIM_MAX_ORGS];
+		size_t n = pick_targets(w, &r, NULL, 0, (size_t)e->n_orgs * reach(w), tg, load);
 		for (size_t i = 0; i < n; i++) {
 			int k = -1;
 			for (int j = 0; j < 3 && k < 0; j++) {
