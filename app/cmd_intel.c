@@ -109,6 +109,8 @@ static void group_text(const struct kb *kb, const struct kb_group *g)
 	if (g->country[0])
 		printf("  %-11s%s %s / %s\n", "origin", g->country, intel_country_name(g->country),
 		       g->region ? g->region : "?");
+	else if (g->region)
+		printf("  %-11s%s (no country named)\n", "origin", g->region);
 	if (g->sponsor)
 		printf("  %-11s%s\n", "sponsor", g->sponsor);
 	if (g->first_seen != AS_TIME_NONE || g->last_seen != AS_TIME_NONE)

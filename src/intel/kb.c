@@ -620,6 +620,8 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 		if ((rc = kb_conflict_add(kb, "country", g->name, "unknown", b)))
 			return rc;
 	}
+	if (!g->country[0] && r->region && !g->region)
+		g->region = r->region; /* a region word, or our export's region */
 	if (r->sponsor && r->sponsor[0] && !g->sponsor && !(g->sponsor = strdup(r->sponsor)))
 		return AS_ENOMEM;
 	if (r->first_seen != AS_TIME_NONE &&

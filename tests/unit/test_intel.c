@@ -390,6 +390,16 @@ static void test_conflicts(void **state)
 	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-98"))->country, "");
 	assert_string_equal(kb_group_find(k2, slice_cstr("APT-C-98"))->region,
 			    "South-eastern Asia");
+	/* and the region survives an export and a reload */
+	struct buf e = BUF_INIT;
+	assert_int_equal(kb_export(k2, &e), 0);
+	struct kb *k3;
+	assert_int_equal(kb_new(&k3), 0);
+	assert_int_equal(kb_import_mem(k3, "export", e.data, e.len, NULL, NULL), 0);
+	assert_string_equal(kb_group_find(k3, slice_cstr("APT-C-98"))->region,
+			    "South-eastern Asia");
+	kb_free(k3);
+	buf_free(&e);
 	assert_true(has_conflict(k2, "apt-c", "APT-C-99", "Beta (360net)", "Alpha"));
 	bool listed = false;
 	const struct kb_group *alpha = kb_group_find(k2, slice_cstr("Alpha"));
