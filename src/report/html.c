@@ -58,9 +58,9 @@ static void anchor(struct buf *b, const char *prefix, const char *s)
 
 static const char *label(const char *kind, const char *key)
 {
-	if (!strcmp(kind, "sector"))
+	if (!strncmp(kind, "sector", 6))
 		return rep_sector_label(key);
-	if (!strcmp(kind, "country")) {
+	if (!strncmp(kind, "country", 7) || !strncmp(kind, "src", 3)) {
 		const char *n = intel_country_name(key);
 		return n ? n : key;
 	}
@@ -166,7 +166,7 @@ static void months_chart(struct buf *b, const struct rep_tally *t, const struct 
 	buf_printf(b,
 		   "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %u %u\" width=\"%u\" "
 		   "height=\"%u\" xmlns=\"http://www.w3.org/2000/svg\">",
-		   w, h + top + 40, w, h + top + 40);
+		   w, h + top + 64, w, h + top + 64);
 	buf_printf(b,
 		   "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#888\"/>"
 		   "<text x=\"%u\" y=\"%u\" text-anchor=\"end\">%zu</text>"

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/timeparse.h"
+#include "intel/intel.h"
 #include "report/report.h"
 #include "test_report_fixture.h"
 
@@ -456,6 +457,46 @@ static void test_lenient(void **state)
 	remove(path);
 }
 
+/* The knowledge base names a group and fills what its incidents lack. */
+static void test_kb_fills_groups(void **state)
+{
+	(void)state;
+	struct kb *kb = NULL;
+	assert_int_equal(kb_new(&kb), 0);
+	static const char galaxy[] =
+	    "{\"type\":\"threat-actor\",\"values\":[{\"value\":\"OceanLotus\",\"uuid\":\"u-1\","
+	    "\"meta\":{\"synonyms\":[\"APT32\",\"SeaLotus\",\"APT-C-00\"],\"country\":\"VN\"}}]}";
+	assert_int_equal(kb_import_mem(kb, "galaxy", galaxy, sizeof galaxy - 1, NULL, NULL), 0);
+	struct landscape *l = NULL;
+	assert_int_equal(landscape_new(&l, AS_TIME_NONE, AS_TIME_NONE), 0);
+	static const char *const names[] = {"APT32", "APT-C-00", "oceanlotus"};
+	for (int i = 0; i < 3; i++) {
+		char row[512];
+		int n = snprintf(row, sizeof row,
+				 "{\"id\":\"i%d\",\"first_seen\":\"2025-0%d-01T00:00:00Z\","
+				 "\"victim\":{\"org\":\"o%d\",\"sector\":\"government\"},"
+				 "\"attribution\":{\"verdict\":\"attributed\",\"candidates\":"
+				 "[{\"group\":\"%s\"}]}}",
+				 i, i + 1, i, names[i]);
+		assert_int_equal(landscape_add_json(l, kb, row, (size_t)n), 0);
+	}
+	landscape_finish(l);
+	assert_int_equal(l->groups.n, 1);
+	const struct rep_row *r = l->groups.order[0];
+	assert_int_equal(r->ninc, 3);
+	const struct kb_group *g = kb_group_find(kb, slice_cstr("APT32"));
+	assert_non_null(g);
+	assert_string_equal(r->key, g->name);
+	assert_string_equal(r->group->country, "VN");
+	assert_string_equal(r->group->region, "South-eastern Asia");
+	assert_true(r->group->naliases >= 2);
+	assert_string_equal(r->group->aliases[0], "APT-C-00"); /* APT-C numbers first */
+	assert_non_null(rep_tally_find(&l->regions, "South-eastern Asia"));
+	assert_int_equal(rep_tally_find(&l->regions, "South-eastern Asia")->ninc, 3);
+	landscape_free(l);
+	kb_free(kb);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -547,6 +588,7 @@ int main(void)
 	    cmocka_unit_test(test_figures_equal_store),
 	    cmocka_unit_test(test_compare_periods),
 	    cmocka_unit_test(test_lenient),
+	    cmocka_unit_test(test_kb_fills_groups),
 	    cmocka_unit_test(test_md_html_trace),
 	    cmocka_unit_test(test_html_in_chromium),
 	};
