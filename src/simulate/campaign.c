@@ -866,11 +866,12 @@ static void plan_noise(struct sim_world *w)
 	int64_t t = w->opts.from_us + (int64_t)(sim_rng_unit(&r) * (double)span * 0.8);
 	int hours = 3 + (int)sim_rng_below(&r, 2);
 	int64_t end = t + hours * SIM_HOUR;
-	char srcs[48][20];
-	for (int i = 0; i < 48; i++)
+	/* through a pool of proxies: few attempts per address, thousands in all */
+	char srcs[400][20];
+	for (int i = 0; i < 400; i++)
 		sim_public_ip(&r, bf_ranges[i % 3], srcs[i], sizeof srcs[i]);
 	while (t < end) {
-		int i = (int)sim_rng_below(&r, 48);
+		int i = (int)sim_rng_below(&r, 400);
 		sim_access(&o, t, srcs[i], "POST", "/api/auth/login", 401, 64,
 			   "https://chat.nimbus-ai.example/login", bots[i % 3]);
 		touch(a, t);
@@ -882,23 +883,24 @@ static void plan_noise(struct sim_world *w)
 	add_tech(a, "T1110.004");
 	add_tech(a, "T1110.003");
 
-	/* a volumetric flood of the same service from a botnet */
+	/* a volumetric flood of the same service from a botnet, for half an hour or more */
 	a = attack_new(w, SIM_DDOS, "Nimbus AI login flood", NULL, ai->idx);
 	if (!a)
 		return;
 	o.count = &a->records;
 	t = w->opts.from_us + (int64_t)(sim_rng_unit(&r) * (double)span * 0.8);
-	end = t + (4 + (int)sim_rng_below(&r, 3)) * SIM_HOUR;
+	end = t + (30 + (int)sim_rng_below(&r, 16)) * SIM_MINUTE;
 	while (t < end) {
 		char src[20];
 		sim_public_ip(&r, SIM_PICK(&r, dd_ranges), src, sizeof src);
-		int login = sim_rng_below(&r, 3) != 0;
-		sim_access(&o, t, src, login ? "POST" : "GET", login ? "/api/auth/login" : "/", 503,
-			   0, NULL, SIM_PICK(&r, bots));
+		/* the landing page and the chat API: the expensive requests, not the log-in */
+		int chat = sim_rng_below(&r, 2) != 0;
+		sim_access(&o, t, src, chat ? "POST" : "GET", chat ? "/api/v1/chat" : "/", 503, 0,
+			   NULL, SIM_PICK(&r, bots));
 		touch(a, t);
 		if (a->n_sources < 8)
 			add_str(a->sources, &a->n_sources, src);
-		t += (int64_t)(sim_rng_unit(&r) * 1.6 * SIM_US);
+		t += (int64_t)(sim_rng_unit(&r) * 0.04 * SIM_US); /* ~3,000 a minute */
 	}
 	add_str(a->hosts, &a->n_hosts, "chat.nimbus-ai.example");
 	add_tech(a, "T1498");
