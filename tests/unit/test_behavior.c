@@ -254,7 +254,7 @@ static void test_window_cap(void **st)
 {
 	(void)st;
 	struct window *w;
-	assert_int_equal(window_new(&w, "t", 8, 16, 1000, count_evict, NULL), 0);
+	assert_int_equal(window_new(&w, "t", 8, 16, 1000, 0, count_evict, NULL), 0);
 	evicted = 0;
 	for (uint64_t i = 0; i < 100000; i++) {
 		uint64_t *v = window_get(w, &i, NULL);

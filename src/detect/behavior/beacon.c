@@ -478,7 +478,7 @@ static int beacon_new(struct beh_ctx *c, void **out)
 		return AS_ENOMEM;
 	b->c = c;
 	int rc = window_new(&b->w, "beacon.pairs", sizeof(struct pair_key), sizeof(struct pair),
-			    (size_t)c->cfg->window_max_keys, pair_evict, b);
+			    (size_t)c->cfg->window_max_keys, BEH_WINDOW_BYTES(c), pair_evict, b);
 	if (rc) {
 		free(b);
 		return rc;

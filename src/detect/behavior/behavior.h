@@ -29,6 +29,7 @@
  * seconds, sizes in bytes. data/behavior.conf mirrors this list. */
 #define BEHAVIOR_CONF_LIST(X)                                                                      \
 	X(window, max_keys, int, 262144, 1024, AS_BEH_MAX_KEYS, "keys per window before shedding") \
+	X(window, max_mib, int, 64, 1, 65536, "MiB of table per window, at most")                  \
 	X(window, tolerance, int, 3600, 0, 86400, "out-of-order tolerance")                        \
 	X(bruteforce, enabled, int, 1, 0, 1, "run the auth detectors")                             \
 	X(ddos, enabled, int, 1, 0, 1, "run the flood detectors")                                  \

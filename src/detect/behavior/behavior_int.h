@@ -77,6 +77,9 @@ struct beh_ctx {
 	int rc;             /* first emit error */
 };
 
+/* The byte cap of each window, from window.max_mib. */
+#define BEH_WINDOW_BYTES(c) ((size_t)(c)->cfg->window_max_mib << 20)
+
 /* ---- distinct counts: 512-bit linear counting (±2 % up to ~1,500) ---- */
 struct beh_distinct {
 	uint64_t bits[8];

@@ -252,11 +252,11 @@ static int bf_new(struct beh_ctx *c, void **out)
 	b->c = c;
 	size_t cap = (size_t)c->cfg->window_max_keys;
 	int rc = window_new(&b->src, "auth.sources", sizeof(struct src_key),
-			    sizeof(struct src_state), cap, src_evict, b);
+			    sizeof(struct src_state), cap, BEH_WINDOW_BYTES(c), src_evict, b);
 	if (!rc)
 		rc = window_new(&b->dst, "auth.targets", sizeof(struct dst_key),
 				sizeof(struct dst_state), cap / 4 > 1024 ? cap / 4 : 1024,
-				dst_evict, b);
+				BEH_WINDOW_BYTES(c), dst_evict, b);
 	if (rc) {
 		window_free(b->src);
 		window_free(b->dst);

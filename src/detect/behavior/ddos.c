@@ -249,7 +249,7 @@ static int ddos_new(struct beh_ctx *c, void **out)
 	d->c = c;
 	size_t cap = (size_t)c->cfg->window_max_keys / 4;
 	int rc = window_new(&d->w, "ddos.targets", sizeof(struct dkey), sizeof(struct dstate),
-			    cap > 1024 ? cap : 1024, ddos_evict, d);
+			    cap > 1024 ? cap : 1024, BEH_WINDOW_BYTES(c), ddos_evict, d);
 	if (rc) {
 		free(d);
 		return rc;

@@ -306,10 +306,10 @@ static int dns_new(struct beh_ctx *c, void **out)
 	d->c = c;
 	size_t cap = (size_t)c->cfg->window_max_keys;
 	int rc = window_new(&d->domains, "dns.domains", sizeof(struct tkey), sizeof(struct tstate),
-			    cap, t_evict, d);
+			    cap, BEH_WINDOW_BYTES(c), t_evict, d);
 	if (!rc)
 		rc = window_new(&d->hosts, "dns.hosts", sizeof(struct gkey), sizeof(struct gstate),
-				cap / 4 > 1024 ? cap / 4 : 1024, g_evict, d);
+				cap / 4 > 1024 ? cap / 4 : 1024, BEH_WINDOW_BYTES(c), g_evict, d);
 	if (rc) {
 		window_free(d->domains);
 		free(d);

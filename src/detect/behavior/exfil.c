@@ -169,13 +169,13 @@ static int exfil_new(struct beh_ctx *c, void **out)
 	size_t cap = (size_t)c->cfg->window_max_keys;
 	size_t quarter = cap / 4 > 1024 ? cap / 4 : 1024;
 	int rc = window_new(&x->hosts, "exfil.hosts", sizeof(struct ipkey), sizeof(struct host),
-			    quarter, NULL, NULL);
+			    quarter, BEH_WINDOW_BYTES(c), NULL, NULL);
 	if (!rc)
 		rc = window_new(&x->dests, "exfil.destinations", sizeof(struct ipkey),
-				sizeof(struct dest), cap, NULL, NULL);
+				sizeof(struct dest), cap, BEH_WINDOW_BYTES(c), NULL, NULL);
 	if (!rc)
 		rc = window_new(&x->flows, "exfil.flows", sizeof(struct fkey), sizeof(struct flow),
-				cap, NULL, NULL);
+				cap, BEH_WINDOW_BYTES(c), NULL, NULL);
 	if (rc) {
 		window_free(x->hosts);
 		window_free(x->dests);

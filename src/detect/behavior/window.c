@@ -53,7 +53,7 @@ static size_t pow2_at_least(size_t n)
 }
 
 int window_new(struct window **out, const char *name, size_t key_size, size_t value_size,
-	       size_t max_keys, window_evict_fn *on_evict, void *ctx)
+	       size_t max_keys, size_t max_bytes, window_evict_fn *on_evict, void *ctx)
 {
 	*out = NULL;
 	if (!key_size || max_keys < 4)
@@ -65,8 +65,13 @@ int window_new(struct window **out, const char *name, size_t key_size, size_t va
 	w->key_size = key_size;
 	w->value_size = value_size;
 	w->stride = 16 + ((key_size + 7) & ~(size_t)7) + ((value_size + 7) & ~(size_t)7);
-	w->max_keys = max_keys;
 	w->max_slots = pow2_at_least(max_keys + max_keys / 2 + 1);
+	/* The byte cap bounds the table, and the table bounds the keys (70 %). */
+	while (max_bytes && w->max_slots > 64 && w->max_slots * w->stride > max_bytes)
+		w->max_slots >>= 1;
+	if (max_keys > w->max_slots * 7 / 10)
+		max_keys = w->max_slots * 7 / 10;
+	w->max_keys = max_keys;
 	w->nslots = 64 < w->max_slots ? 64 : w->max_slots;
 	w->mask = w->nslots - 1;
 	w->on_evict = on_evict;

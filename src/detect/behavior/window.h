@@ -3,7 +3,7 @@
  *
  * A window maps fixed-size keys (an address pair, an address and a name
  * hash, …) to fixed-size values, in one open-addressing table that grows
- * by doubling up to max_keys entries. When it is full, the least recently
+ * by doubling up to max_keys entries or max_bytes of memory. When it is full, the least recently
  * touched quarter is evicted (the module's on_evict sees each one first, so
  * it can raise what the entry still holds) and the table is rebuilt; the
  * evicted entries are counted as shed, and a window that sheds says so once
@@ -25,10 +25,12 @@ struct window;
 typedef void window_evict_fn(void *ctx, const void *key, void *value);
 
 /* A window of keys of key_size bytes and values of value_size bytes (values
- * start zeroed). on_evict may be NULL; it is called for evicted entries and,
- * by window_free, for none. 0 or AS_ENOMEM / AS_EINVAL. */
+ * start zeroed), holding at most max_keys keys and max_bytes bytes of table
+ * (0: no byte cap), whichever binds first. on_evict may be NULL; it is
+ * called for evicted entries and, by window_free, for none. 0 or AS_ENOMEM /
+ * AS_EINVAL. */
 int window_new(struct window **out, const char *name, size_t key_size, size_t value_size,
-	       size_t max_keys, window_evict_fn *on_evict, void *ctx);
+	       size_t max_keys, size_t max_bytes, window_evict_fn *on_evict, void *ctx);
 /* The value for key, created zeroed when absent (*created true). NULL only
  * when memory cannot be had even after eviction. */
 void *window_get(struct window *w, const void *key, bool *created);
