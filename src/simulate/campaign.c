@@ -214,6 +214,9 @@ static struct sim_attack *attack_new(struct sim_world *w, enum sim_kind kind, co
 	a->campaign = campaign;
 	a->group = group;
 	a->org = org;
+	snprintf(a->org_name, sizeof a->org_name, "%s", w->orgs[org].name);
+	a->sector = w->orgs[org].sector;
+	a->country = w->orgs[org].country;
 	a->first_seen = INT64_MAX;
 	a->last_seen = INT64_MIN;
 	return a;

@@ -60,6 +60,9 @@ struct sim_attack {
 	const char *group; /* knowledge-base name; NULL when unattributed or a new cluster */
 	bool new_group;    /* a cluster the knowledge base does not know */
 	int org;           /* index into the world's organisations */
+	char org_name[80];
+	const char *sector;  /* label of the sector taxonomy (static) */
+	const char *country; /* ISO 3166 alpha-2 (static) */
 	int64_t first_seen, last_seen;
 	const char *techniques[AS_SIM_MAX_LIST];
 	size_t n_techniques;

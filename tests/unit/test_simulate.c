@@ -11,6 +11,7 @@
 #include <ftw.h>
 
 #include "core/error.h"
+#include "core/ip.h"
 #include "core/json_scan.h"
 #include "core/timeparse.h"
 #include "detect/ioc/ioc.h"
@@ -376,6 +377,79 @@ static void test_ioc_finds_every_apt(void **state)
 	ioc_set_free(set);
 }
 
+/* assets.csv gives every victim its organisation, sector and country: by address range, by host
+ * name and by log folder. */
+static void test_assets_place_every_victim(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/assets.csv", dir_a);
+	struct kb *kb;
+	assert_int_equal(kb_new(&kb), 0);
+	assert_int_equal(kb_assets_load(kb, path, NULL), 0);
+	for (size_t i = 0; i < res_a->n_attacks; i++) {
+		const struct sim_attack *a = &res_a->attacks[i];
+		char ipt[32], logp[128];
+		snprintf(ipt, sizeof ipt, "10.%d.1.10", 10 + a->org);
+		snprintf(logp, sizeof logp, "%s/%s/web/access.log", dir_a, res_a->org_dirs[a->org]);
+		struct ip ip, none = {0};
+		assert_int_equal(ip_parse(slice_cstr(ipt), &ip), 0);
+		const struct {
+			const struct ip *ip;
+			const char *host, *path;
+		} ways[] = {{&ip, "", ""}, {&none, a->hosts[0], ""}, {&none, "", logp}};
+		for (size_t w = 0; w < 3; w++) {
+			struct kb_asset_hit hit;
+			assert_int_equal(kb_asset_match(kb, ways[w].ip, slice_cstr(ways[w].host),
+							slice_cstr(ways[w].path), &hit),
+					 0);
+			assert_non_null(hit.sector);
+			assert_string_equal(intel_sector_name(hit.sector), a->sector);
+			assert_string_equal(hit.country, a->country);
+			assert_string_equal(hit.org, a->org_name);
+		}
+	}
+	kb_free(kb);
+}
+
+/* The exploitation classes agree with the publication dates the project ships. */
+static void test_cve_classes_follow_disclosure(void **state)
+{
+	(void)state;
+	char path[4096];
+	if (!kb_default_path(path, sizeof path)) {
+		skip();
+		return;
+	}
+	char *slash = strrchr(path, '/');
+	assert_non_null(slash);
+	snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "cve-dates.json");
+	struct kb *kb;
+	assert_int_equal(kb_new(&kb), 0);
+	if (kb_import_file(kb, path, NULL, NULL)) {
+		kb_free(kb);
+		skip();
+		return;
+	}
+	size_t checked = 0;
+	for (size_t i = 0; i < res_a->n_attacks; i++) {
+		const struct sim_attack *a = &res_a->attacks[i];
+		for (size_t c = 0; c < a->n_cves; c++) {
+			const struct kb_cve *cve = kb_cve_find(kb, slice_cstr(a->cves[c].id));
+			assert_non_null(cve);
+			assert_true(cve->published != AS_TIME_NONE);
+			int64_t d = a->first_seen - cve->published;
+			const char *cls = d < 0                        ? "0day"
+					  : d < 30 * 86400ll * 1000000 ? "1day"
+								       : "nday";
+			assert_string_equal(a->cves[c].cls, cls);
+			checked++;
+		}
+	}
+	assert_true(checked >= 3);
+	kb_free(kb);
+}
+
 static void test_bad_options(void **state)
 {
 	(void)state;
@@ -405,6 +479,8 @@ int main(void)
 	    cmocka_unit_test(test_truth_matches_scenario),
 	    cmocka_unit_test(test_groups_known_to_kb),
 	    cmocka_unit_test(test_ioc_finds_every_apt),
+	    cmocka_unit_test(test_assets_place_every_victim),
+	    cmocka_unit_test(test_cve_classes_follow_disclosure),
 	    cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
