@@ -344,12 +344,19 @@ static void test_spray_among_normal(void **st)
 		e[n++] =
 		    ev_auth(&h, 40000 + i * 20.0, "93.184.113.77", user, OUTCOME_FAILURE, "sshd");
 	}
+	/* A slow spray: one try every 8 minutes, never a burst. */
+	for (int i = 0; i < 9; i++) {
+		snprintf(user, sizeof user, "user%d", i * 7 + 1);
+		e[n++] =
+		    ev_auth(&h, 60000 + i * 480.0, "93.184.113.78", user, OUTCOME_FAILURE, "sshd");
+	}
 	h_feed(&h, e, n);
 	h_flush(&h);
+	assert_non_null(h_find(&h, "behavior.spray", "93.184.113.78"));
 	const struct alert *a = h_find(&h, "behavior.spray", "93.184.113.77");
 	assert_non_null(a);
 	assert_string_equal(a->techniques[0], "T1110.003");
-	assert_int_equal(h_count(&h, "behavior.spray"), 1);
+	assert_int_equal(h_count(&h, "behavior.spray"), 2);
 	assert_int_equal(h_count(&h, "behavior.bruteforce"), 0);
 	assert_int_equal(h_count(&h, "behavior.success_after_failures"), 0);
 	free(e);

@@ -7,8 +7,9 @@
  *              they come within bruteforce.findtime of each other (fail2ban's
  *              findtime). A leaky bucket of capacity bruteforce.maxretry that
  *              drains maxretry per findtime (CrowdSec) decides whether the
- *              rate was ever high enough; distinct accounts (linear counting)
- *              and top accounts decide the kind:
+ *              rate was ever high enough (a spray needs no rate: enough
+ *              distinct accounts make it); distinct accounts (linear
+ *              counting) and top accounts decide the kind:
  *                few accounts                 → behavior.bruteforce
  *                many, few tries each         → behavior.spray
  *              and a success after enough failures raises at once
@@ -132,14 +133,18 @@ static void src_close(struct bf *b, const struct src_key *k, struct src_state *s
 {
 	struct beh_ctx *c = b->c;
 	const struct behavior_config *cfg = c->cfg;
-	if (!s->failures || s->peak < (double)cfg->bruteforce_maxretry)
+	if (!s->failures)
 		return;
 	uint32_t users = beh_distinct_count(&s->users);
 	double per_user = users ? (double)s->failures / users : s->failures;
+	/* A spray is slow by design: the account count, not the rate, makes it. */
+	bool spray = users >= (uint32_t)cfg->spray_min_users && per_user <= cfg->spray_max_per_user;
+	if (!spray && s->peak < (double)cfg->bruteforce_maxretry)
+		return;
 	const char *rule, *what;
 	const char *const *tech;
 	enum alert_level level = AL_MEDIUM;
-	if (users >= (uint32_t)cfg->spray_min_users && per_user <= cfg->spray_max_per_user) {
+	if (spray) {
 		rule = "behavior.spray";
 		what = "Password spraying";
 		tech = t_spray;
