@@ -31,6 +31,9 @@ set --
 for f in "$corpora"/attack/*-attack.json "$corpora"/misp-galaxy/clusters/*.json; do
 	[ -f "$f" ] && set -- "$@" --kb "$f"
 done
+# Publication and KEV dates of the CVEs APT groups are known to exploit
+# (kept in the project: data/intel/cve-dates.json).
+set -- "$@" --kb "$root/data/intel/cve-dates.json"
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
@@ -41,6 +44,6 @@ trap 'rm -f "$tmp"' EXIT
 	exit 1
 }
 # no absolute paths in the committed log
-sed -i "s|$corpora/||g" "$root/data/intel/import.log"
+sed -i -e "s|$corpora/||g" -e "s|$root/||g" "$root/data/intel/import.log"
 gzip -n -9 -c "$tmp" >"$out"
 echo "build-intel-data: wrote $out ($(wc -c <"$out") bytes)"

@@ -20,7 +20,6 @@ echo "== aptscope hunt: bundled Sigma rules, indicators, behavioural detectors, 
 "$bin" hunt --db "$out/aptscope.db" --no-progress \
 	--assets "$out/sim/assets.csv" \
 	--ioc "$here/data/ioc/signature-base-c2-iocs.txt" --ioc "$out/sim/intel/indicators.csv" \
-	--intel "$here/data/intel/cve-dates.json" \
 	"$out"/sim/org-* >"$out/hunt.txt"
 grep -c '^INCIDENT' "$out/hunt.txt" | sed 's/^/incidents: /'
 sed -n '1,6p' "$out/hunt.txt"
