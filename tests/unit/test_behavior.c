@@ -489,6 +489,37 @@ static void test_beacon_generated(void **st)
 	h_fini(&h);
 }
 
+/* A beacon seen only through TLS server names (fronted, rotating addresses). */
+static void test_beacon_sni(void **st)
+{
+	(void)st;
+	struct harness h;
+	h_init(&h, NULL);
+	struct event *e = evbuf(2000);
+	size_t n = 0;
+	char dst[32];
+	for (double t = 0; t < 86400; t += 120 * (0.8 + 0.4 * rnd01())) {
+		snprintf(dst, sizeof dst, "151.101.%d.%d", (int)(rnd() % 4),
+			 (int)(rnd() % 200) + 1);
+		struct event x;
+		event_clear(&x);
+		x.time = (int64_t)((T0 + t) * 1e6);
+		x.kind = EK_TLS;
+		ip_set(&x.src_ip, "10.9.0.5");
+		ip_set(&x.dst_ip, dst);
+		x.str[ES_DOMAIN] = SLICE_LIT("Updates.Cdn-Front.example");
+		e[n++] = x;
+	}
+	h_feed(&h, e, n);
+	h_flush(&h);
+	const struct alert *a = h_find(&h, "behavior.beacon", "10.9.0.5");
+	assert_non_null(a);
+	assert_non_null(strstr(a->evidence, "\"server_name\":\"updates.cdn-front.example\""));
+	assert_int_equal(h_count(&h, "behavior.beacon"), 1);
+	free(e);
+	h_fini(&h);
+}
+
 /* ---- DNS ---- */
 
 static void test_registered_domain(void **st)
@@ -848,6 +879,7 @@ int main(void)
 	    cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_beacon_score),
 	    cmocka_unit_test(test_beacon_generated),
+	    cmocka_unit_test(test_beacon_sni),
 	    cmocka_unit_test(test_registered_domain),
 	    cmocka_unit_test(test_dns_tunnel_and_dga),
 	    cmocka_unit_test(test_ddos_and_synflood),
