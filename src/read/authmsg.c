@@ -92,11 +92,25 @@ static struct slice sc_rest(const struct sc *s)
 	return slice_make(s->p, (size_t)(s->e - s->p));
 }
 
+/* First occurrence of needle in [p, e). Not memmem: its set-up costs more
+ * than a whole message here. Candidates are found by the needle's second
+ * byte, since most needles start with a space and spaces are everywhere. */
 static const char *find(const char *p, const char *e, const char *needle, size_t n)
 {
-	if (p >= e)
+	if (p >= e || (size_t)(e - p) < n)
 		return NULL;
-	return memmem(p, (size_t)(e - p), needle, n);
+	if (n < 2)
+		return n ? memchr(p, needle[0], (size_t)(e - p)) : p;
+	const char *last = e - n; /* last possible start */
+	for (const char *s = p; s <= last; s++) {
+		const char *h = memchr(s + 1, needle[1], (size_t)(last - s) + 1);
+		if (!h)
+			return NULL;
+		s = h - 1;
+		if (s[0] == needle[0] && memcmp(s + 2, needle + 2, n - 2) == 0)
+			return s;
+	}
+	return NULL;
 }
 
 #define FIND(p, e, l) find((p), (e), (l), sizeof(l) - 1)
