@@ -191,6 +191,7 @@ struct view {
 	char cves[AS_CORR_MAX_CVES][24];
 	unsigned ncves;
 	bool supply;
+	bool vendor_guessed; /* vendor named after the updater process, not by a manifest */
 };
 
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -499,6 +500,7 @@ static void view_build(struct view *v, const struct alert *a, const struct kb *k
 		view_key_add(v, LINK_LATERAL, "a:", ip_format(s, ipt), true);
 	}
 	if (v->supply && !v->vendor[0] && v->parent[0]) {
+		v->vendor_guessed = true;
 		putf(v->vendor, sizeof v->vendor, "%s", base_name(v->parent));
 		putf(v->channel, sizeof v->channel, "updater process %s", base_name(v->parent));
 	}
@@ -899,10 +901,16 @@ static int incident_absorb(struct correlator *c, uint32_t slot, const struct ale
 		putf(buf, sizeof buf, "%s|%s", v->victim, v->image);
 		strset_add(&inc->processes, slice_cstr(buf));
 	}
-	if (v->supply && !inc->supply) {
+	/* A vendor a manifest or an update-server asset names beats one guessed
+	 * from the updater's process name, whichever alert came first. */
+	if (v->supply && (!inc->supply || (inc->vendor_guessed && !v->vendor_guessed &&
+					   v->vendor[0]))) {
 		inc->supply = true;
+		free(inc->vendor);
+		free(inc->channel);
 		inc->vendor = dup_or_null(v->vendor[0] ? v->vendor : NULL);
 		inc->channel = dup_or_null(v->channel[0] ? v->channel : NULL);
+		inc->vendor_guessed = v->vendor_guessed;
 	}
 	for (unsigned i = 0; i < v->ncves; i++) {
 		struct inc_cve *cv = NULL;

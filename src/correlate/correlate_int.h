@@ -120,6 +120,7 @@ struct incident {
 
 	bool supply;
 	char *vendor, *channel;
+	bool vendor_guessed; /* vendor is the updater's process name, not a manifest's */
 	char *campaign;
 	char *kind;        /* computed at emission */
 	char *attribution; /* JSON object from the attribution hook, NULL: unattributed */

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/limits.h"
+#include "core/map.h"
 
 struct dir_id {
 	dev_t dev;
@@ -18,6 +19,7 @@ struct dir_id {
 struct walk {
 	struct file_list *out;
 	struct diag_sink *diags;
+	struct map seen; /* "dev:ino" of every file taken: a file named twice is read once */
 	struct dir_id stack[AS_MAX_WALK_DEPTH + 1];
 	int depth;
 };
@@ -53,6 +55,15 @@ static int walk(struct walk *w, const char *path)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode)) {
+		char key[48];
+		int klen = snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
+				    (unsigned long long)st.st_ino);
+		bool existed = false;
+		uint64_t one = 1;
+		if (map_put_new(&w->seen, slice_make(key, (size_t)klen), &one, &existed))
+			return AS_ENOMEM;
+		if (existed)
+			return 0;
 		int rc = add(w->out, path);
 		if (rc == AS_ETOOBIG) {
 			diag_note(w->diags, "%s: more than %u files; the rest are skipped", path,
@@ -129,12 +140,12 @@ static int walk(struct walk *w, const char *path)
 int walk_paths(char *const *paths, size_t n, struct file_list *out, struct diag_sink *diags)
 {
 	struct walk w = {.out = out, .diags = diags};
-	for (size_t i = 0; i < n; i++) {
-		int rc = walk(&w, paths[i]);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	map_init(&w.seen);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = walk(&w, paths[i]);
+	map_free(&w.seen);
+	return rc;
 }
 
 void file_list_free(struct file_list *l)

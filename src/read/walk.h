@@ -2,7 +2,8 @@
  * walk.h — the files under the paths given on the command line.
  *
  * Directories are walked depth-first, entries in name order (so runs are
- * reproducible); symbolic links to files are followed, a directory reached
+ * reproducible); a file reached twice (named twice, or through a link) is
+ * taken once; symbolic links to files are followed, a directory reached
  * twice (a symlink loop) is skipped with a note; depth and file count are
  * bounded (AS_MAX_WALK_DEPTH, AS_MAX_FILES).
  */

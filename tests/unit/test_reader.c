@@ -267,6 +267,14 @@ static void test_walk(void **state)
 	paths[0] = root;
 	assert_int_equal(walk_paths(paths, 1, &fl, &diags), 0);
 	assert_int_equal(fl.n, 3); /* the loop is not followed twice */
+	/* The same folder and a file in it named again: each file once. */
+	char again[300];
+	snprintf(again, sizeof again, "%s/a.log", root);
+	char *twice[] = {root, root, again};
+	struct file_list fl2 = {0};
+	assert_int_equal(walk_paths(twice, 3, &fl2, &diags), 0);
+	assert_int_equal(fl2.n, 3);
+	file_list_free(&fl2);
 	assert_non_null(strstr(fl.paths[0], "walk/a.log"));
 	assert_non_null(strstr(fl.paths[1], "walk/b/c.log"));
 	assert_non_null(strstr(fl.paths[2], "walk/z.log"));
