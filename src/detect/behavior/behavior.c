@@ -385,12 +385,11 @@ static int worker_new(const struct detector *d, void **out)
 /* Memory and shedding: updated after each batch, reported once per window. */
 static void account(struct beh_ctx *c)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, shed = 0;
 	unsigned bit = 0;
 	for (size_t i = 0; i < c->nmods; i++) {
 		struct window *ws[8];
 		size_t n = c->mods[i]->windows(c->state[i], ws, 8);
-		uint64_t shed = 0;
 		for (size_t k = 0; k < n; k++, bit++) {
 			bytes += window_memory(ws[k]);
 			shed += window_shed(ws[k]);
@@ -406,14 +405,6 @@ static void account(struct beh_ctx *c)
 		}
 		if (c->mods[i]->extra_memory)
 			bytes += c->mods[i]->extra_memory(c->state[i]);
-		(void)shed;
-	}
-	uint64_t shed = 0;
-	for (size_t i = 0; i < c->nmods; i++) {
-		struct window *ws[8];
-		size_t n = c->mods[i]->windows(c->state[i], ws, 8);
-		for (size_t k = 0; k < n; k++)
-			shed += window_shed(ws[k]);
 	}
 	c->res->stats.shed = shed;
 	c->res->stats.bytes = bytes;
