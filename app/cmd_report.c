@@ -75,6 +75,8 @@ static const char *format_of(const char *fmt, const char *out)
 	const char *dot = out ? strrchr(out, '.') : NULL;
 	if (dot && !strcmp(dot, ".md"))
 		return "md";
+	if (dot && !strcmp(dot, ".stix"))
+		return "stix";
 	if (dot && !strcmp(dot, ".json"))
 		return strstr(out, "stix") ? "stix" : "json";
 	return "html";

@@ -496,6 +496,25 @@ static void tally_incident(struct landscape *l, const struct kb *kb, uint32_t id
 	}
 }
 
+/* What the renderers still read of an incident once it is tallied; the rest
+ * of the parsed object (alert links, evidence, candidates) is released, as it
+ * is most of the memory. NULL (read as empty lists) when out of memory. */
+static json_t *keep_lists(json_t *o)
+{
+	static const char *const keys[] = {"techniques", "malware", "indicators", "cves", "story"};
+	json_t *k = json_object();
+	for (size_t i = 0; k && i < sizeof keys / sizeof keys[0]; i++) {
+		json_t *v = json_object_get(o, keys[i]);
+		if (v && json_object_set(k, keys[i], v))
+			break;
+	}
+	json_t *src = json_object_get(json_object_get(o, "sources"), "countries");
+	if (k && src)
+		json_object_set_new(k, "sources", json_pack("{sO}", "countries", src));
+	json_decref(o);
+	return k;
+}
+
 int landscape_add_json(struct landscape *l, const struct kb *kb, const char *text, size_t len)
 {
 	if (!l || !text)
@@ -549,6 +568,7 @@ int landscape_add_json(struct landscape *l, const struct kb *kb, const char *tex
 	}
 	uint32_t idx = (uint32_t)l->ninc++;
 	tally_incident(l, kb, idx, o);
+	ri->json = keep_lists(o);
 	return l->err;
 }
 

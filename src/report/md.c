@@ -27,11 +27,28 @@ static void cell(struct buf *b, const char *s)
 	}
 }
 
+/* An anchor name: letters, digits and '-' only, so an odd id cannot break
+ * out of the attribute or the link. */
+static void anchor(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		char c = *s;
+		bool ok =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		buf_putc(b, ok ? c : '-');
+	}
+}
+
 static void ids(struct buf *b, const struct landscape *l, const struct rep_row *r)
 {
-	for (size_t i = 0; i < r->ninc && i < MD_IDS; i++)
-		buf_printf(b, "%s[%s](#%s)", i ? ", " : "", l->inc[r->inc[i]].id,
-			   l->inc[r->inc[i]].id);
+	for (size_t i = 0; i < r->ninc && i < MD_IDS; i++) {
+		const char *id = l->inc[r->inc[i]].id;
+		buf_puts(b, i ? ", [" : "[");
+		cell(b, id);
+		buf_puts(b, "](#");
+		anchor(b, id);
+		buf_puts(b, ")");
+	}
 	if (r->ninc > MD_IDS)
 		buf_printf(b, " and %zu more", r->ninc - MD_IDS);
 }
@@ -295,8 +312,11 @@ int report_md(const struct landscape *l, const struct landscape *prev, struct bu
 	for (size_t i = 0; i < l->ninc; i++) {
 		const struct rep_inc *ri = &l->inc[i];
 		char t[AS_TIME_STRLEN];
-		buf_printf(b, "| <a id=\"%s\"></a>%s | %s | ", ri->id, ri->id,
-			   rep_day(ri->first_seen, false, t));
+		buf_puts(b, "| <a id=\"");
+		anchor(b, ri->id);
+		buf_puts(b, "\"></a>");
+		cell(b, ri->id);
+		buf_printf(b, " | %s | ", rep_day(ri->first_seen, false, t));
 		cell(b, ri->org);
 		buf_puts(b, " | ");
 		cell(b, rep_sector_label(ri->sector));

@@ -516,9 +516,12 @@ static void test_md_html_trace(void **state)
 	/* one appendix anchor per incident, and every link lands on one */
 	for (size_t i = 0; i < l->ninc; i++) {
 		char a[128];
-		snprintf(a, sizeof a, "<a id=\"%s\"></a>", l->inc[i].id);
+		char *q = a + snprintf(a, sizeof a, "<a id=\"");
+		for (const char *c = l->inc[i].id; *c && q < a + 100; c++)
+			*q++ = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '-';
+		strcpy(q, "\"></a>");
 		assert_int_equal(count(md.data, a), 1);
-		char *q = a + snprintf(a, sizeof a, "<tr id=\"inc-");
+		q = a + snprintf(a, sizeof a, "<tr id=\"inc-");
 		for (const char *c = l->inc[i].id; *c && q < a + 100; c++)
 			*q++ = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '-';
 		strcpy(q, "\">");
@@ -535,6 +538,16 @@ static void test_md_html_trace(void **state)
 		if (!strstr(html.data, target))
 			fail_msg("HTML link #%.*s has no target", (int)(end - p), p);
 		links++;
+	}
+	assert_true(links > l->ninc);
+	for (p = md.data, links = 0; (p = strstr(p, "](#")); links++) {
+		p += 3;
+		const char *end = strchr(p, ')');
+		assert_non_null(end);
+		char target[256];
+		snprintf(target, sizeof target, "<a id=\"%.*s\">", (int)(end - p), p);
+		if (!strstr(md.data, target))
+			fail_msg("Markdown link #%.*s has no anchor", (int)(end - p), p);
 	}
 	assert_true(links > l->ninc);
 	/* figures a manager reads, and the story escaped */
