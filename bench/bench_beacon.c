@@ -4,7 +4,7 @@
  *
  *   bench_beacon [RECORDS] [FLOOD_SOURCES]
  *
- * Part 1 generates RECORDS (default 4,000,000) Zeek-like connection events
+ * Part 1 generates RECORDS (default 2,000,000) Zeek-like connection events
  * over one day — 200 internal hosts talking to 50,000 external addresses,
  * with 100 beacons at 60–900 s and ±30 % jitter among them — and times the
  * whole behavior detector (every module sees every record; scoring happens
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--files"))
 		return run_files(argc - 2, argv + 2);
-	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 4000000;
+	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 2000000;
 	size_t flood = argc > 2 ? strtoull(argv[2], NULL, 10) : 10000000;
 	const int64_t t0 = 1740787200000000LL, day = 86400000000LL;
 	struct event *ev = calloc(n, sizeof *ev);
