@@ -549,7 +549,7 @@ static void test_md_html_trace(void **state)
 		if (!strstr(md.data, target))
 			fail_msg("Markdown link #%.*s has no anchor", (int)(end - p), p);
 	}
-	assert_true(links > l->ninc);
+	assert_true(links > 100); /* five per row */
 	/* figures a manager reads, and the story escaped */
 	assert_non_null(strstr(html.data, "Attacks by targeted sector"));
 	assert_non_null(strstr(html.data, "<svg"));
