@@ -156,6 +156,27 @@ str_scan(const char *p, const char *end, bool *escaped, const char **err_at, con
 	}
 }
 
+/* memcpy for the short keys of a path: two overlapping loads and stores
+ * that stay inside [s, s + n), instead of a library call per key. */
+static inline void copy_small(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
 static inline bool is_digit(unsigned char c)
 {
 	return (unsigned)(c - '0') < 10;
@@ -290,7 +311,7 @@ obj_key:
 			goto fail;
 		}
 		path[b] = '.';
-		memcpy(path + b + 1, key.ptr, key.len);
+		copy_small(path + b + 1, key.ptr, key.len);
 		leaf.path = slice_make(path, b + 1 + key.len);
 	}
 	goto value;

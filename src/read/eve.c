@@ -132,9 +132,68 @@ static struct json_pathmap eve_map;
 static pthread_once_t eve_map_once = PTHREAD_ONCE_INIT;
 static int eve_map_rc;
 
+/* Most leaves of a record feed no canonical field (flow_id, dns.id,
+ * tls.ja3.string, tcp.syn …). A bit per (path length, low six bits of the
+ * last byte) says whether any mapped path has that shape, so most misses
+ * cost one load and no hash. */
+#define EVE_SHAPE_LEN 32
+static uint64_t eve_shape[EVE_SHAPE_LEN];
+
 static void eve_map_build(void)
 {
-	eve_map_rc = json_pathmap_init(&eve_map, eve_paths, sizeof eve_paths / sizeof eve_paths[0]);
+	size_t n = sizeof eve_paths / sizeof eve_paths[0];
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(eve_paths[i].path);
+		if (len < EVE_SHAPE_LEN)
+			eve_shape[len] |= 1ull << (eve_paths[i].path[len - 1] & 63);
+	}
+	eve_map_rc = json_pathmap_init(&eve_map, eve_paths, n);
+}
+
+/* a[0..n) == b[0..n), by two overlapping words for the usual lengths;
+ * reads nothing outside either run. */
+static inline bool same(const char *a, const char *b, size_t n)
+{
+	if (n >= 8) {
+		uint64_t x, y, u, v;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&v, b + n - 8, 8);
+		if ((x ^ y) | (u ^ v))
+			return false;
+		return n <= 16 || memcmp(a + 8, b + 8, n - 16) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x, y, u, v;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return !((x ^ y) | (u ^ v));
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline int eve_action(struct slice path)
+{
+	if (path.len == 0)
+		return 0;
+	if (path.len < EVE_SHAPE_LEN &&
+	    !((eve_shape[path.len] >> (path.ptr[path.len - 1] & 63)) & 1))
+		return 0;
+	/* json_pathmap_get() with the compare inlined: most leaves that pass the
+	 * shape test are hits, and a memcmp call costs more than the probe. */
+	for (uint32_t i = json_pathmap_hash(path);; i = (i + 1) & (JSON_PATHMAP_SLOTS - 1)) {
+		if (!eve_map.slot[i].path)
+			return 0;
+		if (eve_map.slot[i].len == path.len &&
+		    same(eve_map.slot[i].path, path.ptr, path.len))
+			return eve_map.slot[i].action;
+	}
 }
 
 struct eve_state {
@@ -223,7 +282,7 @@ static int eve_leaf(void *ctx, const struct json_leaf *l)
 {
 	struct eve_walk *w = ctx;
 	struct event *ev = w->ev;
-	int action = json_pathmap_get(&eve_map, l->path);
+	int action = eve_action(l->path);
 	struct slice v = l->value;
 
 	if (l->escaped && (action || w->fields)) {
