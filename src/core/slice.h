@@ -56,6 +56,8 @@ static inline bool slice_starts(struct slice a, const char *prefix)
 
 static inline struct slice slice_sub(struct slice s, size_t from, size_t len)
 {
+	if (!s.ptr)
+		return s; /* no offset on a null pointer, even a zero one */
 	if (from > s.len)
 		from = s.len;
 	if (len > s.len - from)
