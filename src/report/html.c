@@ -431,12 +431,20 @@ static const char css[] =
     "svg.chart a text{fill:#1a1a1a}"
     "details summary{cursor:pointer;color:#2e75b6}details a{font-family:monospace;font-size:12px}"
     ".legend span,.sw{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}"
-    ".none,.more{color:#666}.story{font-size:12px;color:#333}"
+    ".findings li{margin:4px 0}.none,.more{color:#666}.story{font-size:12px;color:#333}"
     "@media print{body{max-width:none;padding:0;font-size:10pt}"
     "section{break-inside:avoid-page}h2{break-after:avoid}"
     "details{display:none}a{color:inherit;text-decoration:none}"
     ".cards{grid-template-columns:repeat(4,1fr)}#appendix{break-before:page}"
     "#appendix tr{break-inside:avoid}}";
+
+static void finding(void *ctx, const char *sentence)
+{
+	struct buf *b = ctx;
+	buf_puts(b, "<li>");
+	esc(b, sentence);
+	buf_puts(b, "</li>");
+}
 
 int report_html(const struct landscape *l, const struct landscape *prev, struct buf *b)
 {
@@ -469,7 +477,9 @@ int report_html(const struct landscape *l, const struct landscape *prev, struct 
 	for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++)
 		buf_printf(b, "<div class=\"card\"><b>%llu</b><span>%s</span></div>",
 			   (unsigned long long)cards[i].v, cards[i].what);
-	buf_puts(b, "</div>");
+	buf_puts(b, "</div><h2>Key findings</h2><ul class=\"findings\">");
+	rep_findings(l, prev, finding, b);
+	buf_puts(b, "</ul>");
 	if (l->skipped)
 		buf_printf(b,
 			   "<p class=\"none\">%llu stored incidents could not be read and are not "

@@ -166,6 +166,11 @@ static void w_period(struct jw *w, const struct landscape *l)
 	jw_obj_end(w);
 }
 
+static void finding(void *ctx, const char *sentence)
+{
+	jw_cstr(ctx, sentence);
+}
+
 int report_json(const struct landscape *l, const struct landscape *prev, struct buf *out)
 {
 	struct jw w;
@@ -189,6 +194,10 @@ int report_json(const struct landscape *l, const struct landscape *prev, struct 
 	jw_kint(&w, "skipped", (int64_t)l->skipped);
 	jw_obj_end(&w);
 
+	jw_key(&w, "findings");
+	jw_arr(&w);
+	rep_findings(l, prev, finding, &w);
+	jw_arr_end(&w);
 	w_rows(&w, l, "sectors", &l->sectors, "sector");
 	w_rows(&w, l, "countries", &l->countries, "country");
 	w_rows(&w, l, "months", &l->months, "month");

@@ -255,6 +255,14 @@ static void split_table(struct buf *b, const struct landscape *l, const char *ti
 	buf_puts(b, "\n");
 }
 
+static void finding(void *ctx, const char *sentence)
+{
+	struct buf *b = ctx;
+	buf_puts(b, "- ");
+	cell(b, sentence);
+	buf_puts(b, "\n");
+}
+
 int report_md(const struct landscape *l, const struct landscape *prev, struct buf *b)
 {
 	char d1[64], d2[64];
@@ -272,6 +280,9 @@ int report_md(const struct landscape *l, const struct landscape *prev, struct bu
 		   (unsigned long long)h.orgs, (unsigned long long)h.sectors,
 		   (unsigned long long)h.groups, (unsigned long long)h.new_groups,
 		   (unsigned long long)h.exploited, (unsigned long long)h.supply);
+	buf_puts(b, "## Key findings\n\n");
+	rep_findings(l, prev, finding, b);
+	buf_puts(b, "\n");
 	if (l->skipped)
 		buf_printf(b, "%llu stored incidents could not be read and are not counted.\n\n",
 			   (unsigned long long)l->skipped);

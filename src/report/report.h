@@ -152,6 +152,10 @@ struct rep_delta {
 int rep_compare(const struct rep_tally *now, const struct rep_tally *before, struct rep_delta **out,
 		size_t *n);
 
+/* The key findings in a few plain sentences (unescaped), each given to fn. */
+void rep_findings(const struct landscape *l, const struct landscape *prev,
+		  void (*fn)(void *ctx, const char *sentence), void *ctx);
+
 /* "2025-01-01" of a period bound, or "…" when open; to is shown as the
  * last day included. dst[AS_TIME_STRLEN]. */
 const char *rep_day(int64_t t, bool is_to, char *dst);

@@ -215,6 +215,13 @@ static void test_figures_equal_store(void **state)
 	    sql_count(s, from, to,
 		      "SELECT count(*) FROM inc WHERE json_type(json, '$.supply_chain') "
 		      "= 'object'"));
+	/* the key findings lead with the same total */
+	char lead[64];
+	snprintf(lead, sizeof lead, "%lld APT attacks against ", total);
+	const char *f0 = json_string_value(json_array_get(json_object_get(rep, "findings"), 0));
+	assert_non_null(f0);
+	assert_memory_equal(f0, lead, strlen(lead));
+	assert_true(json_array_size(json_object_get(rep, "findings")) >= 5);
 	/* the report counts the two broken rows of 2025 as skipped */
 	assert_int_equal(json_integer_value(json_object_get(h, "skipped")), 2);
 
