@@ -221,8 +221,13 @@ static void ddos_event(void *st, struct beh_ctx *c, const struct event *ev)
 	if (ev->src_ip.family) {
 		unsigned char sk[17];
 		beh_ip_key(sk, &ev->src_ip);
-		beh_distinct_add(&s->sources, hash_bytes(sk, 17));
-		beh_top_add_ip(s->top, AS_BEH_TOP, &ev->src_ip, 1);
+		uint64_t h = hash_bytes(sk, 17);
+		beh_distinct_add(&s->sources, h);
+		/* Top sources only matter for a bucket that may become a flood: the
+		 * quiet majority of destinations skip the list. */
+		if (s->count * 8 >= (uint64_t)cfg->ddos_min_rate ||
+		    s->halfopen * 8 >= (uint64_t)cfg->synflood_min_halfopen)
+			beh_top_add_ip(s->top, AS_BEH_TOP, &ev->src_ip, 1);
 	}
 	if (name.len && !s->name[0])
 		beh_name(s->name, sizeof s->name, name);
