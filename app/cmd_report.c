@@ -68,6 +68,26 @@ static int parse_range(const char *s, int64_t *from, int64_t *to)
 	return 0;
 }
 
+/* Start of the period of the same length just before [from, to): whole
+ * calendar months when both ends fall on the first of a month (a half-year
+ * compares with the half-year before, not with 184 days), else as many
+ * days. */
+static int64_t previous_start(int64_t from, int64_t to)
+{
+	char a[AS_TIME_STRLEN], z[AS_TIME_STRLEN];
+	int fy, fm, fd, ty, tm, td;
+	time_format(from, a);
+	time_format(to, z);
+	if (sscanf(a, "%d-%d-%dT", &fy, &fm, &fd) == 3 &&
+	    sscanf(z, "%d-%d-%dT", &ty, &tm, &td) == 3 && fd == 1 && td == 1 &&
+	    from % DAY_US == 0 && to % DAY_US == 0) {
+		int months = (ty * 12 + tm) - (fy * 12 + fm);
+		int k = fy * 12 + (fm - 1) - months;
+		return time_days_from_civil(k / 12, (unsigned)(k % 12 + 1), 1) * DAY_US;
+	}
+	return from - (to - from);
+}
+
 static const char *format_of(const char *fmt, const char *out)
 {
 	if (fmt)
@@ -141,7 +161,7 @@ int cmd_report(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			pto = from;
-			pfrom = from - (to - from);
+			pfrom = previous_start(from, to);
 		} else if (parse_range(compare, &pfrom, &pto)) {
 			goto usage;
 		}

@@ -423,6 +423,7 @@ static const char css[] =
     ".cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}"
     ".card{border:1px solid #d0d7de;border-radius:6px;padding:12px;background:#f6f8fa}"
     ".card b{display:block;font-size:28px;color:#1f4e79}.card span{color:#444}"
+    ".card small{display:block;font-size:12px;margin-top:2px}"
     "table{border-collapse:collapse;width:100%;margin:8px 0 4px}"
     "th,td{border-bottom:1px solid #e1e4e8;padding:4px 8px;text-align:left;vertical-align:top}"
     "th{background:#f0f3f6}td.n,th.n{text-align:right;white-space:nowrap}"
@@ -460,23 +461,36 @@ int report_html(const struct landscape *l, const struct landscape *prev, struct 
 		   "<h1>Threat landscape</h1><p class=\"sub\">Period %s to %s · %zu incidents "
 		   "found by aptscope</p>",
 		   d1, d2, css, d1, d2, l->ninc);
+	struct rep_headline ph = {0};
+	if (prev)
+		landscape_headline(prev, &ph);
 	struct {
-		uint64_t v;
+		uint64_t v, before;
 		const char *what;
 	} cards[] = {
-	    {h.incidents, "APT attacks (incidents)"},
-	    {h.campaigns, "campaigns"},
-	    {h.orgs, "organisations hit"},
-	    {h.sectors, "sectors hit"},
-	    {h.groups, "groups active"},
-	    {h.new_groups, "new groups"},
-	    {h.exploited, "incidents exploiting a CVE"},
-	    {h.supply, "supply-chain incidents"},
+	    {h.incidents, ph.incidents, "APT attacks (incidents)"},
+	    {h.campaigns, ph.campaigns, "campaigns"},
+	    {h.orgs, ph.orgs, "organisations hit"},
+	    {h.sectors, ph.sectors, "sectors hit"},
+	    {h.groups, ph.groups, "groups active"},
+	    {h.new_groups, ph.new_groups, "new groups"},
+	    {h.exploited, ph.exploited, "incidents exploiting a CVE"},
+	    {h.supply, ph.supply, "supply-chain incidents"},
 	};
 	buf_puts(b, "<div class=\"cards\">");
-	for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++)
-		buf_printf(b, "<div class=\"card\"><b>%llu</b><span>%s</span></div>",
+	for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++) {
+		buf_printf(b, "<div class=\"card\"><b>%llu</b><span>%s</span>",
 			   (unsigned long long)cards[i].v, cards[i].what);
+		if (prev) {
+			long long d = (long long)cards[i].v - (long long)cards[i].before;
+			buf_printf(b, "<small class=\"%s\">%+lld vs previous period (%llu)</small>",
+				   d > 0   ? "up"
+				   : d < 0 ? "down"
+					   : "",
+				   d, (unsigned long long)cards[i].before);
+		}
+		buf_puts(b, "</div>");
+	}
 	buf_puts(b, "</div><h2>Key findings</h2><ul class=\"findings\">");
 	rep_findings(l, prev, finding, b);
 	buf_puts(b, "</ul>");
