@@ -413,11 +413,58 @@ static void test_report_bundle_validates(void **state)
 	remove(wal);
 }
 
+/* Incidents as `aptscope simulate` + `hunt` store them (trimmed of the alert
+ * links): the bundle of real output validates too. */
+static void test_real_output_bundle_validates(void **state)
+{
+	(void)state;
+	const char *dir = getenv("APTSCOPE_TEST_DATA");
+	if (!dir)
+		skip();
+	char path[1024];
+	snprintf(path, sizeof path, "%s/report/pass_hunt_incidents.jsonl", dir);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	struct landscape *l = NULL;
+	assert_int_equal(landscape_new(&l, AS_TIME_NONE, AS_TIME_NONE), 0);
+	char *line = NULL;
+	size_t cap = 0, lines = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		assert_int_equal(landscape_add_json(l, NULL, line, (size_t)n), 0);
+		lines++;
+	}
+	free(line);
+	fclose(f);
+	landscape_finish(l);
+	assert_int_equal(l->ninc, lines);
+	assert_int_equal(l->skipped, 0);
+	assert_non_null(rep_tally_find(&l->new_groups, "UNK-2025-001"));
+	uint64_t sum = 0;
+	for (size_t i = 0; i < l->sectors.n; i++)
+		sum += l->sectors.rows[i].ninc;
+	assert_int_equal(sum, lines);
+	struct buf b = BUF_INIT;
+	assert_int_equal(report_stix(l, 0, &b), 0);
+	json_t *bundle = json_loadb(b.data, b.len, 0, NULL);
+	assert_non_null(bundle);
+	if (!stix_validate(bundle))
+		fail_msg("the bundle of real output does not validate: %s", verr);
+	json_t *counts = count_types(bundle);
+	assert_int_equal(n_of(counts, "intrusion-set"), l->groups.n + l->new_groups.n);
+	assert_true(n_of(counts, "sighting") > 0);
+	json_decref(counts);
+	json_decref(bundle);
+	buf_free(&b);
+	landscape_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_validator_refuses_broken_bundles),
 	    cmocka_unit_test(test_report_bundle_validates),
+	    cmocka_unit_test(test_real_output_bundle_validates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
