@@ -25,6 +25,12 @@
 #define AS_MAX_XML_DEPTH    32            /* nesting of one Windows event's XML */
 #define AS_MAX_EVTX_XML     (1u << 20)    /* bytes of one EVTX record rendered as XML */
 #define AS_MAX_EVTX_INFLATED (1ull << 30) /* bytes of a .evtx.gz/.zst inflated into memory */
+#define AS_EVTX_MAX_NESTING  16          /* templates and BinXML values nested in one record */
+#define AS_EVTX_MAX_VALUES   1024        /* substitution values of one template instance */
+#define AS_EVTX_MAX_VALUES_ALL 8192      /* substitution values of one record, all levels */
+#define AS_EVTX_MAX_TOKENS   (1u << 18)  /* BinXML tokens walked for one record (templates expanded) */
+#define AS_EVTX_MAX_NAMES    (256u << 10) /* bytes of element names cached for one chunk */
+#define AS_EVTX_MAX_FILE     (16ull << 30) /* bytes of one .evtx mapped by the native reader */
 
 /* Arenas and buffers */
 #define AS_ARENA_BLOCK (64u << 10)  /* default arena block */

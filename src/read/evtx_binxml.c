@@ -1,0 +1,1189 @@
+/*
+ * evtx_binxml.c — EVTX chunks, records and Binary XML, see evtx_binxml.h.
+ *
+ * The token walk keeps a stack of open elements shaped like winevent.c's XML
+ * parser, so that each value lands under the same name it gets on the
+ * libevtx path (libevtx renders XML, winevent_xml_parse reads it):
+ *
+ *   record ─► fragment header, template instance ─► template definition
+ *                 │                                   (tokens, chunk offset)
+ *                 └─► value array ◄── substitution tokens in the definition
+ *                        └─ BinXml value ─► nested token stream (recursion)
+ *
+ * A value is written as text in the form libevtx gives it (hex integers
+ * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …) and
+ * then goes through the same steps as an XML value: entity references
+ * decoded, "0x0000…" shortened. The text of an element is its first run of
+ * text (values, character and entity references) before a child, as in the
+ * XML; a CDATA section is a run of its own.
+ *
+ * Anything this walk does not know (a value type, an array, a token) is an
+ * error for the record, and evtx.c reads that record through libevtx.
+ */
+#include "read/evtx_binxml.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/limits.h"
+
+/* ---- CRC32 ---- */
+
+static uint32_t crc_table[8][256];
+static bool crc_ready;
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 8; t++)
+			crc_table[t][i] =
+			    crc_table[t - 1][i] >> 8 ^ crc_table[0][crc_table[t - 1][i] & 0xFF];
+	crc_ready = true;
+}
+
+uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+	if (!crc_ready)
+		crc_init(); /* idempotent: racing threads write the same table */
+	crc = ~crc;
+	while (n >= 8) {
+		uint32_t a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				    (uint32_t)p[3] << 24);
+		crc = crc_table[7][a & 0xFF] ^ crc_table[6][a >> 8 & 0xFF] ^
+		      crc_table[5][a >> 16 & 0xFF] ^ crc_table[4][a >> 24] ^ crc_table[3][p[4]] ^
+		      crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ crc >> 8;
+	return ~crc;
+}
+
+/* ---- little-endian reads (callers check bounds) ---- */
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* ---- chunks and records ---- */
+
+static atomic_uint_fast64_t chunk_serial;
+
+int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why)
+{
+	memset(c, 0, sizeof *c);
+	c->p = p;
+	c->serial = atomic_fetch_add(&chunk_serial, 1) + 1;
+	if (memcmp(p, "ElfChnk\0", 8) != 0)
+		return diag_set(why, AS_EFORMAT, "no chunk signature");
+	c->first_number = rd64(p + 8);
+	c->last_number = rd64(p + 16);
+	c->last_record_off = rd32(p + 44);
+	c->free_off = rd32(p + 48);
+	c->data_crc_want = rd32(p + 52);
+	c->header_crc_want = rd32(p + 124);
+	if (rd32(p + 40) != 128)
+		return diag_set(why, AS_EFORMAT, "chunk header size %u", rd32(p + 40));
+	if (c->free_off < EVTX_CHUNK_HEADER_SIZE || c->free_off > EVTX_CHUNK_SIZE)
+		return diag_set(why, AS_EFORMAT, "chunk free space offset %u", c->free_off);
+	c->header_crc = evtx_crc32(0, p, 120);
+	c->header_crc = evtx_crc32(c->header_crc, p + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+	c->data_crc =
+	    evtx_crc32(0, p + EVTX_CHUNK_HEADER_SIZE, c->free_off - EVTX_CHUNK_HEADER_SIZE);
+	c->header_crc_ok = c->header_crc == c->header_crc_want;
+	c->data_crc_ok = c->data_crc == c->data_crc_want;
+	return 0;
+}
+
+int evtx_record_open(const struct evtx_chunk *c, uint32_t off, struct evtx_record *r,
+		     struct diag *why)
+{
+	memset(r, 0, sizeof *r);
+	r->off = off;
+	if (off < EVTX_CHUNK_HEADER_SIZE || off > EVTX_CHUNK_SIZE - 28)
+		return diag_set(why, AS_EPARSE, "record offset %u out of the chunk", off);
+	const uint8_t *p = c->p + off;
+	if (rd32(p) != 0x00002a2a)
+		return diag_set(why, AS_EPARSE, "no record signature at chunk offset %u", off);
+	r->size = rd32(p + 4);
+	if (r->size < 28 || r->size > EVTX_CHUNK_SIZE - off)
+		return diag_set(why, AS_EPARSE, "record size %u at chunk offset %u", r->size, off);
+	if (rd32(p + r->size - 4) != r->size)
+		return diag_set(why, AS_EPARSE, "record size copy differs at chunk offset %u", off);
+	r->id = rd64(p + 8);
+	r->filetime = rd64(p + 16);
+	return 0;
+}
+
+/* ---- parser state ---- */
+
+#define NAME_SLOTS 4096 /* power of two */
+
+struct name_ent {
+	uint32_t gen, off, at, len;
+};
+
+struct value {
+	uint32_t off; /* in the chunk */
+	uint16_t size;
+	uint8_t type;
+};
+
+/* How far an element's text has got (see the comment at the top). */
+enum { TEXT_NONE, TEXT_OPEN, TEXT_DONE };
+
+enum section { SEC_ROOT, SEC_SYSTEM, SEC_EVENTDATA, SEC_OTHER, SEC_SKIP };
+
+struct tbuf {
+	char *p;
+	size_t len, cap;
+};
+
+struct frame {
+	struct slice name;
+	struct slice data_name;
+	struct tbuf text;
+	uint8_t section, tstate;
+	bool has_data_name, cdata;
+	bool dropped;      /* content is an empty optional value: libevtx leaves it out */
+	uint32_t children; /* not left out */
+};
+
+struct evtx_binxml {
+	uint64_t serial; /* the chunk whose names are cached */
+	uint32_t gen;
+	char *names;
+	size_t names_len;
+	struct name_ent name_tab[NAME_SLOTS];
+	struct value values[AS_EVTX_MAX_VALUES_ALL];
+	size_t nvalues;
+	/* per record */
+	const uint8_t *p; /* the chunk */
+	struct winevent *w;
+	struct diag *why;
+	unsigned tokens;
+	int nest, depth;
+	bool root_seen, in_start; /* in a start tag: attributes may follow */
+	struct frame st[AS_MAX_XML_DEPTH];
+	struct tbuf raw; /* "Name=value" lines: the event's raw text */
+};
+
+int evtx_binxml_new(struct evtx_binxml **out)
+{
+	*out = NULL;
+	struct evtx_binxml *bx = calloc(1, sizeof *bx);
+	if (!bx)
+		return AS_ENOMEM;
+	bx->names = malloc(AS_EVTX_MAX_NAMES);
+	if (!bx->names) {
+		free(bx);
+		return AS_ENOMEM;
+	}
+	*out = bx;
+	return 0;
+}
+
+void evtx_binxml_free(struct evtx_binxml *bx)
+{
+	if (!bx)
+		return;
+	free(bx->names);
+	free(bx);
+}
+
+static int bad(struct evtx_binxml *bx, uint32_t off, const char *what)
+{
+	return diag_set(bx->why, AS_EPARSE, "BinXML: %s at chunk offset %u", what, off);
+}
+
+/* ---- text ---- */
+
+static int tbuf_reserve(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
+{
+	if (t->len + extra <= t->cap)
+		return 0;
+	if (t->len + extra > AS_MAX_EVTX_XML)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: a value longer than %u bytes",
+				AS_MAX_EVTX_XML);
+	size_t cap = t->cap ? 2 * t->cap : 64;
+	while (cap < t->len + extra)
+		cap *= 2;
+	char *d = arena_alloc(bx->w->a, cap);
+	if (!d)
+		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
+	if (t->len)
+		memcpy(d, t->p, t->len);
+	t->p = d;
+	t->cap = cap;
+	return 0;
+}
+
+static size_t utf8_put(char *d, uint32_t c)
+{
+	if (c < 0x80) {
+		d[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		d[0] = (char)(0xC0 | c >> 6);
+		d[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		d[0] = (char)(0xE0 | c >> 12);
+		d[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	d[0] = (char)(0xF0 | c >> 18);
+	d[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	d[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	d[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* n UTF-16LE units at p as UTF-8 into d (room for 3 bytes a unit), up to the
+ * first NUL as libevtx does; the length written. An unpaired surrogate
+ * becomes U+FFFD. */
+static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = rd16(p + 2 * i);
+		if (u == 0)
+			break;
+		if (u < 0x80) {
+			d[o++] = (char)u;
+			continue;
+		}
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
+			uint32_t l = rd16(p + 2 * i + 2);
+			if (l >= 0xDC00 && l <= 0xDFFF) {
+				o += utf8_put(d + o, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
+				i++;
+				continue;
+			}
+		}
+		if (u >= 0xD800 && u <= 0xDFFF)
+			u = 0xFFFD;
+		o += utf8_put(d + o, u);
+	}
+	return o;
+}
+
+static int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
+{
+	int rc = tbuf_reserve(bx, t, 3 * n);
+	if (rc)
+		return rc;
+	t->len += utf16_to_utf8(t->p + t->len, p, n);
+	return 0;
+}
+
+static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, ...)
+{
+	char tmp[96];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return bad(bx, 0, "value text too long");
+	int rc = tbuf_reserve(bx, t, (size_t)n);
+	if (rc)
+		return rc;
+	memcpy(t->p + t->len, tmp, (size_t)n);
+	t->len += (size_t)n;
+	return 0;
+}
+
+/* ---- names ---- */
+
+/* The element, attribute or entity name whose structure is at chunk offset
+ * off, cached for the chunk. */
+static int name_get(struct evtx_binxml *bx, uint32_t off, struct slice *out)
+{
+	uint32_t h = (off * 2654435761u) >> 20 & (NAME_SLOTS - 1);
+	for (unsigned probe = 0; probe < NAME_SLOTS; probe++) {
+		struct name_ent *e = &bx->name_tab[(h + probe) & (NAME_SLOTS - 1)];
+		if (e->gen == bx->gen && e->off == off) {
+			*out = slice_make(bx->names + e->at, e->len);
+			return 0;
+		}
+		if (e->gen != bx->gen) {
+			if (off > EVTX_CHUNK_SIZE - 8)
+				return bad(bx, off, "name out of the chunk");
+			uint32_t n = rd16(bx->p + off + 6);
+			if (n == 0 || (size_t)off + 8 + 2 * (size_t)n > EVTX_CHUNK_SIZE)
+				return bad(bx, off, "bad name");
+			if (bx->names_len + 3 * (size_t)n > AS_EVTX_MAX_NAMES)
+				return diag_set(bx->why, AS_ETOOBIG,
+						"BinXML: names of the chunk exceed %u bytes",
+						AS_EVTX_MAX_NAMES);
+			size_t len = utf16_to_utf8(bx->names + bx->names_len, bx->p + off + 8, n);
+			e->gen = bx->gen;
+			e->off = off;
+			e->at = (uint32_t)bx->names_len;
+			e->len = (uint32_t)len;
+			bx->names_len += len;
+			*out = slice_make(bx->names + e->at, e->len);
+			return 0;
+		}
+	}
+	return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u names in the chunk", NAME_SLOTS);
+}
+
+/* A name reference at *pos (u32 offset); skips the name when it is stored
+ * right there. */
+static int name_ref(struct evtx_binxml *bx, uint32_t *pos, uint32_t end, struct slice *out)
+{
+	if (*pos + 4 > end)
+		return bad(bx, *pos, "name reference cut short");
+	uint32_t off = rd32(bx->p + *pos);
+	*pos += 4;
+	int rc = name_get(bx, off, out);
+	if (rc)
+		return rc;
+	if (off == *pos) {
+		uint32_t n = rd16(bx->p + off + 6);
+		*pos += 8 + 2 * n + 2;
+		if (*pos > end)
+			return bad(bx, off, "inline name cut short");
+	}
+	return 0;
+}
+
+static struct slice local_name(struct slice s)
+{
+	const char *c = memchr(s.ptr, ':', s.len);
+	return c ? slice_make(c + 1, s.len - (size_t)(c + 1 - s.ptr)) : s;
+}
+
+/* ---- values as libevtx writes them ---- */
+
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t yy = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+static int put_filetime(struct evtx_binxml *bx, struct tbuf *t, uint64_t ft)
+{
+	uint64_t secs = ft / 10000000u;
+	unsigned frac = (unsigned)(ft % 10000000u);
+	int64_t days = (int64_t)(secs / 86400) - 134774; /* 1601-01-01 to 1970-01-01 */
+	unsigned sod = (unsigned)(secs % 86400);
+	int y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	return tbuf_printf(bx, t, "%04d-%02u-%02uT%02u:%02u:%02u.%07u00Z", y, m, d, sod / 3600,
+			   sod / 60 % 60, sod % 60, frac);
+}
+
+static const char hexu[] = "0123456789ABCDEF";
+
+/* One substitution value as text into t. */
+static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value *v)
+{
+	const uint8_t *p = bx->p + v->off;
+	uint32_t n = v->size;
+	int rc;
+	switch (v->type) {
+	case 0x00:
+		return 0;
+	case 0x01:
+		return tbuf_utf16(bx, t, p, n / 2);
+	case 0x02:
+		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
+			return rc;
+		for (uint32_t i = 0; i < n && p[i]; i++)
+			t->len += utf8_put(t->p + t->len, p[i]);
+		return 0;
+	case 0x03:
+		return n == 1 ? tbuf_printf(bx, t, "%d", (int8_t)p[0])
+			      : bad(bx, v->off, "Int8 size");
+	case 0x04:
+		return n == 1 ? tbuf_printf(bx, t, "%u", p[0]) : bad(bx, v->off, "UInt8 size");
+	case 0x05:
+		return n == 2 ? tbuf_printf(bx, t, "%d", (int16_t)rd16(p))
+			      : bad(bx, v->off, "Int16 size");
+	case 0x06:
+		return n == 2 ? tbuf_printf(bx, t, "%u", rd16(p)) : bad(bx, v->off, "UInt16 size");
+	case 0x07:
+		return n == 4 ? tbuf_printf(bx, t, "%d", (int32_t)rd32(p))
+			      : bad(bx, v->off, "Int32 size");
+	case 0x08:
+		return n == 4 ? tbuf_printf(bx, t, "%u", rd32(p)) : bad(bx, v->off, "UInt32 size");
+	case 0x09:
+		return n == 8 ? tbuf_printf(bx, t, "%lld", (long long)(int64_t)rd64(p))
+			      : bad(bx, v->off, "Int64 size");
+	case 0x0A:
+		return n == 8 ? tbuf_printf(bx, t, "%llu", (unsigned long long)rd64(p))
+			      : bad(bx, v->off, "UInt64 size");
+	case 0x0D:
+		return n == 4 ? tbuf_printf(bx, t, "%s", rd32(p) ? "true" : "false")
+			      : bad(bx, v->off, "Bool size");
+	case 0x0E:
+		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
+			return rc;
+		for (uint32_t i = 0; i < n; i++) {
+			t->p[t->len++] = hexu[p[i] >> 4];
+			t->p[t->len++] = hexu[p[i] & 15];
+		}
+		return 0;
+	case 0x0F:
+		if (n != 16)
+			return bad(bx, v->off, "GUID size");
+		return tbuf_printf(bx, t, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+				   rd32(p), rd16(p + 4), rd16(p + 6), p[8], p[9], p[10], p[11],
+				   p[12], p[13], p[14], p[15]);
+	case 0x10:
+		if (n == 4)
+			return tbuf_printf(bx, t, "0x%08x", rd32(p));
+		if (n == 8)
+			return tbuf_printf(bx, t, "0x%016llx", (unsigned long long)rd64(p));
+		return bad(bx, v->off, "SizeT size");
+	case 0x11:
+		return n == 8 ? put_filetime(bx, t, rd64(p)) : bad(bx, v->off, "FILETIME size");
+	case 0x13: {
+		if (n < 8 || n < 8 + 4u * p[1])
+			return bad(bx, v->off, "SID size");
+		uint64_t auth = 0;
+		for (int i = 2; i < 8; i++)
+			auth = auth << 8 | p[i];
+		if ((rc = tbuf_printf(bx, t, "S-%u-%llu", p[0], (unsigned long long)auth)))
+			return rc;
+		for (unsigned i = 0; i < p[1]; i++)
+			if ((rc = tbuf_printf(bx, t, "-%u", rd32(p + 8 + 4 * i))))
+				return rc;
+		return 0;
+	}
+	case 0x14:
+		return n == 4 ? tbuf_printf(bx, t, "0x%08x", rd32(p))
+			      : bad(bx, v->off, "HexInt32 size");
+	case 0x15:
+		return n == 8 ? tbuf_printf(bx, t, "0x%016llx", (unsigned long long)rd64(p))
+			      : bad(bx, v->off, "HexInt64 size");
+	default:
+		return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
+				v->type);
+	}
+}
+
+/* ---- values as winevent.c takes them from XML ---- */
+
+/* Entity references decoded as winevent.c's XML parser does (the five
+ * predefined ones and numeric ones; others kept as written). */
+static int unescape(struct evtx_binxml *bx, struct slice s, struct slice *out)
+{
+	char *d = arena_alloc(bx->w->a, s.len + 1);
+	if (!d)
+		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < s.len;) {
+		if (s.ptr[i] != '&') {
+			d[n++] = s.ptr[i++];
+			continue;
+		}
+		const char *semi = memchr(s.ptr + i, ';', s.len - i < 12 ? s.len - i : 12);
+		struct slice ent =
+		    semi ? slice_make(s.ptr + i + 1, (size_t)(semi - s.ptr - i - 1)) : SLICE_NULL;
+		char c = slice_eq_cstr(ent, "lt")     ? '<'
+			 : slice_eq_cstr(ent, "gt")   ? '>'
+			 : slice_eq_cstr(ent, "amp")  ? '&'
+			 : slice_eq_cstr(ent, "quot") ? '"'
+			 : slice_eq_cstr(ent, "apos") ? '\''
+						      : 0;
+		if (c) {
+			d[n++] = c;
+			i += ent.len + 2;
+			continue;
+		}
+		if (ent.len >= 2 && ent.ptr[0] == '#') {
+			uint32_t cp = 0;
+			bool hex = ent.ptr[1] == 'x' || ent.ptr[1] == 'X', ok = true;
+			size_t k = hex ? 2 : 1;
+			if (k == ent.len)
+				ok = false;
+			for (; k < ent.len && ok; k++) {
+				char h = ent.ptr[k];
+				int dv = h >= '0' && h <= '9'          ? h - '0'
+					 : hex && h >= 'a' && h <= 'f' ? h - 'a' + 10
+					 : hex && h >= 'A' && h <= 'F' ? h - 'A' + 10
+								       : -1;
+				if (dv < 0 || cp > 0x10FFFF)
+					ok = false;
+				else
+					cp = cp * (hex ? 16 : 10) + (uint32_t)dv;
+			}
+			char tmp[4];
+			if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
+			    utf8_put(tmp, cp) <= ent.len + 2) {
+				n += utf8_put(d + n, cp);
+				i += ent.len + 2;
+				continue;
+			}
+		}
+		d[n++] = s.ptr[i++];
+	}
+	d[n] = 0;
+	*out = slice_make(d, n);
+	return 0;
+}
+
+/* "0x00000018" → "0x18", as winevent.c does for libevtx's padded hex. */
+static int hex_minimal(struct evtx_binxml *bx, struct slice *v)
+{
+	size_t digits = v->len - 2;
+	if ((digits != 8 && digits != 16) || v->ptr[0] != '0' || v->ptr[1] != 'x' ||
+	    v->ptr[2] != '0')
+		return 0;
+	for (size_t i = 2; i < v->len; i++) {
+		char c = v->ptr[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	size_t z = 2;
+	while (z < v->len - 1 && v->ptr[z] == '0')
+		z++;
+	/* shortening in place: the value's buffer is ours */
+	char *d = (char *)v->ptr;
+	memmove(d + 2, d + z, v->len - z);
+	v->len = 2 + v->len - z;
+	return 0;
+}
+
+/* libevtx escapes what values hold and winevent.c decodes it again, so a
+ * value's text is the value; only reference tokens are decoded (ref_put). */
+static int value_final(struct evtx_binxml *bx, struct slice s, bool cdata, struct slice *out)
+{
+	(void)cdata;
+	*out = s;
+	return out->len >= 10 ? hex_minimal(bx, out) : 0;
+}
+
+/* A character or entity reference as libevtx writes it ("&#N;", "&name;"),
+ * decoded as winevent.c decodes it, into t. */
+static int ref_put(struct evtx_binxml *bx, struct tbuf *t, struct slice ref)
+{
+	struct slice d = SLICE_NULL;
+	int rc = unescape(bx, ref, &d);
+	if (!rc)
+		rc = tbuf_reserve(bx, t, d.len);
+	if (rc)
+		return rc;
+	memcpy(t->p + t->len, d.ptr, d.len);
+	t->len += d.len;
+	return 0;
+}
+
+/* One "Name=value" line of the raw text. */
+static int raw_add(struct evtx_binxml *bx, struct slice name, struct slice v)
+{
+	int rc = tbuf_reserve(bx, &bx->raw, name.len + v.len + 2);
+	if (rc)
+		return rc;
+	char *d = bx->raw.p + bx->raw.len;
+	memcpy(d, name.ptr, name.len);
+	d[name.len] = '=';
+	if (v.len)
+		memcpy(d + name.len + 1, v.ptr, v.len);
+	d[name.len + 1 + v.len] = '\n';
+	bx->raw.len += name.len + v.len + 2;
+	return 0;
+}
+
+static int emit(struct evtx_binxml *bx, struct slice name, struct slice value, bool cdata)
+{
+	struct slice v;
+	int rc = value_final(bx, value, cdata, &v);
+	if (rc)
+		return rc;
+	if (!v.ptr)
+		v = slice_make("", 0);
+	if ((rc = raw_add(bx, name, v)))
+		return rc;
+	rc = winevent_add(bx->w, name, FT_STRING, v);
+	return rc ? diag_set(bx->why, rc, "BinXML: field %.*s: %s",
+			     (int)(name.len > 64 ? 64 : name.len), name.ptr, as_strerror(rc))
+		  : 0;
+}
+
+/* ---- elements ---- */
+
+static int element_open(struct evtx_binxml *bx, struct slice name, uint32_t off)
+{
+	if (bx->depth == AS_MAX_XML_DEPTH)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: nested deeper than %d",
+				AS_MAX_XML_DEPTH);
+	if (bx->depth == 0 && bx->root_seen)
+		return bad(bx, off, "second root element");
+	struct frame *f = &bx->st[bx->depth];
+	memset(f, 0, sizeof *f);
+	f->name = local_name(name);
+	if (bx->depth == 0) {
+		f->section = SEC_ROOT;
+		bx->root_seen = true;
+	} else {
+		struct frame *parent = &bx->st[bx->depth - 1];
+		parent->children++;
+		if (parent->tstate == TEXT_OPEN)
+			parent->tstate = TEXT_DONE;
+		if (bx->depth == 1)
+			f->section = slice_eq_cstr(f->name, "System")          ? SEC_SYSTEM
+				     : slice_eq_cstr(f->name, "EventData")     ? SEC_EVENTDATA
+				     : slice_eq_cstr(f->name, "RenderingInfo") ? SEC_SKIP
+									       : SEC_OTHER;
+		else
+			f->section = parent->section;
+	}
+	bx->depth++;
+	return 0;
+}
+
+static int element_attr(struct evtx_binxml *bx, struct slice name, struct slice value)
+{
+	struct frame *f = &bx->st[bx->depth - 1];
+	int d = bx->depth;
+	name = local_name(name);
+	if (d == 3 && f->section == SEC_SYSTEM) {
+		char buf[AS_MAX_FIELD_NAME];
+		if (slice_eq_cstr(f->name, "TimeCreated") && slice_eq_cstr(name, "SystemTime"))
+			return emit(bx, f->name, value, false);
+		if (f->name.len + 1 + name.len >= sizeof buf)
+			return 0;
+		memcpy(buf, f->name.ptr, f->name.len);
+		buf[f->name.len] = '_';
+		memcpy(buf + f->name.len + 1, name.ptr, name.len);
+		return emit(bx, slice_make(buf, f->name.len + 1 + name.len), value, false);
+	}
+	if (d == 3 && f->section == SEC_EVENTDATA && slice_eq_cstr(f->name, "Data") &&
+	    slice_eq_cstr(name, "Name")) {
+		int rc = value_final(bx, value, false, &f->data_name);
+		if (rc)
+			return rc;
+		if (!f->data_name.ptr)
+			f->data_name = slice_make("", 0);
+		f->has_data_name = true;
+	}
+	return 0;
+}
+
+static int element_close(struct evtx_binxml *bx)
+{
+	struct frame *f = &bx->st[bx->depth - 1];
+	int d = bx->depth;
+	if (f->dropped) {
+		if (d > 1)
+			bx->st[d - 2].children--;
+		bx->depth--;
+		return 0;
+	}
+	bool has_child = f->children > 0;
+	struct slice text = f->text.len ? slice_make(f->text.p, f->text.len) : slice_make("", 0);
+	bool has_text = f->tstate != TEXT_NONE && (f->text.len || f->cdata);
+	int rc = 0;
+	if (f->section == SEC_SYSTEM && d == 3) {
+		if (!has_child && has_text && text.len)
+			rc = emit(bx, f->name, text, f->cdata);
+	} else if (f->section == SEC_EVENTDATA && d >= 3 && !has_child) {
+		if (d == 3 && slice_eq_cstr(f->name, "Data") && f->has_data_name) {
+			rc = emit(bx, f->data_name, text, f->cdata);
+		} else if (d == 3 && slice_eq_cstr(f->name, "Data")) {
+			struct slice v;
+			if (!(rc = value_final(bx, text, f->cdata, &v)) &&
+			    !(rc = raw_add(bx, f->name, v)) && (rc = winevent_add_data(bx->w, v)))
+				rc = diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+		} else {
+			rc = emit(bx, f->name, text, f->cdata);
+		}
+	} else if (f->section == SEC_OTHER && d >= 3 && !has_child) {
+		rc = emit(bx, f->name, text, f->cdata);
+	}
+	bx->depth--;
+	return rc;
+}
+
+/* The text run of the open element, or NULL when text is ignored there. */
+static struct tbuf *text_run(struct evtx_binxml *bx)
+{
+	if (!bx->depth)
+		return NULL;
+	struct frame *f = &bx->st[bx->depth - 1];
+	if (f->children || f->tstate == TEXT_DONE)
+		return NULL;
+	f->tstate = TEXT_OPEN;
+	return &f->text;
+}
+
+/* ---- the token stream ---- */
+
+static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const struct value *vals,
+		  uint32_t nvals, uint32_t *stop);
+
+/* Size of one item of an array of type t, 0 for strings, -1 unknown. */
+static int item_size(uint8_t t)
+{
+	switch (t & 0x7F) {
+	case 0x01:
+		return 0;
+	case 0x03:
+	case 0x04:
+		return 1;
+	case 0x05:
+	case 0x06:
+		return 2;
+	case 0x07:
+	case 0x08:
+	case 0x0D:
+	case 0x14:
+		return 4;
+	case 0x09:
+	case 0x0A:
+	case 0x11:
+	case 0x15:
+		return 8;
+	case 0x0F:
+		return 16;
+	}
+	return -1;
+}
+
+/*
+ * An array as the content of an element: libevtx writes the element once
+ * per item (<Data>a</Data><Data>b</Data>), with the same name and
+ * attributes. Strings are NUL-terminated one after the other.
+ */
+static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off)
+{
+	int isz = item_size(v->type);
+	if (isz < 0)
+		return diag_set(bx->why, AS_EPARSE, "BinXML: array type 0x%02x not read natively",
+				v->type);
+	if (!bx->depth)
+		return bad(bx, off, "array outside an element");
+	struct frame *f = &bx->st[bx->depth - 1];
+	if (f->children || f->tstate != TEXT_NONE)
+		return bad(bx, off, "array after other content");
+	if (f->section == SEC_SYSTEM && bx->depth == 3)
+		return bad(bx, off, "array in a System element");
+	struct frame proto = *f;
+	uint32_t pos = v->off, end = v->off + v->size;
+	bool first = true;
+	int rc;
+	while (pos < end) {
+		struct value item = {.off = pos, .type = (uint8_t)(v->type & 0x7F)};
+		if (isz == 0) {
+			uint32_t e = pos;
+			while (e + 2 <= end && rd16(bx->p + e) != 0)
+				e += 2;
+			item.size = (uint16_t)(e - pos);
+			pos = e + 2 <= end ? e + 2 : end;
+		} else {
+			if (pos + (uint32_t)isz > end)
+				return bad(bx, pos, "array item cut short");
+			item.size = (uint16_t)isz;
+			pos += (uint32_t)isz;
+		}
+		if (!first) {
+			if ((rc = element_close(bx)))
+				return rc;
+			bx->depth++;
+			f = &bx->st[bx->depth - 1];
+			*f = proto;
+			f->text = (struct tbuf){0};
+		}
+		first = false;
+		f->tstate = TEXT_OPEN;
+		if (item.size && (rc = put_value(bx, &f->text, &item)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Substitution value k as content of the open element (or of attribute text
+ * t when t is not NULL). */
+static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf *attr,
+		      uint32_t off)
+{
+	if (v->type == 0 || v->size == 0)
+		return 0;
+	if (v->type == 0x21) {
+		if (attr)
+			return bad(bx, off, "BinXML value in an attribute");
+		if (bx->nest >= AS_EVTX_MAX_NESTING)
+			return diag_set(bx->why, AS_ETOOBIG, "BinXML: nested deeper than %d",
+					AS_EVTX_MAX_NESTING);
+		bx->nest++;
+		size_t keep = bx->nvalues;
+		int rc = stream(bx, v->off, v->off + v->size, NULL, 0, NULL);
+		bx->nvalues = keep;
+		bx->nest--;
+		return rc;
+	}
+	if (v->type & 0x80) {
+		if (attr)
+			return bad(bx, off, "array value in an attribute");
+		return substitute_array(bx, v, off);
+	}
+	struct tbuf *t = attr ? attr : text_run(bx);
+	if (!t) {
+		/* text after a child: the XML path ignores it too, but the value
+		 * must still be one libevtx can write */
+		struct tbuf scratch = {0};
+		return put_value(bx, &scratch, v);
+	}
+	return put_value(bx, t, v);
+}
+
+/* Template instance at pos (token 0x0C); *next is set after its values. */
+static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end, uint32_t *next)
+{
+	if (pos + 10 > end)
+		return bad(bx, pos, "template instance cut short");
+	uint32_t def = rd32(bx->p + pos + 6);
+	pos += 10;
+	if (def > EVTX_CHUNK_SIZE - 24)
+		return bad(bx, pos, "template definition out of the chunk");
+	uint32_t dsize = rd32(bx->p + def + 20);
+	if (dsize > EVTX_CHUNK_SIZE - def - 24)
+		return bad(bx, def, "template definition size");
+	if (def == pos) {
+		pos += 24 + dsize;
+		if (pos > end)
+			return bad(bx, def, "inline template cut short");
+	}
+	if (pos + 4 > end)
+		return bad(bx, pos, "value count cut short");
+	uint32_t n = rd32(bx->p + pos);
+	pos += 4;
+	if (n > AS_EVTX_MAX_VALUES)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: %u values in a template (limit %d)",
+				n, AS_EVTX_MAX_VALUES);
+	if (bx->nvalues + n > AS_EVTX_MAX_VALUES_ALL)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %d values in a record",
+				AS_EVTX_MAX_VALUES_ALL);
+	if ((uint64_t)pos + 4ull * n > end)
+		return bad(bx, pos, "value descriptors cut short");
+	struct value *vals = bx->values + bx->nvalues;
+	uint32_t data = pos + 4 * n;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *d = bx->p + pos + 4 * i;
+		vals[i].size = rd16(d);
+		vals[i].type = d[2];
+		vals[i].off = data;
+		data += vals[i].size;
+		if (data > end)
+			return bad(bx, pos + 4 * i, "value data cut short");
+	}
+	bx->nvalues += n;
+	if (bx->nest >= AS_EVTX_MAX_NESTING)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: nested deeper than %d",
+				AS_EVTX_MAX_NESTING);
+	bx->nest++;
+	int rc = stream(bx, def + 24, def + 24 + dsize, vals, n, NULL);
+	bx->nest--;
+	bx->nvalues -= n;
+	*next = data;
+	return rc;
+}
+
+/* Attribute values: the value tokens after an attribute name. */
+static bool is_value_token(uint8_t t)
+{
+	switch (t) {
+	case 0x05:
+	case 0x45:
+	case 0x08:
+	case 0x48:
+	case 0x09:
+	case 0x49:
+	case 0x0D:
+	case 0x0E:
+		return true;
+	}
+	return false;
+}
+
+/* One value-ish token at *pos into t (t NULL: element content). */
+static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
+		       const struct value *vals, uint32_t nvals, struct tbuf *attr)
+{
+	uint32_t at = *pos;
+	uint8_t tok = bx->p[at];
+	int rc;
+	switch (tok) {
+	case 0x05:
+	case 0x45: {
+		if (at + 4 > end)
+			return bad(bx, at, "value cut short");
+		uint8_t type = bx->p[at + 1];
+		if (type != 0x01)
+			return bad(bx, at, "value text of a type other than string");
+		uint32_t n = rd16(bx->p + at + 2);
+		if (at + 4 + 2 * n > end)
+			return bad(bx, at, "value text cut short");
+		*pos = at + 4 + 2 * n;
+		struct tbuf *t = attr ? attr : text_run(bx);
+		return t ? tbuf_utf16(bx, t, bx->p + at + 4, n) : 0;
+	}
+	case 0x08:
+	case 0x48: {
+		if (at + 3 > end)
+			return bad(bx, at, "character reference cut short");
+		*pos = at + 3;
+		struct tbuf *t = attr ? attr : text_run(bx);
+		if (!t)
+			return 0;
+		char ref[16];
+		int n = snprintf(ref, sizeof ref, "&#%u;", rd16(bx->p + at + 1));
+		return ref_put(bx, t, slice_make(ref, (size_t)n));
+	}
+	case 0x09:
+	case 0x49: {
+		struct slice name;
+		*pos = at + 1;
+		if ((rc = name_ref(bx, pos, end, &name)))
+			return rc;
+		struct tbuf *t = attr ? attr : text_run(bx);
+		if (!t)
+			return 0;
+		char ref[16];
+		if (name.len > sizeof ref - 2) { /* not one winevent.c decodes */
+			if ((rc = tbuf_reserve(bx, t, name.len + 2)))
+				return rc;
+			t->p[t->len++] = '&';
+			memcpy(t->p + t->len, name.ptr, name.len);
+			t->len += name.len;
+			t->p[t->len++] = ';';
+			return 0;
+		}
+		ref[0] = '&';
+		memcpy(ref + 1, name.ptr, name.len);
+		ref[name.len + 1] = ';';
+		return ref_put(bx, t, slice_make(ref, name.len + 2));
+	}
+	case 0x0D:
+	case 0x0E: {
+		if (at + 4 > end)
+			return bad(bx, at, "substitution cut short");
+		uint32_t k = rd16(bx->p + at + 1);
+		*pos = at + 4;
+		if (k >= nvals)
+			return bad(bx, at, "substitution beyond the values");
+		if (tok == 0x0E && !attr && bx->depth && (vals[k].type == 0 || vals[k].size == 0)) {
+			struct frame *f = &bx->st[bx->depth - 1];
+			if (!f->children && f->tstate == TEXT_NONE)
+				f->dropped = true;
+			return 0;
+		}
+		return substitute(bx, &vals[k], attr, at);
+	}
+	}
+	return bad(bx, at, "not a value token");
+}
+
+static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const struct value *vals,
+		  uint32_t nvals, uint32_t *stop)
+{
+	int rc = 0;
+	int base = bx->depth;
+	while (pos < end) {
+		if (++bx->tokens > AS_EVTX_MAX_TOKENS)
+			return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
+					AS_EVTX_MAX_TOKENS);
+		uint32_t at = pos;
+		uint8_t tok = bx->p[pos];
+		switch (tok) {
+		case 0x00:
+			if (bx->depth != base)
+				return bad(bx, at, "end of stream inside an element");
+			if (stop)
+				*stop = pos + 1;
+			return 0;
+		case 0x0F:
+			pos += 4;
+			break;
+		case 0x01:
+		case 0x41: {
+			if (pos + 11 > end)
+				return bad(bx, at, "element cut short");
+			pos += 7; /* token, dependency id, data size */
+			struct slice name;
+			if ((rc = name_ref(bx, &pos, end, &name)))
+				return rc;
+			if (tok == 0x41) {
+				if (pos + 4 > end)
+					return bad(bx, at, "attribute list cut short");
+				pos += 4;
+			}
+			if ((rc = element_open(bx, name, at)))
+				return rc;
+			/* attributes, then the end of the start tag */
+			while (pos < end && (bx->p[pos] == 0x06 || bx->p[pos] == 0x46)) {
+				if (++bx->tokens > AS_EVTX_MAX_TOKENS)
+					return diag_set(bx->why, AS_ETOOBIG,
+							"BinXML: more than %u tokens",
+							AS_EVTX_MAX_TOKENS);
+				struct slice an;
+				pos++;
+				if ((rc = name_ref(bx, &pos, end, &an)))
+					return rc;
+				struct tbuf t = {0};
+				bool any = false;
+				while (pos < end && is_value_token(bx->p[pos])) {
+					if ((rc = value_token(bx, &pos, end, vals, nvals, &t)))
+						return rc;
+					any = true;
+				}
+				/* libevtx leaves out an attribute whose value is empty */
+				if (any && t.len &&
+				    (rc = element_attr(bx, an, slice_make(t.p, t.len))))
+					return rc;
+			}
+			if (pos >= end)
+				return bad(bx, pos, "start tag cut short");
+			if (bx->p[pos] == 0x03) {
+				pos++;
+				if ((rc = element_close(bx)))
+					return rc;
+			} else if (bx->p[pos] == 0x02) {
+				pos++;
+			} else {
+				return bad(bx, pos, "start tag not closed");
+			}
+			break;
+		}
+		case 0x04:
+			if (bx->depth <= base)
+				return bad(bx, at, "end of an element not opened");
+			pos++;
+			if ((rc = element_close(bx)))
+				return rc;
+			break;
+		case 0x07:
+		case 0x47: {
+			if (pos + 3 > end)
+				return bad(bx, at, "CDATA cut short");
+			uint32_t n = rd16(bx->p + pos + 1);
+			if (pos + 3 + 2 * n > end)
+				return bad(bx, at, "CDATA cut short");
+			if (bx->depth) {
+				struct frame *f = &bx->st[bx->depth - 1];
+				if (!f->children && f->tstate == TEXT_NONE) {
+					if ((rc = tbuf_utf16(bx, &f->text, bx->p + pos + 3, n)))
+						return rc;
+					f->cdata = true;
+				}
+				f->tstate = TEXT_DONE;
+			}
+			pos += 3 + 2 * n;
+			break;
+		}
+		case 0x0A:
+		case 0x4A: {
+			struct slice pi;
+			pos++;
+			if ((rc = name_ref(bx, &pos, end, &pi)))
+				return rc;
+			break;
+		}
+		case 0x0B:
+		case 0x4B: {
+			if (pos + 3 > end)
+				return bad(bx, at, "PI data cut short");
+			uint32_t n = rd16(bx->p + pos + 1);
+			pos += 3 + 2 * n;
+			break;
+		}
+		case 0x0C:
+			if ((rc = template_instance(bx, pos, end, &pos)))
+				return rc;
+			break;
+		case 0x05:
+		case 0x45:
+		case 0x08:
+		case 0x48:
+		case 0x09:
+		case 0x49:
+		case 0x0D:
+		case 0x0E:
+			if ((rc = value_token(bx, &pos, end, vals, nvals, NULL)))
+				return rc;
+			break;
+		default:
+			return bad(bx, at, "unknown token");
+		}
+	}
+	if (bx->depth != base)
+		return bad(bx, pos, "stream ends inside an element");
+	if (stop)
+		*stop = pos;
+	return 0;
+}
+
+int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
+		       const struct evtx_record *r, struct winevent *w, struct slice *raw,
+		       struct diag *why)
+{
+	if (bx->serial != c->serial) {
+		bx->serial = c->serial;
+		bx->names_len = 0;
+		if (++bx->gen == 0) {
+			memset(bx->name_tab, 0, sizeof bx->name_tab);
+			bx->gen = 1;
+		}
+	}
+	bx->p = c->p;
+	bx->w = w;
+	bx->why = why;
+	bx->tokens = 0;
+	bx->nest = 0;
+	bx->depth = 0;
+	bx->nvalues = 0;
+	bx->root_seen = false;
+	bx->raw = (struct tbuf){0};
+	int rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	if (!rc && !bx->root_seen)
+		rc = bad(bx, r->off, "no element");
+	if (!rc && bx->raw.len) {
+		bx->raw.len--; /* the last newline */
+		*raw = slice_make(bx->raw.p, bx->raw.len);
+	} else if (!rc) {
+		*raw = SLICE_LIT("Event=");
+	}
+	return rc;
+}
