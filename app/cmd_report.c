@@ -149,6 +149,10 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
+	if (from != AS_TIME_NONE && to != AS_TIME_NONE && to <= from) {
+		fprintf(stderr, "aptscope report: --to is before --from\n");
+		return EXIT_USAGE;
+	}
 	fmt = format_of(fmt, outp);
 	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json") && strcmp(fmt, "stix"))
 		goto usage;
