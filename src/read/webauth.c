@@ -85,6 +85,22 @@ static const char *const user_params[] = {"log",        "user",  "username", "lo
 
 static const char *const method_names[] = {"form", "token", "portal"};
 
+static inline unsigned char fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* slice_eq_nocase_cstr() without the strlen: every request's query
+ * parameters are compared with a dozen names, and most differ at once. */
+static bool eq_nocase(struct slice a, const char *s)
+{
+	size_t i = 0;
+	for (; i < a.len; i++)
+		if (!s[i] || fold((unsigned char)a.ptr[i]) != fold((unsigned char)s[i]))
+			return false;
+	return s[i] == 0;
+}
+
 static bool ends_nocase(struct slice s, const char *suffix)
 {
 	return slice_ends_nocase(s, suffix);
@@ -98,14 +114,14 @@ static bool last_segment_is(struct slice path, const char *name)
 	while (start > 0 && path.ptr[start - 1] != '/')
 		start--;
 	struct slice seg = slice_sub(path, start, path.len - start);
-	if (slice_eq_nocase_cstr(seg, name))
+	if (eq_nocase(seg, name))
 		return true;
 	size_t n = strlen(name);
-	if (seg.len <= n || !slice_eq_nocase_cstr(slice_sub(seg, 0, n), name))
+	if (seg.len <= n || !eq_nocase(slice_sub(seg, 0, n), name))
 		return false;
 	struct slice ext = slice_sub(seg, n, seg.len - n);
 	for (size_t i = 0; i < sizeof page_exts / sizeof page_exts[0]; i++)
-		if (slice_eq_nocase_cstr(ext, page_exts[i]))
+		if (eq_nocase(ext, page_exts[i]))
 			return true;
 	return false;
 }
@@ -145,7 +161,7 @@ static struct slice query_param(struct slice q, const char *const *names, size_t
 		struct slice name;
 		struct slice value = slice_cut(pair, '=', &name);
 		for (size_t i = 0; i < n; i++)
-			if (slice_eq_nocase_cstr(name, names[i])) {
+			if (eq_nocase(name, names[i])) {
 				*found = true;
 				return value.ptr ? value : SLICE_NULL;
 			}
@@ -164,7 +180,7 @@ static bool has_credentials(struct slice query)
 		return true;
 	static const char *const grant[] = {"grant_type"};
 	struct slice g = query_param(query, grant, 1, &found);
-	return found && slice_eq_nocase_cstr(g, "password");
+	return found && eq_nocase(g, "password");
 }
 
 static enum outcome outcome_of(enum klass k, int status)
@@ -197,9 +213,8 @@ bool webauth_classify(struct slice method, struct slice path, struct slice query
 		path.len = (size_t)semi;
 	/* The cheap tests first: most requests are GETs without credentials,
 	 * and the endpoint table is only walked for the few that may be. */
-	bool candidate =
-	    status == 401 || status == 407 || slice_eq_nocase_cstr(method, "POST") ||
-	    (query.len && slice_eq_nocase_cstr(method, "GET") && has_credentials(query));
+	bool candidate = status == 401 || status == 407 || eq_nocase(method, "POST") ||
+			 (query.len && eq_nocase(method, "GET") && has_credentials(query));
 	if (!candidate)
 		return false;
 	const struct endpoint *e = path.len ? endpoint_find(path) : NULL;
