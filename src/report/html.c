@@ -240,13 +240,15 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 		return;
 	}
 	bars(b, fresh ? "newgroup-" : "group-", t, AS_REPORT_TOP);
-	buf_puts(b, fresh ? "<table><thead><tr><th>Cluster</th><th>Active</th><th "
-			    "class=\"n\">Incidents</th><th class=\"n\">Orgs</th><th>Sectors</th>"
-			    "<th>Techniques</th><th>Malware</th><th>Incidents behind</th></tr>"
-			    "</thead><tbody>"
-			  : "<table><thead><tr><th>Group</th><th>Aliases</th><th>Origin</th>"
-			    "<th>Region</th><th class=\"n\">Incidents</th><th class=\"n\">Orgs</th>"
-			    "<th>Sectors</th><th>Incidents behind</th></tr></thead><tbody>");
+	buf_puts(b, fresh
+			? "<table><thead><tr><th>Cluster</th><th>Active</th><th "
+			  "class=\"n\">Incidents</th><th class=\"n\">Orgs</th><th>Sectors</th>"
+			  "<th>Techniques</th><th>Malware</th><th>Nearest known</th><th>Incidents "
+			  "behind</th></tr>"
+			  "</thead><tbody>"
+			: "<table><thead><tr><th>Group</th><th>Aliases</th><th>Origin</th>"
+			  "<th>Region</th><th class=\"n\">Incidents</th><th class=\"n\">Orgs</th>"
+			  "<th>Sectors</th><th>Incidents behind</th></tr></thead><tbody>");
 	for (size_t i = 0; i < t->n && i < AS_REPORT_TOP; i++) {
 		const struct rep_row *r = t->order[i];
 		const struct rep_group *g = r->group;
@@ -287,6 +289,8 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 			names(b, l, r, RF_TECHNIQUE, 8);
 			buf_puts(b, "</td><td>");
 			names(b, l, r, RF_MALWARE, 5);
+			buf_puts(b, "</td><td>");
+			names(b, l, r, RF_NEAREST, 3);
 		}
 		buf_puts(b, "</td><td>");
 		inc_links(b, l, r);

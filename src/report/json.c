@@ -114,6 +114,10 @@ static void w_group(struct jw *w, const struct landscape *l, const struct rep_ro
 			w_names(w, "victim_countries", &t, t.n);
 			rep_tally_free(&t);
 		}
+		if (!rep_row_breakdown(l, r, RF_NEAREST, &t)) {
+			w_names(w, "nearest_known_groups", &t, t.n);
+			rep_tally_free(&t);
+		}
 	}
 	w_ids(w, l, r);
 	jw_obj_end(w);

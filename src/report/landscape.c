@@ -340,6 +340,10 @@ static void resolve_group(struct landscape *l, struct rep_inc *ri, json_t *o, co
 	} else if (verdict && !strcmp(verdict, "new-cluster") && cluster_name(attr)) {
 		name = cluster_name(attr);
 		cluster = true;
+		/* the attribution scored known groups below the bar: the best is
+		 * the nearest relative, part of the new group's profile */
+		if (jstr(cand, "group"))
+			ri->nearest = strdup(jstr(cand, "group"));
 		cand = NULL;
 	} else {
 		const char *g = json_string_value(json_array_get(json_object_get(o, "groups"), 0));
@@ -660,6 +664,7 @@ void landscape_free(struct landscape *l)
 		free(ri->campaign);
 		free(ri->group);
 		free(ri->verdict);
+		free(ri->nearest);
 		json_decref(ri->json);
 	}
 	free(l->inc);
@@ -771,6 +776,9 @@ static void field_values(const struct rep_inc *ri, enum rep_field f, const char 
 		break;
 	case RF_TECHNIQUE:
 		*arr = json_object_get(o, "techniques");
+		break;
+	case RF_NEAREST:
+		*one = ri->nearest;
 		break;
 	case RF_MALWARE:
 		*arr = json_object_get(o, "malware");

@@ -124,9 +124,9 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 		return;
 	}
 	if (fresh)
-		buf_puts(b,
-			 "| Cluster | Incidents | Organisations | Sectors | Techniques | Malware | "
-			 "Incidents behind |\n|---|---:|---:|---|---|---|---|\n");
+		buf_puts(
+		    b, "| Cluster | Incidents | Organisations | Sectors | Techniques | Malware | "
+		       "Nearest known | Incidents behind |\n|---|---:|---:|---|---|---|---|---|\n");
 	else
 		buf_puts(b, "| Group | Aliases | Origin | Region | Incidents | Organisations | "
 			    "Sectors | Incidents behind |\n|---|---|---|---|---:|---:|---|---|\n");
@@ -156,6 +156,8 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 			names(b, l, r, RF_TECHNIQUE, 6);
 			buf_puts(b, " | ");
 			names(b, l, r, RF_MALWARE, 4);
+			buf_puts(b, " | ");
+			names(b, l, r, RF_NEAREST, 3);
 		}
 		buf_puts(b, " | ");
 		ids(b, l, r);

@@ -35,6 +35,7 @@ struct rep_inc {
 	char *campaign; /* NULL when none */
 	char *group;    /* canonical group or cluster name, NULL when unattributed */
 	char *verdict;  /* attributed, suspected, indicator, new-cluster, unattributed */
+	char *nearest;  /* a new cluster's best-scoring known group, NULL when none */
 	double confidence;
 	uint64_t alerts;
 	bool exploited; /* names at least one CVE */
@@ -128,7 +129,8 @@ enum rep_field {
 	RF_COUNTRY,
 	RF_SRC_COUNTRY,
 	RF_TECHNIQUE,
-	RF_MALWARE
+	RF_MALWARE,
+	RF_NEAREST
 };
 int rep_row_breakdown(const struct landscape *l, const struct rep_row *r, enum rep_field f,
 		      struct rep_tally *out);

@@ -439,7 +439,12 @@ static void test_real_output_bundle_validates(void **state)
 	landscape_finish(l);
 	assert_int_equal(l->ninc, lines);
 	assert_int_equal(l->skipped, 0);
-	assert_non_null(rep_tally_find(&l->new_groups, "UNK-2025-001"));
+	const struct rep_row *unk = rep_tally_find(&l->new_groups, "UNK-2025-001");
+	assert_non_null(unk);
+	struct rep_tally near; /* the new group's profile names its nearest known group */
+	assert_int_equal(rep_row_breakdown(l, unk, RF_NEAREST, &near), 0);
+	assert_true(near.n >= 1);
+	rep_tally_free(&near);
 	uint64_t sum = 0;
 	for (size_t i = 0; i < l->sectors.n; i++)
 		sum += l->sectors.rows[i].ninc;
