@@ -1,0 +1,420 @@
+/*
+ * test_read_evtx_binxml.c — the native EVTX reader (evtx_binxml.c) against
+ * the libevtx path.
+ *
+ * Every fixture of tests/data/windows/ (and, with APTSCOPE_SHARED set, every
+ * file of evtx-attack-samples) is read twice through the reader driver,
+ * with APTSCOPE_EVTX=libevtx and APTSCOPE_EVTX=native, with and without
+ * native fields, and the two event lists are compared field by field:
+ * native fields (name, type, value, order) and canonical fields. The raw
+ * text differs by design (XML there, "Name=value" lines here) and is only
+ * required to be non-empty. Diagnostics must be the same but for the CRC32
+ * note the native path adds.
+ *
+ * Then the parts: CRC32, chunk and record headers, and hostile chunks
+ * (fixture chunks with bytes changed, records cut short) which must give an
+ * event or a reason, never a crash (run under ASan in CI).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "event/fieldname.h"
+#include "read/evtx_binxml.h"
+#include "read/format.h"
+#include "read/reader.h"
+#include "read/walk.h"
+#include "read/winevent.h"
+
+extern const struct format format_evtx;
+
+static const char *data_path(const char *name)
+{
+	static char p[1024];
+	const char *dir = getenv("APTSCOPE_TEST_DATA");
+	snprintf(p, sizeof p, "%s/windows/%s", dir ? dir : "tests/data", name);
+	return p;
+}
+
+struct got {
+	struct event *ev;
+	size_t n, cap;
+	struct arena keep;
+	struct reader_stats st;
+	char *diags;
+	int open_rc;
+};
+
+static void read_path(const char *path, const char *mode, bool fields, struct got *g)
+{
+	setenv("APTSCOPE_EVTX", mode, 1);
+	memset(g, 0, sizeof *g);
+	arena_init(&g->keep, 0);
+	size_t dlen = 0;
+	FILE *dout = open_memstream(&g->diags, &dlen);
+	assert_non_null(dout);
+	struct diag_sink sink;
+	diag_sink_init(&sink, dout);
+	static struct source src;
+	src = (struct source){.path = path};
+	struct read_opts ro = {.fields = fields};
+	struct reader *r = NULL;
+	struct diag why = {0};
+	g->open_rc = reader_open(&r, &src, &format_evtx, &ro, &sink, &why);
+	if (!g->open_rc) {
+		struct batch b;
+		batch_init(&b);
+		int n;
+		while ((n = reader_next(r, &b)) > 0) {
+			for (int i = 0; i < n; i++) {
+				if (g->n == g->cap) {
+					g->cap = g->cap ? 2 * g->cap : 64;
+					g->ev = realloc(g->ev, g->cap * sizeof *g->ev);
+					assert_non_null(g->ev);
+				}
+				assert_int_equal(event_copy(&g->ev[g->n], &b.events[i], &g->keep),
+						 0);
+				g->n++;
+			}
+		}
+		reader_stats(r, &g->st);
+		batch_free(&b);
+		reader_close(r);
+	}
+	diag_sink_fini(&sink);
+	fclose(dout);
+	unsetenv("APTSCOPE_EVTX");
+}
+
+static void got_free(struct got *g)
+{
+	free(g->ev);
+	free(g->diags);
+	arena_free(&g->keep);
+}
+
+/* The first difference between two events, or false. */
+static bool event_differs(const struct event *a, const struct event *b, char *why, size_t cap)
+{
+	if (a->time != b->time || a->kind != b->kind || a->outcome != b->outcome ||
+	    a->user_invalid != b->user_invalid || a->record != b->record) {
+		snprintf(why, cap, "time/kind/outcome/user_invalid/record");
+		return true;
+	}
+	if (a->num_present != b->num_present) {
+		snprintf(why, cap, "numbers present");
+		return true;
+	}
+	for (int k = 0; k < EN_COUNT; k++)
+		if (event_has_num(a, (enum event_num)k) && a->num[k] != b->num[k]) {
+			snprintf(why, cap, "%s", event_num_name((enum event_num)k));
+			return true;
+		}
+	if (memcmp(&a->src_ip, &b->src_ip, sizeof a->src_ip) ||
+	    memcmp(&a->dst_ip, &b->dst_ip, sizeof a->dst_ip)) {
+		snprintf(why, cap, "src_ip/dst_ip");
+		return true;
+	}
+	for (int k = 0; k < ES_COUNT; k++)
+		if (!a->str[k].ptr != !b->str[k].ptr ||
+		    (a->str[k].ptr && !slice_eq(a->str[k], b->str[k]))) {
+			snprintf(why, cap, "%s", event_str_name((enum event_str)k));
+			return true;
+		}
+	if (a->nfields != b->nfields) {
+		snprintf(why, cap, "%u native fields, %u", a->nfields, b->nfields);
+		return true;
+	}
+	for (uint32_t i = 0; i < a->nfields; i++) {
+		const struct field *x = &a->fields[i], *y = &b->fields[i];
+		if (x->name != y->name || x->type != y->type || !slice_eq(x->value, y->value)) {
+			struct slice nm = fieldname_str(x->name);
+			snprintf(why, cap, "native field %u (" SLICE_FMT ")", i, SLICE_ARG(nm));
+			return true;
+		}
+	}
+	if (!a->raw.len || !b->raw.len) {
+		snprintf(why, cap, "empty raw text");
+		return true;
+	}
+	return false;
+}
+
+struct tally {
+	uint64_t files, compared, differ, native, fallback, whole_file, recovered;
+};
+
+/* path read both ways, fields on and off; fails on any difference. */
+static void compare_file(const char *path, struct tally *t, bool verbose)
+{
+	for (int fields = 1; fields >= 0; fields--) {
+		struct evtx_counters c0, c1;
+		struct got lib, nat;
+		read_path(path, "libevtx", fields, &lib);
+		evtx_counters_get(&c0);
+		read_path(path, "native", fields, &nat);
+		evtx_counters_get(&c1);
+		if (lib.open_rc != nat.open_rc)
+			fail_msg("%s: open %d vs %d", path, lib.open_rc, nat.open_rc);
+		if (lib.n != nat.n || lib.st.errors != nat.st.errors)
+			fail_msg("%s fields=%d: libevtx %zu events %llu errors, native %zu events "
+				 "%llu errors\n%s---\n%s",
+				 path, fields, lib.n, (unsigned long long)lib.st.errors, nat.n,
+				 (unsigned long long)nat.st.errors, lib.diags, nat.diags);
+		uint64_t differ = 0;
+		for (size_t i = 0; i < lib.n; i++) {
+			char why[160];
+			if (event_differs(&lib.ev[i], &nat.ev[i], why, sizeof why)) {
+				if (!differ)
+					print_message("%s fields=%d event %zu: %s\n", path, fields,
+						      i, why);
+				differ++;
+			}
+		}
+		if (fields) {
+			t->compared += lib.n;
+			t->differ += differ;
+			t->native += c1.native - c0.native;
+			t->fallback += c1.fallback_record - c0.fallback_record;
+			t->whole_file += c1.libevtx_file - c0.libevtx_file;
+			t->recovered += c1.recovered - c0.recovered;
+			t->files++;
+		}
+		if (verbose)
+			print_message("%6zu events %6llu differ %6llu native  %s (fields=%d)\n",
+				      lib.n, (unsigned long long)differ,
+				      (unsigned long long)(c1.native - c0.native), path, fields);
+		got_free(&lib);
+		got_free(&nat);
+		assert_int_equal(differ, 0);
+	}
+}
+
+static void test_fixtures_same(void **state)
+{
+	static const char *const names[] = {
+	    "pass_security_4624_4625.evtx",
+	    "pass_security_4771_spray.evtx",
+	    "pass_sysmon_1_3_11.evtx",
+	    "pass_recovered.evtx",
+	    "fail_corrupt_record.evtx",
+	    "fail_truncated_chunk.evtx",
+	    "pass_sysmon_1_3_11.evtx.gz",
+	    "pass_security_4624_4625.evtx.zst",
+	    "fail_cut.evtx.gz",
+	};
+	struct tally t = {0};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		compare_file(data_path(names[i]), &t, true);
+	print_message("fixtures: %llu events compared, %llu differ, %llu read natively\n",
+		      (unsigned long long)t.compared, (unsigned long long)t.differ,
+		      (unsigned long long)t.native);
+	/* every allocated record of the fixtures but the scrambled one */
+	assert_int_equal(t.native, 4 + 12 + 8 + 4 + 7 + 8 + 4);
+}
+
+static void test_corpus_same(void **state)
+{
+	const char *shared = getenv("APTSCOPE_SHARED");
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/corpora/evtx-attack-samples", shared ? shared : "");
+	FILE *probe = shared ? fopen(dir, "r") : NULL;
+	if (!probe) {
+		print_message("SKIP: %s not found (set APTSCOPE_SHARED to the shared corpora)\n",
+			      dir);
+		skip();
+	}
+	fclose(probe);
+	struct diag_sink notes;
+	diag_sink_init(&notes, stderr);
+	struct file_list fl = {0};
+	char *roots[] = {dir};
+	assert_int_equal(walk_paths(roots, 1, &fl, &notes), 0);
+	struct tally t = {0};
+	for (size_t i = 0; i < fl.n; i++) {
+		size_t len = strlen(fl.paths[i]);
+		if (len >= 5 && strcmp(fl.paths[i] + len - 5, ".evtx") == 0)
+			compare_file(fl.paths[i], &t, false);
+	}
+	print_message("corpus: %llu files, %llu events compared (native fields and canonical), "
+		      "%llu differ; allocated records: %llu read natively, %llu by libevtx after "
+		      "the parser refused them, %llu in files left to libevtx; %llu recovered "
+		      "records (libevtx both ways)\n",
+		      (unsigned long long)t.files, (unsigned long long)t.compared,
+		      (unsigned long long)t.differ, (unsigned long long)t.native,
+		      (unsigned long long)t.fallback, (unsigned long long)t.whole_file,
+		      (unsigned long long)t.recovered);
+	assert_true(t.files >= 270);
+	assert_int_equal(t.differ, 0);
+	assert_true(t.native > 8000);
+	assert_int_equal(t.fallback, 0);
+	assert_int_equal(t.whole_file, 0);
+	file_list_free(&fl);
+	diag_sink_fini(&notes);
+}
+
+/* ---- parts ---- */
+
+static uint8_t *load(const char *name, size_t *len)
+{
+	FILE *f = fopen(data_path(name), "rb");
+	assert_non_null(f);
+	uint8_t *buf = malloc(1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_crc32(void **state)
+{
+	assert_int_equal(evtx_crc32(0, (const uint8_t *)"123456789", 9), 0xCBF43926u);
+	assert_int_equal(evtx_crc32(0, (const uint8_t *)"", 0), 0);
+	/* in pieces as at once */
+	uint32_t c = evtx_crc32(0, (const uint8_t *)"1234", 4);
+	assert_int_equal(evtx_crc32(c, (const uint8_t *)"56789", 5), 0xCBF43926u);
+}
+
+static void test_chunk_headers(void **state)
+{
+	static const struct {
+		const char *file;
+		bool header_ok, data_ok;
+		unsigned records;
+	} cases[] = {
+	    {"pass_sysmon_1_3_11.evtx", true, true, 8},
+	    {"pass_security_4771_spray.evtx", true, true, 12},
+	    {"fail_corrupt_record.evtx", true, false, 8},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len;
+		uint8_t *buf = load(cases[i].file, &len);
+		assert_true(len >= EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE);
+		struct evtx_chunk c;
+		struct diag why = {0};
+		assert_int_equal(evtx_chunk_open(&c, buf + EVTX_FILE_HEADER_SIZE, &why), 0);
+		assert_int_equal(c.header_crc_ok, cases[i].header_ok);
+		assert_int_equal(c.data_crc_ok, cases[i].data_ok);
+		unsigned n = 0;
+		for (uint32_t off = EVTX_CHUNK_HEADER_SIZE; off < c.free_off; n++) {
+			struct evtx_record r;
+			assert_int_equal(evtx_record_open(&c, off, &r, &why), 0);
+			assert_int_equal(r.id, c.first_number + n);
+			off += r.size;
+		}
+		assert_int_equal(n, cases[i].records);
+		/* not a chunk */
+		assert_int_equal(evtx_chunk_open(&c, buf, &why), AS_EFORMAT);
+		free(buf);
+	}
+}
+
+/* Every record of a chunk through the parser; returns the records parsed. */
+static unsigned parse_chunk(struct evtx_binxml *bx, const uint8_t *chunk, struct arena *a)
+{
+	struct evtx_chunk c;
+	struct diag why = {0};
+	if (evtx_chunk_open(&c, chunk, &why))
+		return 0;
+	unsigned ok = 0;
+	for (uint32_t off = EVTX_CHUNK_HEADER_SIZE; off < c.free_off;) {
+		struct evtx_record r;
+		if (evtx_record_open(&c, off, &r, &why))
+			break;
+		off += r.size;
+		struct event ev;
+		event_clear(&ev);
+		struct winevent w;
+		winevent_begin(&w, &ev, a, true);
+		struct slice raw = SLICE_NULL;
+		why.code = 0;
+		int rc = evtx_binxml_record(bx, &c, &r, &w, &raw, &why);
+		if (rc) {
+			assert_true(rc < 0);
+			assert_int_equal(why.code, rc);
+			assert_true(why.msg[0] != 0);
+		} else {
+			assert_int_equal(winevent_finish(&w), 0);
+			assert_true(raw.len > 0);
+			ok++;
+		}
+		arena_reset(a);
+	}
+	return ok;
+}
+
+static void test_hostile_chunks(void **state)
+{
+	static const char *const names[] = {"pass_sysmon_1_3_11.evtx",
+					    "pass_security_4624_4625.evtx", "pass_recovered.evtx"};
+	struct evtx_binxml *bx = NULL;
+	assert_int_equal(evtx_binxml_new(&bx), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
+	assert_non_null(chunk);
+	uint32_t seed = 12345;
+	for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+		size_t len;
+		uint8_t *buf = load(names[f], &len);
+		const uint8_t *orig = buf + EVTX_FILE_HEADER_SIZE;
+		memcpy(chunk, orig, EVTX_CHUNK_SIZE);
+		unsigned whole = parse_chunk(bx, chunk, &a);
+		assert_true(whole > 0);
+		for (int round = 0; round < 300; round++) {
+			memcpy(chunk, orig, EVTX_CHUNK_SIZE);
+			int changes = 1 + round % 8;
+			for (int k = 0; k < changes; k++) {
+				seed = seed * 1103515245u + 12345u;
+				/* mostly where the records and templates are */
+				uint32_t at =
+				    EVTX_CHUNK_HEADER_SIZE +
+				    (seed >> 8) % (EVTX_CHUNK_SIZE / 4 - EVTX_CHUNK_HEADER_SIZE);
+				seed = seed * 1103515245u + 12345u;
+				chunk[at] = round & 1 ? (uint8_t)(seed >> 16) : 0xFF;
+			}
+			parse_chunk(bx, chunk, &a);
+		}
+		/* the same chunk with its records' BinXML cut at every length */
+		memcpy(chunk, orig, EVTX_CHUNK_SIZE);
+		struct evtx_chunk c;
+		struct diag why = {0};
+		assert_int_equal(evtx_chunk_open(&c, chunk, &why), 0);
+		struct evtx_record r;
+		assert_int_equal(evtx_record_open(&c, EVTX_CHUNK_HEADER_SIZE, &r, &why), 0);
+		for (uint32_t cut = 28; cut < r.size; cut += 7) {
+			struct evtx_record rc = r;
+			rc.size = cut;
+			struct event ev;
+			event_clear(&ev);
+			struct winevent w;
+			winevent_begin(&w, &ev, &a, true);
+			struct slice raw;
+			int e = evtx_binxml_record(bx, &c, &rc, &w, &raw, &why);
+			assert_true(e <= 0);
+			arena_reset(&a);
+		}
+		free(buf);
+	}
+	free(chunk);
+	arena_free(&a);
+	evtx_binxml_free(bx);
+	evtx_binxml_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_crc32),          cmocka_unit_test(test_chunk_headers),
+	    cmocka_unit_test(test_hostile_chunks), cmocka_unit_test(test_fixtures_same),
+	    cmocka_unit_test(test_corpus_same),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
