@@ -62,8 +62,9 @@ static struct rep_row *tally_row(struct rep_tally *t, const char *key)
 		t->rows = rows;
 		t->cap = cap;
 	}
-	if (map_put_new(&t->idx, slice_cstr(key), &v, &existed)) {
-		t->over = true;
+	int rc = map_put_new(&t->idx, slice_cstr(key), &v, &existed);
+	if (rc) {
+		t->over = rc == AS_ETOOBIG; /* a full tally drops keys; no memory is an error */
 		return NULL;
 	}
 	if (existed)
@@ -104,7 +105,7 @@ static struct rep_row *tally_add(struct landscape *l, struct rep_tally *t, const
 	}
 	if (row_add(r, inc))
 		l->err = AS_ENOMEM;
-	r->volume += l ? l->inc[inc].alerts : 0;
+	r->volume += l->inc[inc].alerts;
 	return r;
 }
 
