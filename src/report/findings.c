@@ -123,6 +123,21 @@ void rep_findings(const struct landscape *l, const struct landscape *prev,
 		emit(&b, fn, ctx);
 	}
 
+	const struct rep_row *ransom = rep_tally_find(&l->kinds, "ransomware");
+	if (ransom && ransom->ninc) {
+		buf_printf(&b, "%zu targeted ransomware incident%s, against ", ransom->ninc,
+			   ransom->ninc == 1 ? "" : "s");
+		struct rep_tally sec;
+		if (!rep_row_breakdown(l, ransom, RF_SECTOR, &sec)) {
+			for (size_t i = 0; i < sec.n && i < TOP; i++)
+				buf_printf(&b, "%s%s", i ? ", " : "",
+					   rep_sector_label(sec.order[i]->key));
+			rep_tally_free(&sec);
+		}
+		buf_puts(&b, ".");
+		emit(&b, fn, ctx);
+	}
+
 	if (l->supply.n) {
 		const struct rep_row *r = l->supply.order[0];
 		const char *dot = strstr(r->key, " · ");

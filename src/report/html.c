@@ -520,6 +520,10 @@ int report_html(const struct landscape *l, const struct landscape *prev, struct 
 	bars(b, "stage-", &l->stages, l->stages.n);
 	table(b, l, "stage-", "Stage", &l->stages, l->stages.n);
 	buf_puts(b, "</section>");
+	section(b, "kinds", "Attack types");
+	bars(b, "kind-", &l->kinds, AS_REPORT_TOP);
+	table(b, l, "kind-", "Type", &l->kinds, AS_REPORT_TOP);
+	buf_puts(b, "</section>");
 	section(b, "groups", "Most active groups");
 	groups(b, l, &l->groups, false);
 	buf_puts(b, "</section>");

@@ -292,6 +292,7 @@ int report_md(const struct landscape *l, const struct landscape *prev, struct bu
 	table(b, l, "Attacks by victim country", &l->countries, "Country", AS_REPORT_TOP);
 	table(b, l, "Attacks over time", &l->months, "Month", l->months.n);
 	table(b, l, "Furthest kill-chain stage reached", &l->stages, "Stage", l->stages.n);
+	table(b, l, "Attack types", &l->kinds, "Type", AS_REPORT_TOP);
 	groups(b, l, &l->groups, false);
 	table(b, l, "Attacks by origin region of the group", &l->regions, "Region", AS_REPORT_TOP);
 	table(b, l, "Attacks by source-IP country", &l->src_countries, "Country", AS_REPORT_TOP);
