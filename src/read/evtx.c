@@ -1,5 +1,5 @@
 /*
- * evtx.c — Windows XML Event Log files (.evtx) through libevtx.
+ * evtx.c — Windows XML Event Log files (.evtx): our BinXML parser, libevtx beside it.
  *
  * A record format: open() opens the file with libevtx, next() takes the
  * records by index, then the records libevtx recovered from free space and
@@ -27,7 +27,8 @@
  * A record that libevtx cannot read or render is skipped and reported with
  * its index (and EventRecordID when known); the file goes on.
  *
- * The native path (APTSCOPE_EVTX=native): the file is mapped and its
+ * The native path (the default; APTSCOPE_EVTX=libevtx turns it off): the
+ * file is mapped and its
  * allocated records are read by our own BinXML parser (evtx_binxml.c),
  * about 30 times faster than libevtx's record look-up. libevtx still opens
  * the file: it gives the recovered records, the corrupted flag, and reads a
@@ -256,7 +257,7 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 	s->corrupted = libevtx_file_is_corrupted(s->file, NULL) == 1;
 	s->path = strdup(path);
 	const char *mode = getenv("APTSCOPE_EVTX");
-	if (mode && strcmp(mode, "native") == 0)
+	if (!mode || strcmp(mode, "libevtx") != 0)
 		evtx_native_open(s, path);
 	else
 		s->c_file = (uint64_t)s->nrecords;
@@ -535,7 +536,7 @@ static int evtx_next(void *state, struct event *ev, struct arena *a, struct diag
 
 const struct format format_evtx = {
     .name = "evtx",
-    .summary = "Windows XML Event Log (.evtx) via libevtx, incl. recovered records",
+    .summary = "Windows XML Event Log (.evtx), own BinXML parser; libevtx for recovered records",
     .probe = evtx_probe,
     .open = evtx_open,
     .next = evtx_next,
