@@ -532,8 +532,7 @@ static int fire(struct sigma_worker *w, const struct sigma_rule *r, const struct
 }
 
 /* All field values, one after the other, for the prefilter. */
-static struct slice scan_text(struct sigma_worker *w, const struct event *ev,
-			      const struct sigma_pfdb *db)
+static struct slice scan_text(struct sigma_worker *w, const struct event *ev)
 {
 	if (!ev->nfields)
 		return ev->raw;
@@ -554,8 +553,6 @@ static struct slice scan_text(struct sigma_worker *w, const struct event *ev,
 	size_t len = 0;
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		struct slice v = ev->fields[i].value;
-		if (!sigma_pfdb_wants(db, ev->fields[i].name))
-			continue; /* no rule of this logsource looks at it */
 		if (len + v.len + 1 > need)
 			return SLICE_NULL; /* too large: run every rule instead */
 		memcpy(w->scanbuf + len, v.ptr, v.len);
@@ -572,11 +569,10 @@ static inline bool bit(const uint64_t *b, size_t i)
 
 /* The prefilter database for events of this logsource key: only the
  * literals of the rules that can see them, once the key is frequent. */
-static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const uint64_t *cls)
+static struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const uint64_t *cls)
 {
-	const struct sigma_pfdb *all = sigma_prefilter_db(w->rs->pf);
 	if (slot == SIZE_MAX || slot >= AS_SIGMA_MAX_SUBDB)
-		return all;
+		return NULL;
 	/* compiling a database costs as much as scanning tens of thousands of
 	 * events: only logsources seen often get their own */
 	if (w->lsdb_state[slot] == 0 && ++w->lsdb_seen[slot] >= AS_SIGMA_SUBDB_AFTER) {
@@ -604,7 +600,7 @@ static const struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, co
 			}
 		}
 	}
-	return w->lsdb_state[slot] == 1 ? w->lsdb[slot] : all;
+	return w->lsdb_state[slot] == 1 ? w->lsdb[slot] : NULL;
 }
 
 static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert_sink *out)
@@ -621,13 +617,19 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	sigma_worker_set_event(w, ev);
 	size_t words = rs->nrules / 64 + 1;
 	memset(w->rulebits, 0, words * sizeof *w->rulebits);
-	const struct sigma_pfdb *db = event_db(w, slot, cls);
-	struct slice text = scan_text(w, ev, db);
+	struct sigma_pfdb *sub = ev->nfields ? event_db(w, slot, cls) : NULL;
+	struct slice text = sub ? SLICE_NULL : scan_text(w, ev);
 	w->lithit = NULL;
-	if (!text.ptr && ev->nfields) {
+	if (sub) {
+		if (sigma_prefilter_scan_fields(rs->pf, sub, w->pf, ev, w->rulebits))
+			memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
+		else
+			w->lithit = sigma_pf_scratch_hits(w->pf);
+	} else if (!text.ptr && ev->nfields) {
 		/* cannot assemble the values: every prefiltered rule is a candidate */
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-	} else if (sigma_prefilter_scan(rs->pf, db, w->pf, text.ptr, text.len, w->rulebits)) {
+	} else if (sigma_prefilter_scan(rs->pf, sigma_prefilter_db(rs->pf), w->pf, text.ptr,
+					text.len, w->rulebits)) {
 		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
 	} else {
 		w->lithit = sigma_pf_scratch_hits(w->pf);

@@ -39,8 +39,15 @@ struct sigma_pfdb {
 	const uint32_t *start; /* literal id → first pair; nlit + 1 entries */
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-databases) */
-	uint8_t *fields; /* field id → 1 when a rule looks at it; NULL: every field */
+	/* sub-databases: per field id, the literals of the items that test it
+	 * (CSR into flits) plus the keyword literals; index nfields holds the
+	 * keyword literals alone, for fields no rule names */
+	const struct sigma_prefilter *pf;
 	uint32_t nfields;
+	uint32_t *flit_start; /* nfields + 2: field f holds [start[f], start[f + 1]) */
+	uint32_t *flits;
+	hs_database_t **fdb; /* compiled on first use */
+	uint8_t *fstate;     /* 0 not built, 1 built (NULL: no literals), 2 failed */
 };
 
 struct sigma_prefilter {
@@ -74,6 +81,8 @@ struct sigma_pf_scratch {
 	uint8_t *mask;     /* per rule: clauses seen in this event */
 	uint32_t *touched; /* rules whose mask is not zero */
 	size_t ntouched;
+	char *kwbuf; /* values of fields only keyword literals look at, for one scan */
+	size_t kwcap;
 };
 
 struct lit_table {
@@ -487,36 +496,176 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 		return;
 	if (d->db)
 		hs_free_database(d->db);
+	for (uint32_t f = 0; d->fdb && f <= d->nfields; f++)
+		if (d->fdb[f])
+			hs_free_database(d->fdb[f]);
+	free(d->fdb);
+	free(d->fstate);
+	free(d->flit_start);
+	free(d->flits);
 	free(d->own_start);
 	free(d->own_pairs);
-	free(d->fields);
 	free(d);
-}
-
-bool sigma_pfdb_wants(const struct sigma_pfdb *d, uint32_t field)
-{
-	return !d->fields || (field < d->nfields && d->fields[field]);
-}
-
-/* Mark the fields a detection looks at; false when it searches every field. */
-static bool detection_fields(const struct sigma_detection *det, uint8_t *fields, uint32_t n)
-{
-	for (uint32_t s = 0; s < det->nsels; s++)
-		for (uint32_t g = 0; g < det->sels[s].n; g++)
-			for (uint32_t i = 0; i < det->sels[s].groups[g].n; i++) {
-				const struct sigma_item *it = &det->sels[s].groups[g].items[i];
-				if (it->keyword)
-					return false;
-				for (unsigned k = 0; k < it->field.nids; k++)
-					if (it->field.ids[k] < n)
-						fields[it->field.ids[k]] = 1;
-			}
-	return true;
 }
 
 static bool active(const uint64_t *classes, uint32_t c)
 {
 	return c != UINT32_MAX && ((classes[c / 64] >> (c % 64)) & 1);
+}
+
+struct fl_pairs {
+	uint64_t *v; /* field << 32 | literal */
+	size_t n, cap;
+};
+
+static int fl_push(struct fl_pairs *p, uint64_t x)
+{
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 1024;
+		uint64_t *nv = realloc(p->v, nc * sizeof *nv);
+		if (!nv)
+			return AS_ENOMEM;
+		p->v = nv;
+		p->cap = nc;
+	}
+	p->v[p->n++] = x;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The (field, literal) pairs of a detection; keyword literals get field nf. */
+static int detection_field_lits(const struct sigma_detection *det, uint32_t nf, struct fl_pairs *p)
+{
+	int rc = 0;
+	for (uint32_t s = 0; s < det->nsels; s++)
+		for (uint32_t g = 0; g < det->sels[s].n; g++)
+			for (uint32_t i = 0; i < det->sels[s].groups[g].n && !rc; i++) {
+				const struct sigma_item *it = &det->sels[s].groups[g].items[i];
+				for (uint32_t k = 0; k < it->nm && !rc; k++) {
+					uint64_t l = it->m[k].lit;
+					if (l == UINT32_MAX)
+						continue;
+					if (it->keyword) {
+						rc = fl_push(p, (uint64_t)nf << 32 | l);
+						continue;
+					}
+					for (unsigned a = 0; a < it->field.nids && !rc; a++)
+						if (it->field.ids[a] < nf)
+							rc = fl_push(p, (uint64_t)it->field.ids[a]
+										<< 32 |
+									    l);
+				}
+			}
+	return rc;
+}
+
+/* Per field: the literals of the items testing it, keyword literals apart. */
+static int subdb_fields(const struct sigma_ruleset *rs, const uint64_t *classes,
+			struct sigma_pfdb *d)
+{
+	struct fl_pairs p = {0};
+	uint32_t nf = fieldname_count();
+	uint8_t *kw = calloc(rs->pf->nlit + 1, 1);
+	int rc = kw ? 0 : AS_ENOMEM;
+	for (size_t i = 0; i < rs->nrules && !rc; i++) {
+		const struct sigma_rule *r = rs->rules[i];
+		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
+			rc = detection_field_lits(&r->det, nf, &p);
+	}
+	d->nfields = nf;
+	d->flit_start = rc ? NULL : calloc((size_t)nf + 2, sizeof *d->flit_start);
+	d->flits = rc ? NULL : malloc((p.n ? p.n : 1) * sizeof *d->flits);
+	d->fdb = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fdb);
+	d->fstate = rc ? NULL : calloc((size_t)nf + 1, 1);
+	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate))
+		rc = AS_ENOMEM;
+	if (!rc && p.n)
+		qsort(p.v, p.n, sizeof *p.v, cmp_u64);
+	for (size_t k = 0; !rc && k < p.n; k++)
+		if ((p.v[k] >> 32) == nf)
+			kw[(uint32_t)p.v[k]] = 1;
+	size_t n = 0;
+	for (size_t k = 0; !rc && k < p.n; k++) {
+		uint32_t f = (uint32_t)(p.v[k] >> 32), l = (uint32_t)p.v[k];
+		if ((k && p.v[k] == p.v[k - 1]) || (f < nf && kw[l]))
+			continue; /* a keyword literal is scanned in every field anyway */
+		d->flits[n++] = l;
+		d->flit_start[f + 1]++; /* sorted: the fields come in order */
+	}
+	for (uint32_t f = 0; !rc && f <= nf; f++)
+		d->flit_start[f + 1] += d->flit_start[f];
+	free(kw);
+	free(p.v);
+	return rc;
+}
+
+/* The database of field f (f >= nfields: a field no rule names), built on first use. */
+static int field_db(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
+		    struct sigma_pf_scratch *s, uint32_t f, hs_database_t **out)
+{
+	if (f >= d->nfields || d->flit_start[f] == d->flit_start[f + 1])
+		f = d->nfields; /* no literal of its own: the keyword literals only */
+	if (d->fstate[f] == 1) {
+		*out = d->fdb[f];
+		return 0;
+	}
+	if (d->fstate[f] == 2)
+		return AS_EENGINE;
+	d->fstate[f] = 2;
+	uint32_t kb = d->flit_start[d->nfields], ke = d->flit_start[d->nfields + 1];
+	uint32_t fb = f < d->nfields ? d->flit_start[f] : 0;
+	uint32_t fe = f < d->nfields ? d->flit_start[f + 1] : 0;
+	size_t n = (size_t)(fe - fb) + (ke - kb);
+	if (!n) {
+		d->fstate[f] = 1;
+		*out = NULL;
+		return 0;
+	}
+	const char **exprs = malloc(n * sizeof *exprs);
+	unsigned *flags = malloc(n * sizeof *flags);
+	unsigned *ids = malloc(n * sizeof *ids);
+	size_t *lens = malloc(n * sizeof *lens);
+	int rc = 0;
+	if (!exprs || !flags || !ids || !lens) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	size_t k = 0;
+	for (uint32_t j = fb; j < fe; j++, k++)
+		ids[k] = d->flits[j];
+	for (uint32_t j = kb; j < ke; j++, k++)
+		ids[k] = d->flits[j];
+	for (k = 0; k < n; k++) {
+		exprs[k] = pf->text[ids[k]];
+		flags[k] = pf->flags[ids[k]];
+		lens[k] = pf->len[ids[k]];
+	}
+	hs_compile_error_t *cerr = NULL;
+	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
+				 &d->fdb[f], &cerr) != HS_SUCCESS) {
+		if (cerr)
+			hs_free_compile_error(cerr);
+		d->fdb[f] = NULL;
+		rc = AS_EENGINE;
+		goto exit;
+	}
+	if (hs_alloc_scratch(d->fdb[f], &s->s) != HS_SUCCESS) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	d->fstate[f] = 1;
+	*out = d->fdb[f];
+exit:
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
 }
 
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
@@ -526,36 +675,23 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	*out = NULL;
 	struct sigma_pfdb *d = calloc(1, sizeof *d);
 	uint8_t *mark = calloc(pf->nlit + 1, 1);
-	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
-	const char **exprs = malloc((pf->nlit + 1) * sizeof *exprs);
-	unsigned *flags = malloc((pf->nlit + 1) * sizeof *flags);
-	size_t *lens = malloc((pf->nlit + 1) * sizeof *lens);
 	int rc = 0;
-	if (!d || !mark || !ids || !exprs || !flags || !lens) {
+	if (!d || !mark) {
 		rc = AS_ENOMEM;
 		goto exit;
 	}
-	size_t n = 0;
+	d->pf = pf;
 	for (size_t c = 0; c < pf->nclasses; c++) {
 		if (!active(classes, (uint32_t)c))
 			continue;
-		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++) {
-			uint32_t l = pf->cls_lits[k];
-			if (mark[l])
-				continue;
-			mark[l] = 1;
-			ids[n] = l;
-			exprs[n] = pf->text[l];
-			flags[n] = pf->flags[l];
-			lens[n] = pf->len[l];
-			n++;
-		}
+		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++)
+			mark[pf->cls_lits[k]] = 1;
 	}
 	/* the pairs of rules that can see these events only */
 	d->own_start = calloc(pf->nlit + 2, sizeof *d->own_start);
 	size_t np = 0;
-	for (size_t k = 0; d->own_start && k < n; k++)
-		for (uint32_t p = pf->lit_start[ids[k]]; p < pf->lit_start[ids[k] + 1]; p++)
+	for (size_t l = 0; d->own_start && l < pf->nlit; l++)
+		for (uint32_t p = pf->lit_start[l]; mark[l] && p < pf->lit_start[l + 1]; p++)
 			np += active(classes, pf->rule_class[pf->lit_rules[p] >> 3]);
 	d->own_pairs = malloc((np ? np : 1) * sizeof *d->own_pairs);
 	if (!d->own_start || !d->own_pairs) {
@@ -572,37 +708,9 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
-	/* the fields worth scanning: those the rules of these classes look at */
-	d->nfields = fieldname_count();
-	d->fields = calloc(d->nfields + 1, 1);
-	if (!d->fields) {
-		rc = AS_ENOMEM;
-		goto exit;
-	}
-	for (size_t i = 0; i < rs->nrules && d->fields; i++) {
-		const struct sigma_rule *r = rs->rules[i];
-		if (r->kind == SK_CORRELATION || !active(classes, r->lsclass))
-			continue;
-		if (!detection_fields(&r->det, d->fields, d->nfields)) {
-			free(d->fields);
-			d->fields = NULL; /* a keyword search: every field */
-		}
-	}
-	if (n) {
-		hs_compile_error_t *cerr = NULL;
-		if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
-					 &d->db, &cerr) != HS_SUCCESS) {
-			if (cerr)
-				hs_free_compile_error(cerr);
-			rc = AS_EENGINE;
-		}
-	}
+	rc = subdb_fields(rs, classes, d);
 exit:
 	free(mark);
-	free(ids);
-	free(exprs);
-	free(flags);
-	free(lens);
 	if (rc)
 		sigma_pfdb_free(d);
 	else
@@ -810,6 +918,7 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 	free(s->touched);
 	free(s->lithit);
 	free(s->littouched);
+	free(s->kwbuf);
 	free(s);
 }
 
@@ -824,7 +933,10 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 		  void *ctx)
 {
 	struct hit_ctx *h = ctx;
-	h->s->lithit[id / 64] |= 1ull << (id % 64);
+	uint64_t *word = &h->s->lithit[id / 64], bit = 1ull << (id % 64);
+	if (*word & bit)
+		return 0; /* seen in an earlier field: its pairs are marked */
+	*word |= bit;
 	h->s->littouched[h->s->nlittouched++] = id;
 	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
 		uint32_t r = h->d->pairs[k] >> 3, c = h->d->pairs[k] & 7;
@@ -853,6 +965,63 @@ int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pf
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;
 	return e == HS_SUCCESS ? 0 : AS_EENGINE;
+}
+
+/* Append v to the keyword-only buffer; false when it does not fit. */
+static bool kw_append(struct sigma_pf_scratch *s, size_t *len, struct slice v)
+{
+	if (*len + v.len + 1 > s->kwcap) {
+		size_t nc = s->kwcap ? s->kwcap : 1024;
+		while (nc < *len + v.len + 1)
+			nc *= 2;
+		char *nb = nc <= AS_SIGMA_MAX_SCAN ? realloc(s->kwbuf, nc) : NULL;
+		if (!nb)
+			return false;
+		s->kwbuf = nb;
+		s->kwcap = nc;
+	}
+	memcpy(s->kwbuf + *len, v.ptr, v.len);
+	*len += v.len;
+	s->kwbuf[(*len)++] = '\n';
+	return true;
+}
+
+int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
+				struct sigma_pf_scratch *s, const struct event *ev,
+				uint64_t *rulebits)
+{
+	for (size_t i = 0; i < s->nlittouched; i++)
+		s->lithit[s->littouched[i] / 64] = 0;
+	s->nlittouched = 0;
+	s->ntouched = 0;
+	struct hit_ctx h = {pf, d, s, rulebits};
+	hs_database_t *kwdb = NULL;
+	size_t kwlen = 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < ev->nfields && !rc; i++) {
+		struct slice v = ev->fields[i].value;
+		hs_database_t *db;
+		if (!v.len || v.len > UINT32_MAX)
+			continue;
+		uint32_t f = ev->fields[i].name;
+		if ((rc = field_db(pf, d, s, f, &db)) || !db)
+			continue;
+		/* fields with the keyword literals only share one scan (a hit
+		 * across the separator only adds a candidate) */
+		if ((f >= d->nfields || d->flit_start[f] == d->flit_start[f + 1]) &&
+		    kw_append(s, &kwlen, v)) {
+			kwdb = db;
+			continue;
+		}
+		if (hs_scan(db, v.ptr, (unsigned)v.len, 0, s->s, on_hit, &h) != HS_SUCCESS)
+			rc = AS_EENGINE;
+	}
+	if (!rc && kwdb &&
+	    hs_scan(kwdb, s->kwbuf, (unsigned)kwlen, 0, s->s, on_hit, &h) != HS_SUCCESS)
+		rc = AS_EENGINE;
+	for (size_t i = 0; i < s->ntouched; i++)
+		s->mask[s->touched[i]] = 0;
+	return rc;
 }
 
 const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s)

@@ -292,8 +292,11 @@ int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pf
 /* A database of only the literals (and rules) of the given classes. */
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pfdb **out);
-/* Is the field worth scanning for this database? */
-bool sigma_pfdb_wants(const struct sigma_pfdb *d, uint32_t field);
+/* With a sub-database: scan each field value of ev against the literals of
+ * the items that test that field (and the keyword literals). */
+int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
+				struct sigma_pf_scratch *s, const struct event *ev,
+				uint64_t *rulebits);
 void sigma_pfdb_free(struct sigma_pfdb *d);
 int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d);
 const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf);
