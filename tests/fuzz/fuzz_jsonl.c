@@ -1,61 +1,15 @@
 /*
- * fuzz_jsonl.c — the jsonl reader's line() on arbitrary bytes.
- *
- * The input is split on newlines like the driver does (CR stripped) and each
- * line, copied to a buffer of exactly its size, goes to format_jsonl.line()
- * with native fields on and then off, each time with a fresh event and an
- * arena reset per line.
+ * fuzz_jsonl.c — the jsonl reader's probe() and line() on arbitrary bytes,
+ * through the shared harness (fuzz_reader.h): every line, empty ones too,
+ * with native fields on and then off.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/arena.h"
-#include "core/error.h"
-#include "read/format.h"
+#include "fuzz_reader.h"
 
 extern const struct format format_jsonl;
 
-static void one_line(void *st, const uint8_t *p, size_t n, struct arena *a)
-{
-	if (n && p[n - 1] == '\r')
-		n--;
-	char *copy = malloc(n ? n : 1);
-	if (!copy)
-		return;
-	memcpy(copy, p, n);
-	struct event ev;
-	event_clear(&ev);
-	struct diag why;
-	int rc = format_jsonl.line(st, slice_make(copy, n), &ev, a, &why);
-	if (rc != LINE_EVENT && rc != LINE_SKIP && rc >= 0)
-		abort();
-	if (rc < 0 && why.code != rc)
-		abort();
-	free(copy);
-	arena_reset(a);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct arena a;
-	arena_init(&a, 0);
-	for (int fields = 1; fields >= 0; fields--) {
-		char st[256] = {0};
-		struct read_opts ro = {.fields = fields};
-		if (format_jsonl.state_size > sizeof st)
-			abort();
-		if (format_jsonl.init && format_jsonl.init(st, &ro))
-			abort();
-		const uint8_t *p = data, *end = data + size;
-		while (p < end) {
-			const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			one_line(st, p, n, &a);
-			p += n + (nl != NULL);
-		}
-		format_jsonl.probe(slice_make((const char *)data, size));
-	}
-	arena_free(&a);
-	return 0;
+	return fuzz_reader_run(&format_jsonl, 0, NULL, data, size);
 }

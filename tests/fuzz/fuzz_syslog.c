@@ -1,67 +1,21 @@
 /*
- * fuzz_syslog.c — the syslog reader's line() on arbitrary bytes.
- *
- * The input is split on newlines like the driver does (CR stripped) and each
- * line, copied to a buffer of exactly its size, goes to format_syslog.line()
+ * fuzz_syslog.c — the syslog reader's probe() and line() on arbitrary bytes,
+ * through the shared harness (fuzz_reader.h): every line, empty ones too,
  * with native fields and a default year, then without either (the year
- * then inferred from a fixed mtime), each time with a fresh event and an
- * arena reset per line.
+ * then inferred from a fixed mtime).
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/arena.h"
-#include "core/error.h"
-#include "read/format.h"
+#include "fuzz_reader.h"
 
 extern const struct format format_syslog;
 
-static void one_line(void *st, const uint8_t *p, size_t n, struct arena *a)
-{
-	if (n && p[n - 1] == '\r')
-		n--;
-	char *copy = malloc(n ? n : 1);
-	if (!copy)
-		return;
-	memcpy(copy, p, n);
-	struct event ev;
-	event_clear(&ev);
-	struct diag why;
-	int rc = format_syslog.line(st, slice_make(copy, n), &ev, a, &why);
-	if (rc != LINE_EVENT && rc != LINE_SKIP && rc >= 0)
-		abort();
-	if (rc < 0 && why.code != rc)
-		abort();
-	free(copy);
-	arena_reset(a);
-}
+static const struct read_opts passes[2] = {
+    {.fields = true, .default_year = 2024, .file_mtime_us = 1709294400000000},
+    {.fields = false, .default_year = 0, .file_mtime_us = 1709294400000000},
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct arena a;
-	arena_init(&a, 0);
-	for (int fields = 1; fields >= 0; fields--) {
-		char st[256] = {0};
-		/* without a default year, the year comes from a fixed mtime */
-		struct read_opts ro = {.fields = fields,
-				       .default_year = fields ? 2024 : 0,
-				       .file_mtime_us = 1709294400000000};
-		if (format_syslog.state_size > sizeof st)
-			abort();
-		if (format_syslog.init && format_syslog.init(st, &ro))
-			abort();
-		const uint8_t *p = data, *end = data + size;
-		while (p < end) {
-			const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			one_line(st, p, n, &a);
-			p += n + (nl != NULL);
-		}
-		format_syslog.probe(slice_make((const char *)data, size));
-		if (format_syslog.fini)
-			format_syslog.fini(st);
-	}
-	arena_free(&a);
-	return 0;
+	return fuzz_reader_run(&format_syslog, 0, passes, data, size);
 }

@@ -1,73 +1,18 @@
 /*
- * fuzz_w3c.c — the w3c reader's probe() and line() on arbitrary bytes.
- *
- * The input is split on newlines as the driver splits a file (one CR
- * stripped); each line, copied to a buffer of exactly its size so that a
- * read past its end is caught, goes to format_w3c.line() with one per-file
- * state for the whole input (headers and data lines interact), once with
- * native fields on and once off. A rejected line must carry its code in
- * the diag.
+ * fuzz_w3c.c — the w3c reader's probe() and line() on arbitrary bytes,
+ * through the shared harness (fuzz_reader.h), with native fields on and
+ * then off; one per-file state for the whole input (headers and data lines
+ * interact). Empty lines are skipped as the driver skips them; the probe
+ * score must be within 0..100.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/arena.h"
-#include "core/error.h"
-#include "read/format.h"
+#include "fuzz_reader.h"
 
 extern const struct format format_w3c;
 
-static void one_line(void *st, const uint8_t *p, size_t n, struct arena *a)
-{
-	if (n && p[n - 1] == '\r')
-		n--;
-	if (!n)
-		return;
-	char *copy = malloc(n);
-	if (!copy)
-		return;
-	memcpy(copy, p, n);
-	struct event ev;
-	event_clear(&ev);
-	struct diag why = {0};
-	int rc = format_w3c.line(st, slice_make(copy, n), &ev, a, &why);
-	if (rc != LINE_EVENT && rc != LINE_SKIP && rc >= 0)
-		abort();
-	if (rc < 0 && why.code != rc)
-		abort();
-	free(copy);
-	arena_reset(a);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct arena a;
-	arena_init(&a, 0);
-	char *head = malloc(size ? size : 1);
-	if (!head)
-		return 0;
-	memcpy(head, data, size);
-	int score = format_w3c.probe(slice_make(head, size));
-	if (score < 0 || score > 100)
-		abort();
-	free(head);
-	for (int fields = 1; fields >= 0; fields--) {
-		void *st = calloc(1, format_w3c.state_size);
-		struct read_opts ro = {.fields = fields};
-		if (!st || (format_w3c.init && format_w3c.init(st, &ro)))
-			abort();
-		const uint8_t *p = data, *end = data + size;
-		while (p < end) {
-			const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			one_line(st, p, n, &a);
-			p += n + (nl != NULL);
-		}
-		if (format_w3c.fini)
-			format_w3c.fini(st);
-		free(st);
-	}
-	arena_free(&a);
-	return 0;
+	return fuzz_reader_run(&format_w3c, FUZZ_READER_SKIP_EMPTY | FUZZ_READER_SCORE, NULL, data,
+			       size);
 }

@@ -13,94 +13,16 @@
  * its JSON name (event.h), kind, time, src_ip, dst_ip, or "!name" for a
  * field that must be absent.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "core/buf.h"
 #include "core/error.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/format.h"
-#include "read/reader.h"
+#include "read_test.h"
 
 extern const struct format format_eve;
 extern const struct format format_jsonl;
 
 static const char *data_path(const char *name)
 {
-	static char p[1024];
-	const char *dir = getenv("APTSCOPE_TEST_DATA");
-	snprintf(p, sizeof p, "%s/eve/%s", dir ? dir : "tests/data", name);
-	return p;
-}
-
-/* The value of one expectation key on ev, as text; false when absent. */
-static bool field_text(const struct event *ev, const char *key, char *out, size_t cap)
-{
-	if (strcmp(key, "kind") == 0) {
-		snprintf(out, cap, "%s", event_kind_name((enum event_kind)ev->kind));
-		return true;
-	}
-	if (strcmp(key, "outcome") == 0) {
-		snprintf(out, cap, "%s", outcome_name((enum outcome)ev->outcome));
-		return ev->outcome != OUTCOME_UNKNOWN;
-	}
-	if (strcmp(key, "time") == 0) {
-		char t[AS_TIME_STRLEN];
-		snprintf(out, cap, "%s", time_format(ev->time, t));
-		return ev->time != AS_TIME_NONE;
-	}
-	if (strcmp(key, "src_ip") == 0 || strcmp(key, "dst_ip") == 0) {
-		const struct ip *ip = key[0] == 's' ? &ev->src_ip : &ev->dst_ip;
-		char t[IP_STRLEN];
-		snprintf(out, cap, "%s", ip_format(ip, t));
-		return ip->family != IP_NONE;
-	}
-	if (strcmp(key, "nfields") == 0) {
-		snprintf(out, cap, "%u", ev->nfields);
-		return true;
-	}
-	for (int k = 0; k < ES_COUNT; k++)
-		if (strcmp(key, event_str_name((enum event_str)k)) == 0) {
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(ev->str[k]));
-			return ev->str[k].ptr != NULL;
-		}
-	for (int k = 0; k < EN_COUNT; k++)
-		if (strcmp(key, event_num_name((enum event_num)k)) == 0) {
-			snprintf(out, cap, "%lld", (long long)ev->num[k]);
-			return event_has_num(ev, (enum event_num)k);
-		}
-	fail_msg("unknown expectation key %s", key);
-	return false;
-}
-
-static void check_event(const struct event *ev, const char *want, const char *what)
-{
-	char spec[2048];
-	snprintf(spec, sizeof spec, "%s", want);
-	char *save = NULL;
-	for (char *tok = strtok_r(spec, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		char got[1024];
-		if (tok[0] == '!') {
-			if (field_text(ev, tok + 1, got, sizeof got))
-				fail_msg("%s: %s should be absent, is '%s'", what, tok + 1, got);
-			continue;
-		}
-		char *eq = strchr(tok, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		if (!field_text(ev, tok, got, sizeof got))
-			fail_msg("%s: %s absent, want '%s'", what, tok, eq + 1);
-		if (strcmp(got, eq + 1) != 0)
-			fail_msg("%s: %s is '%s', want '%s'", what, tok, got, eq + 1);
-	}
+	return test_data_path("eve", name);
 }
 
 struct expect {
@@ -163,65 +85,53 @@ struct file_result {
 	int matched;
 	char *diags;
 	struct buf json[16]; /* event_to_json of each event, by record */
+	const char *name;
+	bool fields;
+	struct read_run run;
 };
+
+static void each_event(void *ctx, const struct event *ev)
+{
+	struct file_result *res = ctx;
+	char what[128];
+	snprintf(what, sizeof what, "%s:%llu fields=%d", res->name, (unsigned long long)ev->record,
+		 res->fields);
+	if (!res->fields)
+		assert_int_equal(ev->nfields, 0);
+	else
+		assert_true(ev->nfields > 0);
+	assert_ptr_equal(ev->source, &res->run.src);
+	for (size_t k = 0; k < sizeof fixtures / sizeof fixtures[0]; k++)
+		if (strcmp(fixtures[k].file, res->name) == 0 && fixtures[k].record == ev->record) {
+			check_event(ev, fixtures[k].want, what);
+			res->matched++;
+		}
+	if (ev->record < 16) {
+		res->json[ev->record] = (struct buf)BUF_INIT;
+		assert_int_equal(event_to_json(ev, &res->json[ev->record]), 0);
+	}
+}
 
 static void read_file(const char *name, bool fields, struct file_result *res)
 {
 	memset(res, 0, sizeof *res);
-	size_t dlen = 0;
-	FILE *dout = open_memstream(&res->diags, &dlen);
-	struct diag_sink sink;
-	diag_sink_init(&sink, dout);
-	struct source src = {.path = data_path(name)};
+	res->name = name;
+	res->fields = fields;
 	struct read_opts ro = {.fields = fields};
-	struct reader *r = NULL;
-	struct diag why = {0};
-	int rc = reader_open(&r, &src, NULL, &ro, &sink, &why);
-	if (rc)
-		fail_msg("%s: %s", name, why.msg);
-	assert_ptr_equal(reader_format(r), &format_eve);
-	struct batch b;
-	batch_init(&b);
-	int n;
-	while ((n = reader_next(r, &b)) > 0) {
-		for (int i = 0; i < n; i++) {
-			const struct event *ev = &b.events[i];
-			char what[128];
-			snprintf(what, sizeof what, "%s:%llu fields=%d", name,
-				 (unsigned long long)ev->record, fields);
-			if (!fields)
-				assert_int_equal(ev->nfields, 0);
-			else
-				assert_true(ev->nfields > 0);
-			assert_ptr_equal(ev->source, &src);
-			for (size_t k = 0; k < sizeof fixtures / sizeof fixtures[0]; k++)
-				if (strcmp(fixtures[k].file, name) == 0 &&
-				    fixtures[k].record == ev->record) {
-					check_event(ev, fixtures[k].want, what);
-					res->matched++;
-				}
-			if (ev->record < 16) {
-				res->json[ev->record] = (struct buf)BUF_INIT;
-				assert_int_equal(event_to_json(ev, &res->json[ev->record]), 0);
-			}
-		}
-	}
-	assert_int_equal(n, 0);
-	struct reader_stats st;
-	reader_stats(r, &st);
-	res->events = st.events;
-	res->errors = st.errors;
-	reader_close(r);
-	batch_free(&b);
-	diag_sink_fini(&sink);
-	fclose(dout);
+	if (read_run(&res->run, data_path(name), NULL, &ro, each_event, res))
+		fail_msg("%s: %s", name, res->run.open_msg);
+	assert_ptr_equal(res->run.fmt, &format_eve);
+	assert_int_equal(res->run.end_rc, 0);
+	res->events = res->run.st.events;
+	res->errors = res->run.st.errors;
+	res->diags = res->run.diags;
 }
 
 static void result_free(struct file_result *res)
 {
 	for (int i = 0; i < 16; i++)
 		buf_free(&res->json[i]);
-	free(res->diags);
+	read_run_free(&res->run);
 }
 
 static const char *const pass_files[] = {
@@ -251,58 +161,39 @@ static void test_eve_fixtures(void **state)
 	}
 }
 
+/* A line through line() alone gives what the driver gave for it. */
+static void same_as_driver(void *ctx, int rc, const struct line_feeder *fd)
+{
+	struct file_result *res = ctx;
+	assert_int_equal(rc, LINE_EVENT);
+	struct buf j = BUF_INIT;
+	assert_int_equal(event_to_json(&fd->ev, &j), 0);
+	assert_true(fd->record < 16);
+	if (!slice_eq(buf_slice(&j), buf_slice(&res->json[fd->record])))
+		fail_msg("%s:%llu\n line:   " SLICE_FMT "\n reader: " SLICE_FMT, res->name,
+			 (unsigned long long)fd->record, SLICE_ARG(buf_slice(&j)),
+			 SLICE_ARG(buf_slice(&res->json[fd->record])));
+	buf_free(&j);
+}
+
 /* Each line through line() alone gives what the driver gave. */
 static void test_eve_line_by_line(void **state)
 {
-	struct arena a;
-	arena_init(&a, 0);
 	for (size_t f = 0; f < sizeof pass_files / sizeof pass_files[0]; f++) {
 		struct file_result res;
 		read_file(pass_files[f], true, &res);
-		FILE *in = fopen(data_path(pass_files[f]), "r");
-		assert_non_null(in);
-		struct eve_state_buf {
-			char bytes[64];
-		} st = {{0}};
-		assert_true(format_eve.state_size <= sizeof st);
+		size_t n;
+		char *text = slurp(data_path(pass_files[f]), &n);
 		struct read_opts ro = {.fields = true};
-		assert_int_equal(format_eve.init(&st, &ro), 0);
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-		uint64_t rec = 0;
+		struct line_feeder fd;
+		feeder_open(&fd, &format_eve, &ro);
 		struct source src = {.path = data_path(pass_files[f]), .format = "eve"};
-		while ((len = getline(&line, &cap, in)) > 0) {
-			rec++;
-			while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-				len--;
-			struct event ev;
-			event_clear(&ev);
-			ev.source = &src;
-			ev.record = rec;
-			struct diag why = {0};
-			/* an exact-size copy, so a read past the line shows under ASan */
-			char *copy = malloc((size_t)len);
-			memcpy(copy, line, (size_t)len);
-			int rc = format_eve.line(&st, slice_make(copy, (size_t)len), &ev, &a, &why);
-			assert_int_equal(rc, LINE_EVENT);
-			struct buf j = BUF_INIT;
-			assert_int_equal(event_to_json(&ev, &j), 0);
-			assert_true(rec < 16);
-			if (!slice_eq(buf_slice(&j), buf_slice(&res.json[rec])))
-				fail_msg("%s:%llu\n line:   " SLICE_FMT "\n reader: " SLICE_FMT,
-					 pass_files[f], (unsigned long long)rec,
-					 SLICE_ARG(buf_slice(&j)),
-					 SLICE_ARG(buf_slice(&res.json[rec])));
-			buf_free(&j);
-			free(copy);
-			arena_reset(&a);
-		}
-		free(line);
-		fclose(in);
+		fd.src = &src;
+		feed_text(&fd, text, n, same_as_driver, &res);
+		feeder_close(&fd);
+		free(text);
 		result_free(&res);
 	}
-	arena_free(&a);
 }
 
 /* Bad lines are reported with their line number and reason; the rest is read. */

@@ -14,165 +14,23 @@
  * With APTSCOPE_SHARED pointing at the shared corpora, every file of
  * evtx-attack-samples is read and summarised (skipped when absent).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "core/error.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/format.h"
-#include "read/reader.h"
 #include "read/walk.h"
 #include "read/winevent.h"
+#include "read_test.h"
 
 extern const struct format format_evtx;
 
 static const char *data_path(const char *name)
 {
-	static char p[1024];
-	const char *dir = getenv("APTSCOPE_TEST_DATA");
-	snprintf(p, sizeof p, "%s/windows/%s", dir ? dir : "tests/data", name);
-	return p;
-}
-
-/* The value of one expectation key on ev, as text; false when absent. */
-static bool field_text(const struct event *ev, const char *key, char *out, size_t cap)
-{
-	if (strncmp(key, "f.", 2) == 0) {
-		const struct field *f = event_field_find(ev, slice_cstr(key + 2));
-		if (f)
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(f->value));
-		return f != NULL;
-	}
-	if (strcmp(key, "kind") == 0) {
-		snprintf(out, cap, "%s", event_kind_name((enum event_kind)ev->kind));
-		return true;
-	}
-	if (strcmp(key, "outcome") == 0) {
-		snprintf(out, cap, "%s", outcome_name((enum outcome)ev->outcome));
-		return ev->outcome != OUTCOME_UNKNOWN;
-	}
-	if (strcmp(key, "user_invalid") == 0) {
-		snprintf(out, cap, "%d", ev->user_invalid);
-		return true;
-	}
-	if (strcmp(key, "record") == 0) {
-		snprintf(out, cap, "%llu", (unsigned long long)ev->record);
-		return true;
-	}
-	if (strcmp(key, "time") == 0) {
-		char t[AS_TIME_STRLEN];
-		snprintf(out, cap, "%s", time_format(ev->time, t));
-		return ev->time != AS_TIME_NONE;
-	}
-	if (strcmp(key, "src_ip") == 0 || strcmp(key, "dst_ip") == 0) {
-		const struct ip *ip = key[0] == 's' ? &ev->src_ip : &ev->dst_ip;
-		char t[IP_STRLEN];
-		snprintf(out, cap, "%s", ip_format(ip, t));
-		return ip->family != IP_NONE;
-	}
-	for (int k = 0; k < ES_COUNT; k++)
-		if (strcmp(key, event_str_name((enum event_str)k)) == 0) {
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(ev->str[k]));
-			return ev->str[k].ptr != NULL;
-		}
-	for (int k = 0; k < EN_COUNT; k++)
-		if (strcmp(key, event_num_name((enum event_num)k)) == 0) {
-			snprintf(out, cap, "%lld", (long long)ev->num[k]);
-			return event_has_num(ev, (enum event_num)k);
-		}
-	fail_msg("unknown expectation key %s", key);
-	return false;
-}
-
-static void check_event(const struct event *ev, const char *want, const char *what)
-{
-	char spec[4096];
-	snprintf(spec, sizeof spec, "%s", want);
-	char *save = NULL;
-	for (char *tok = strtok_r(spec, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		char got[2048];
-		if (tok[0] == '!') {
-			if (field_text(ev, tok + 1, got, sizeof got))
-				fail_msg("%s: %s should be absent, is '%s'", what, tok + 1, got);
-			continue;
-		}
-		char *eq = strchr(tok, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		if (!field_text(ev, tok, got, sizeof got))
-			fail_msg("%s: %s absent, want '%s'", what, tok, eq + 1);
-		if (strcmp(got, eq + 1) != 0)
-			fail_msg("%s: %s is '%s', want '%s'", what, tok, got, eq + 1);
-	}
+	return test_data_path("windows", name);
 }
 
 /* Every event of one file, copied so that it outlives its batch. */
-struct got {
-	struct event *ev;
-	size_t n, cap;
-	struct arena keep;
-	struct reader_stats st;
-	const struct format *fmt;
-	char *diags;
-	int open_rc;
-	char open_msg[AS_MAX_DIAG_MSG];
-};
-
-static void read_path(const char *path, const struct format *force, bool fields, struct got *g)
+static void read_path(const char *path, const struct format *force, bool fields, struct read_run *g)
 {
-	memset(g, 0, sizeof *g);
-	arena_init(&g->keep, 0);
-	size_t dlen = 0;
-	FILE *dout = open_memstream(&g->diags, &dlen);
-	assert_non_null(dout);
-	struct diag_sink sink;
-	diag_sink_init(&sink, dout);
-	static struct source src;
-	src = (struct source){.path = path};
 	struct read_opts ro = {.fields = fields};
-	struct reader *r = NULL;
-	struct diag why = {0};
-	g->open_rc = reader_open(&r, &src, force, &ro, &sink, &why);
-	if (g->open_rc) {
-		snprintf(g->open_msg, sizeof g->open_msg, "%s", why.msg);
-	} else {
-		g->fmt = reader_format(r);
-		struct batch b;
-		batch_init(&b);
-		int n;
-		while ((n = reader_next(r, &b)) > 0) {
-			for (int i = 0; i < n; i++) {
-				if (g->n == g->cap) {
-					g->cap = g->cap ? 2 * g->cap : 64;
-					g->ev = realloc(g->ev, g->cap * sizeof *g->ev);
-					assert_non_null(g->ev);
-				}
-				assert_int_equal(event_copy(&g->ev[g->n], &b.events[i], &g->keep),
-						 0);
-				g->n++;
-			}
-		}
-		reader_stats(r, &g->st);
-		batch_free(&b);
-		reader_close(r);
-	}
-	diag_sink_fini(&sink);
-	fclose(dout);
-}
-
-static void got_free(struct got *g)
-{
-	free(g->ev);
-	free(g->diags);
-	arena_free(&g->keep);
+	read_run(g, path, force, &ro, read_run_keep, g);
 }
 
 /* ---- probe ---- */
@@ -281,7 +139,7 @@ static void test_fixture_files(void **state)
 {
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		for (int fields = 1; fields >= 0; fields--) {
-			struct got g;
+			struct read_run g;
 			read_path(data_path(files[i].file), NULL, fields, &g);
 			if (g.open_rc)
 				fail_msg("%s: %s", files[i].file, g.open_msg);
@@ -322,19 +180,19 @@ static void test_fixture_files(void **state)
 				assert_true(g.ev[k].raw.len > 0);
 				assert_true(event_has_num(&g.ev[k], EN_EVENT_ID));
 			}
-			got_free(&g);
+			read_run_free(&g);
 		}
 	}
 }
 
 static void test_not_evtx(void **state)
 {
-	struct got g;
+	struct read_run g;
 	/* a JSON file forced through the EVTX reader: the file is refused, not a crash */
 	read_path(data_path("pass_sysmon_linux.log"), &format_evtx, true, &g);
 	assert_int_equal(g.open_rc, AS_EFORMAT);
 	assert_non_null(strstr(g.open_msg, "evtx: cannot open"));
-	got_free(&g);
+	read_run_free(&g);
 }
 
 /* ---- the XML parser and the mapping, one event at a time ---- */
@@ -576,7 +434,7 @@ static void test_corpus(void **state)
 		if (len < 5 || strcmp(fl.paths[i] + len - 5, ".evtx") != 0)
 			continue;
 		nfiles++;
-		struct got g;
+		struct read_run g;
 		read_path(fl.paths[i], NULL, true, &g);
 		if (g.open_rc)
 			fail_msg("%s: %s", fl.paths[i], g.open_msg);
@@ -594,7 +452,7 @@ static void test_corpus(void **state)
 		errors += g.st.errors;
 		recovered += rec;
 		empty += g.n == 0;
-		got_free(&g);
+		read_run_free(&g);
 	}
 	print_message("%zu files, %llu events (%llu recovered), %llu errors, %zu files without "
 		      "events, %zu with damaged allocated records\n",

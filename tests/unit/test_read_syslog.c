@@ -19,21 +19,8 @@
  * failures 30 with an invalid user. It is read through the reader driver
  * and again line by line; both must agree.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "core/error.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/format.h"
-#include "read/reader.h"
+#include "read_test.h"
 
 extern const struct format format_syslog;
 extern const struct format format_journal;
@@ -41,62 +28,25 @@ extern const struct format format_jsonl;
 
 static const char *data_path(const char *name)
 {
-	static char p[1024];
-	const char *dir = getenv("APTSCOPE_TEST_DATA");
-	snprintf(p, sizeof p, "%s/syslog/%s", dir ? dir : "tests/data", name);
-	return p;
+	return test_data_path("syslog", name);
 }
 
-/* ---- one reader, fed line by line -------------------------------------- */
-
-struct feeder {
-	const struct format *f;
-	char state[512];
-	struct arena a;
-	struct event ev;
-	struct diag why;
-	char *copy;
-};
-
-static void feeder_open(struct feeder *fd, const struct format *f, const struct read_opts *ro)
+/* One line to the format through the feeder (read_test.h); a rejection must
+ * carry its code. */
+static int feed(struct line_feeder *fd, const char *line)
 {
-	memset(fd, 0, sizeof *fd);
-	fd->f = f;
-	assert_true(f->state_size <= sizeof fd->state);
-	arena_init(&fd->a, 0);
-	if (f->init)
-		assert_int_equal(f->init(fd->state, ro), 0);
-}
-
-/* The line is copied to a buffer of exactly its size, so ASan sees any read
- * past its end. */
-static int feeder_line(struct feeder *fd, const char *line)
-{
-	free(fd->copy);
-	size_t n = strlen(line);
-	fd->copy = malloc(n ? n : 1);
-	assert_non_null(fd->copy);
-	memcpy(fd->copy, line, n);
-	arena_reset(&fd->a);
-	event_clear(&fd->ev);
-	memset(&fd->why, 0, sizeof fd->why);
-	int rc = fd->f->line(fd->state, slice_make(fd->copy, n), &fd->ev, &fd->a, &fd->why);
+	int rc = feeder_line(fd, line, strlen(line));
 	if (rc < 0)
 		assert_int_equal(fd->why.code, rc);
 	return rc;
 }
 
-static void feeder_close(struct feeder *fd)
-{
-	if (fd->f->fini)
-		fd->f->fini(fd->state);
-	arena_free(&fd->a);
-	free(fd->copy);
-}
-
 /* ---- expectations ------------------------------------------------------- */
 
-static bool field_text(const struct event *ev, const char *key, char *out, size_t cap)
+/* Here an empty value means "absent" and outcome is always present, unlike
+ * read_test.h's check_event(). */
+
+static bool syslog_field_text(const struct event *ev, const char *key, char *out, size_t cap)
 {
 	out[0] = 0;
 	if (key[0] == '@') {
@@ -146,7 +96,7 @@ static bool field_text(const struct event *ev, const char *key, char *out, size_
 	return false;
 }
 
-static void check_event(const struct event *ev, const char *want, const char *what)
+static void syslog_check_event(const struct event *ev, const char *want, const char *what)
 {
 	char buf[1024];
 	snprintf(buf, sizeof buf, "%s", want);
@@ -156,7 +106,7 @@ static void check_event(const struct event *ev, const char *want, const char *wh
 		assert_non_null(eq);
 		*eq = 0;
 		char have[512];
-		bool present = field_text(ev, kv, have, sizeof have);
+		bool present = syslog_field_text(ev, kv, have, sizeof have);
 		if (!eq[1] ? present : !present || strcmp(have, eq + 1) != 0)
 			fail_msg("%s: %s is \"%s\"%s, want \"%s\"", what, kv, have,
 				 present ? "" : " (absent)", eq + 1);
@@ -233,9 +183,9 @@ static void test_headers(void **state)
 			struct read_opts ro = {.fields = fields,
 					       .default_year = r->year,
 					       .file_mtime_us = AS_TIME_NONE};
-			struct feeder fd;
+			struct line_feeder fd;
 			feeder_open(&fd, &format_syslog, &ro);
-			int rc = feeder_line(&fd, r->line);
+			int rc = feed(&fd, r->line);
 			char what[160];
 			snprintf(what, sizeof what, "row %zu fields=%d", i, fields);
 			if (!r->want) {
@@ -246,7 +196,7 @@ static void test_headers(void **state)
 				if (rc != LINE_EVENT)
 					fail_msg("%s: rc %d (%s)", what, rc, fd.why.msg);
 				if (fields) {
-					check_event(&fd.ev, r->want, what);
+					syslog_check_event(&fd.ev, r->want, what);
 				} else {
 					assert_int_equal(fd.ev.nfields, 0);
 					/* canonical keys only */
@@ -259,7 +209,7 @@ static void test_headers(void **state)
 							strcat(keep, kv);
 						}
 					if (keep[0])
-						check_event(&fd.ev, keep, what);
+						syslog_check_event(&fd.ev, keep, what);
 				}
 			}
 			feeder_close(&fd);
@@ -278,10 +228,10 @@ static void year_case(int64_t mtime, int default_year, const char *const *lines,
 		      const char *const *want)
 {
 	struct read_opts ro = {.default_year = default_year, .file_mtime_us = mtime};
-	struct feeder fd;
+	struct line_feeder fd;
 	feeder_open(&fd, &format_syslog, &ro);
 	for (size_t i = 0; lines[i]; i++) {
-		assert_int_equal(feeder_line(&fd, lines[i]), LINE_EVENT);
+		assert_int_equal(feed(&fd, lines[i]), LINE_EVENT);
 		char t[AS_TIME_STRLEN];
 		time_format(fd.ev.time, t);
 		if (strncmp(t, want[i], strlen(want[i])) != 0)
@@ -352,60 +302,49 @@ static void count_event(struct counts *c, const struct event *ev)
 		c->noted++;
 }
 
+static void count_each(void *ctx, const struct event *ev)
+{
+	count_event(ctx, ev);
+}
+
 static void read_whole(const char *name, const struct format *force, int year, bool fields,
 		       struct counts *c, const struct format **detected)
 {
 	memset(c, 0, sizeof *c);
-	struct diag_sink sink;
-	diag_sink_init(&sink, NULL);
-	struct source src = {.path = data_path(name)};
 	struct read_opts ro = {.fields = fields, .default_year = year};
-	struct reader *r = NULL;
-	struct diag why = {0};
-	if (reader_open(&r, &src, force, &ro, &sink, &why))
-		fail_msg("%s: %s", name, why.msg);
+	struct read_run run;
+	if (read_run(&run, data_path(name), force, &ro, count_each, c))
+		fail_msg("%s: %s", name, run.open_msg);
 	if (detected)
-		*detected = reader_format(r);
-	struct batch b;
-	batch_init(&b);
-	int n;
-	while ((n = reader_next(r, &b)) > 0)
-		for (int i = 0; i < n; i++)
-			count_event(c, &b.events[i]);
-	assert_int_equal(n, 0);
-	struct reader_stats st;
-	reader_stats(r, &st);
-	assert_int_equal(st.events, c->events);
-	c->errors = st.errors;
-	reader_close(r);
-	batch_free(&b);
-	diag_sink_fini(&sink);
+		*detected = run.fmt;
+	assert_int_equal(run.end_rc, 0);
+	assert_int_equal(run.st.events, c->events);
+	c->errors = run.st.errors;
+	read_run_free(&run);
+}
+
+static void count_line(void *ctx, int rc, const struct line_feeder *fd)
+{
+	if (rc < 0)
+		assert_int_equal(fd->why.code, rc);
+	if (rc == LINE_EVENT)
+		count_event(ctx, &fd->ev);
+	else if (rc < 0)
+		((struct counts *)ctx)->errors++;
 }
 
 static void read_lines(const char *name, const struct format *f, int year, bool fields,
 		       struct counts *c)
 {
 	memset(c, 0, sizeof *c);
-	FILE *in = fopen(data_path(name), "r");
-	assert_non_null(in);
+	size_t len;
+	char *text = slurp(data_path(name), &len);
 	struct read_opts ro = {
 	    .fields = fields, .default_year = year, .file_mtime_us = AS_TIME_NONE};
-	struct feeder fd;
+	struct line_feeder fd;
 	feeder_open(&fd, f, &ro);
-	char line[8192];
-	while (fgets(line, sizeof line, in)) {
-		size_t n = strlen(line);
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = 0;
-		if (!n)
-			continue;
-		int rc = feeder_line(&fd, line);
-		if (rc == LINE_EVENT)
-			count_event(c, &fd.ev);
-		else if (rc < 0)
-			c->errors++;
-	}
-	fclose(in);
+	feed_text(&fd, text, len, count_line, c);
+	free(text);
 	feeder_close(&fd);
 }
 
@@ -543,26 +482,26 @@ static void test_journal_lines(void **state)
 	};
 	for (int fields = 1; fields >= 0; fields--) {
 		struct read_opts ro = {.fields = fields};
-		struct feeder fd;
+		struct line_feeder fd;
 		feeder_open(&fd, &format_journal, &ro);
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-			int rc = feeder_line(&fd, rows[i].line);
+			int rc = feed(&fd, rows[i].line);
 			if (rc != LINE_EVENT)
 				fail_msg("row %zu: rc %d %s", i, rc, fd.why.msg);
 			char what[64];
 			snprintf(what, sizeof what, "journal row %zu fields=%d", i, fields);
 			if (fields)
-				check_event(&fd.ev, rows[i].want, what);
+				syslog_check_event(&fd.ev, rows[i].want, what);
 			else
 				assert_int_equal(fd.ev.nfields, 0);
 		}
 		/* bad JSON is rejected with a reason, and the next line still reads */
-		assert_true(feeder_line(&fd, "{\"MESSAGE\":") < 0);
+		assert_true(feed(&fd, "{\"MESSAGE\":") < 0);
 		assert_true(fd.why.msg[0] != 0);
-		assert_true(feeder_line(&fd, "not json") < 0);
-		assert_true(feeder_line(&fd, "{\"MESSAGE\":[300]}") < 0);
-		assert_true(feeder_line(&fd, "{\"MESSAGE\":[1.5]}") < 0);
-		assert_int_equal(feeder_line(&fd, "{\"MESSAGE\":\"ok\"}"), LINE_EVENT);
+		assert_true(feed(&fd, "not json") < 0);
+		assert_true(feed(&fd, "{\"MESSAGE\":[300]}") < 0);
+		assert_true(feed(&fd, "{\"MESSAGE\":[1.5]}") < 0);
+		assert_int_equal(feed(&fd, "{\"MESSAGE\":\"ok\"}"), LINE_EVENT);
 		feeder_close(&fd);
 	}
 }

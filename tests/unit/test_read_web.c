@@ -13,23 +13,10 @@
  * both ways must give the same events. The real corpora in
  * APTSCOPE_SHARED (EVTX-ATTACK-SAMPLES web logs) are read whole when present.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "core/buf.h"
 #include "core/error.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/format.h"
-#include "read/reader.h"
 #include "read/webauth.h"
+#include "read_test.h"
 
 extern const struct format format_access;
 extern const struct format format_w3c;
@@ -37,83 +24,7 @@ extern const struct format format_weberror;
 
 static const char *data_path(const char *name)
 {
-	static char p[1024];
-	const char *dir = getenv("APTSCOPE_TEST_DATA");
-	snprintf(p, sizeof p, "%s/web/%s", dir ? dir : "tests/data", name);
-	return p;
-}
-
-/* ---- expectations ---------------------------------------------------- */
-
-static bool field_text(const struct event *ev, const char *key, char *out, size_t cap)
-{
-	if (key[0] == '@') {
-		const struct field *f = event_field_find(ev, slice_cstr(key + 1));
-		if (!f)
-			return false;
-		if (f->type == FT_NULL)
-			snprintf(out, cap, "null");
-		else
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(f->value));
-		return true;
-	}
-	if (strcmp(key, "kind") == 0) {
-		snprintf(out, cap, "%s", event_kind_name((enum event_kind)ev->kind));
-		return true;
-	}
-	if (strcmp(key, "outcome") == 0) {
-		snprintf(out, cap, "%s", outcome_name((enum outcome)ev->outcome));
-		return ev->outcome != OUTCOME_UNKNOWN;
-	}
-	if (strcmp(key, "user_invalid") == 0) {
-		snprintf(out, cap, "%d", ev->user_invalid);
-		return true;
-	}
-	if (strcmp(key, "time") == 0) {
-		char t[AS_TIME_STRLEN];
-		snprintf(out, cap, "%s", time_format(ev->time, t));
-		return ev->time != AS_TIME_NONE;
-	}
-	if (strcmp(key, "src_ip") == 0 || strcmp(key, "dst_ip") == 0) {
-		const struct ip *ip = key[0] == 's' ? &ev->src_ip : &ev->dst_ip;
-		char t[IP_STRLEN];
-		snprintf(out, cap, "%s", ip_format(ip, t));
-		return ip->family != IP_NONE;
-	}
-	for (int k = 0; k < ES_COUNT; k++)
-		if (strcmp(key, event_str_name((enum event_str)k)) == 0) {
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(ev->str[k]));
-			return ev->str[k].ptr != NULL;
-		}
-	for (int k = 0; k < EN_COUNT; k++)
-		if (strcmp(key, event_num_name((enum event_num)k)) == 0) {
-			snprintf(out, cap, "%lld", (long long)ev->num[k]);
-			return event_has_num(ev, (enum event_num)k);
-		}
-	fail_msg("unknown expectation key %s", key);
-	return false;
-}
-
-static void expect(const struct event *ev, const char *spec, const char *what)
-{
-	char buf[2048];
-	snprintf(buf, sizeof buf, "%s", spec);
-	for (char *save = NULL, *kv = strtok_r(buf, "|", &save); kv;
-	     kv = strtok_r(NULL, "|", &save)) {
-		char got[1024];
-		if (kv[0] == '!') {
-			if (field_text(ev, kv + 1, got, sizeof got))
-				fail_msg("%s: %s should be absent, is \"%s\"", what, kv + 1, got);
-			continue;
-		}
-		char *eq = strchr(kv, '=');
-		assert_non_null(eq);
-		*eq = 0;
-		if (!field_text(ev, kv, got, sizeof got))
-			fail_msg("%s: %s absent, expected \"%s\"", what, kv, eq + 1);
-		if (strcmp(got, eq + 1) != 0)
-			fail_msg("%s: %s is \"%s\", expected \"%s\"", what, kv, got, eq + 1);
-	}
+	return test_data_path("web", name);
 }
 
 /* ---- single lines ---------------------------------------------------- */
@@ -357,7 +268,7 @@ static void test_lines(void **unused)
 		if (rc < 0 && !d.msg[0])
 			fail_msg("%s: rejected without a reason", what);
 		if (rc == LINE_EVENT && c->want)
-			expect(&ev, c->want, what);
+			check_event(&ev, c->want, what);
 		/* Without native fields the canonical face is the same. */
 		if (rc == LINE_EVENT) {
 			void *st2 = calloc(1, c->fmt->state_size);
@@ -544,53 +455,36 @@ struct file_result {
 	struct buf json; /* every event's JSON, one a line */
 };
 
+static void add_event(void *ctx, const struct event *ev)
+{
+	struct file_result *res = ctx;
+	res->events++;
+	res->auth += ev->kind == EK_AUTH;
+	event_to_json(ev, &res->json);
+	buf_append(&res->json, "\n", 1);
+}
+
 static void read_whole(const char *path, const struct format *force, const struct format *want,
 		       struct file_result *res)
 {
-	struct source src = {.path = path, .format = want->name};
 	struct read_opts o = {.fields = true, .file_mtime_us = AS_TIME_NONE};
-	struct diag_sink sink;
-	diag_sink_init(&sink, NULL);
-	struct diag why;
-	struct reader *r = NULL;
-	int rc = reader_open(&r, &src, force, &o, &sink, &why);
-	if (rc)
-		fail_msg("%s: %s", path, why.msg);
-	if (reader_format(r) != want)
-		fail_msg("%s: detected as %s, expected %s", path, reader_format(r)->name,
-			 want->name);
-	struct batch b;
-	batch_init(&b);
-	while ((rc = reader_next(r, &b)) > 0)
-		for (size_t i = 0; i < b.n; i++) {
-			res->events++;
-			res->auth += b.events[i].kind == EK_AUTH;
-			event_to_json(&b.events[i], &res->json);
-			buf_append(&res->json, "\n", 1);
-		}
-	assert_true(rc == 0);
-	struct reader_stats st;
-	reader_stats(r, &st);
-	res->errors = st.errors;
-	batch_free(&b);
-	reader_close(r);
-	diag_sink_fini(&sink);
+	struct read_run run;
+	if (read_run(&run, path, force, &o, add_event, res))
+		fail_msg("%s: %s", path, run.open_msg);
+	if (run.fmt != want)
+		fail_msg("%s: detected as %s, expected %s", path, run.fmt->name, want->name);
+	assert_true(run.end_rc == 0);
+	res->errors = run.st.errors;
+	read_run_free(&run);
 }
 
-static char *slurp(const char *path, size_t *n)
+static void add_line(void *ctx, int rc, const struct line_feeder *fd)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)len + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return p;
+	struct file_result *res = ctx;
+	if (rc == LINE_EVENT)
+		add_event(res, &fd->ev);
+	else if (rc < 0)
+		res->errors++;
 }
 
 /* The same file fed line by line to line(), as a driver that splits on
@@ -600,39 +494,12 @@ static void read_by_line(const char *path, const struct format *fmt, struct file
 	size_t n;
 	char *data = slurp(path, &n);
 	struct source src = {.path = path, .format = fmt->name};
-	void *st = state_new(fmt);
-	struct arena a;
-	arena_init(&a, 0);
-	uint64_t line_no = 0;
-	for (size_t at = 0; at < n;) {
-		char *nl = memchr(data + at, '\n', n - at);
-		size_t len = nl ? (size_t)(nl - data - at) : n - at;
-		struct slice line = slice_make(data + at, len);
-		at += len + (nl != NULL);
-		line_no++;
-		if (line.len && line.ptr[line.len - 1] == '\r')
-			line.len--;
-		if (!line.len)
-			continue;
-		struct event ev;
-		event_clear(&ev);
-		ev.source = &src;
-		ev.record = line_no;
-		ev.raw = line;
-		struct diag d = {0};
-		int rc = fmt->line(st, line, &ev, &a, &d);
-		if (rc == LINE_EVENT) {
-			res->events++;
-			res->auth += ev.kind == EK_AUTH;
-			event_to_json(&ev, &res->json);
-			buf_append(&res->json, "\n", 1);
-		} else if (rc < 0) {
-			res->errors++;
-		}
-		arena_reset(&a);
-	}
-	arena_free(&a);
-	state_free(fmt, st);
+	struct read_opts o = {.fields = true, .file_mtime_us = AS_TIME_NONE};
+	struct line_feeder fd;
+	feeder_open(&fd, fmt, &o);
+	fd.src = &src;
+	feed_text(&fd, data, n, add_line, res);
+	feeder_close(&fd);
 	free(data);
 }
 

@@ -9,21 +9,8 @@
  * see. Single lines with the odd shapes have their own table, in the same
  * "name=value|…" notation as test_read_evtx.c ("f.Name" = native field).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "core/error.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/format.h"
-#include "read/reader.h"
+#include "read_test.h"
 
 extern const struct format format_winjson;
 extern const struct format format_evtx;
@@ -31,134 +18,15 @@ extern const struct format format_jsonl;
 
 static const char *data_path(const char *name)
 {
-	static char p[1024];
-	const char *dir = getenv("APTSCOPE_TEST_DATA");
-	snprintf(p, sizeof p, "%s/windows/%s", dir ? dir : "tests/data", name);
-	return p;
+	return test_data_path("windows", name);
 }
 
-static bool field_text(const struct event *ev, const char *key, char *out, size_t cap)
+/* Every event of one file, copied so that it outlives its batch. */
+static void read_path(const char *path, bool fields, struct read_run *g)
 {
-	if (strncmp(key, "f.", 2) == 0) {
-		const struct field *f = event_field_find(ev, slice_cstr(key + 2));
-		if (f)
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(f->value));
-		return f != NULL;
-	}
-	if (strcmp(key, "kind") == 0) {
-		snprintf(out, cap, "%s", event_kind_name((enum event_kind)ev->kind));
-		return true;
-	}
-	if (strcmp(key, "outcome") == 0) {
-		snprintf(out, cap, "%s", outcome_name((enum outcome)ev->outcome));
-		return ev->outcome != OUTCOME_UNKNOWN;
-	}
-	if (strcmp(key, "user_invalid") == 0) {
-		snprintf(out, cap, "%d", ev->user_invalid);
-		return true;
-	}
-	if (strcmp(key, "nfields") == 0) {
-		snprintf(out, cap, "%u", ev->nfields);
-		return true;
-	}
-	if (strcmp(key, "time") == 0) {
-		char t[AS_TIME_STRLEN];
-		snprintf(out, cap, "%s", time_format(ev->time, t));
-		return ev->time != AS_TIME_NONE;
-	}
-	if (strcmp(key, "src_ip") == 0 || strcmp(key, "dst_ip") == 0) {
-		const struct ip *ip = key[0] == 's' ? &ev->src_ip : &ev->dst_ip;
-		char t[IP_STRLEN];
-		snprintf(out, cap, "%s", ip_format(ip, t));
-		return ip->family != IP_NONE;
-	}
-	for (int k = 0; k < ES_COUNT; k++)
-		if (strcmp(key, event_str_name((enum event_str)k)) == 0) {
-			snprintf(out, cap, SLICE_FMT, SLICE_ARG(ev->str[k]));
-			return ev->str[k].ptr != NULL;
-		}
-	for (int k = 0; k < EN_COUNT; k++)
-		if (strcmp(key, event_num_name((enum event_num)k)) == 0) {
-			snprintf(out, cap, "%lld", (long long)ev->num[k]);
-			return event_has_num(ev, (enum event_num)k);
-		}
-	fail_msg("unknown expectation key %s", key);
-	return false;
-}
-
-static void check_event(const struct event *ev, const char *want, const char *what)
-{
-	char spec[4096];
-	snprintf(spec, sizeof spec, "%s", want);
-	char *save = NULL;
-	for (char *tok = strtok_r(spec, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		char got[2048];
-		if (tok[0] == '!') {
-			if (field_text(ev, tok + 1, got, sizeof got))
-				fail_msg("%s: %s should be absent, is '%s'", what, tok + 1, got);
-			continue;
-		}
-		char *eq = strchr(tok, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		if (!field_text(ev, tok, got, sizeof got))
-			fail_msg("%s: %s absent, want '%s'", what, tok, eq + 1);
-		if (strcmp(got, eq + 1) != 0)
-			fail_msg("%s: %s is '%s', want '%s'", what, tok, got, eq + 1);
-	}
-}
-
-struct got {
-	struct event *ev;
-	size_t n, cap;
-	struct arena keep;
-	struct reader_stats st;
-	const struct format *fmt;
-	char *diags;
-};
-
-static void read_path(const char *path, bool fields, struct got *g)
-{
-	memset(g, 0, sizeof *g);
-	arena_init(&g->keep, 0);
-	size_t dlen = 0;
-	FILE *dout = open_memstream(&g->diags, &dlen);
-	assert_non_null(dout);
-	struct diag_sink sink;
-	diag_sink_init(&sink, dout);
-	static struct source src;
-	src = (struct source){.path = path};
 	struct read_opts ro = {.fields = fields};
-	struct reader *r = NULL;
-	struct diag why = {0};
-	if (reader_open(&r, &src, NULL, &ro, &sink, &why))
-		fail_msg("%s: %s", path, why.msg);
-	g->fmt = reader_format(r);
-	struct batch b;
-	batch_init(&b);
-	int n;
-	while ((n = reader_next(r, &b)) > 0)
-		for (int i = 0; i < n; i++) {
-			if (g->n == g->cap) {
-				g->cap = g->cap ? 2 * g->cap : 64;
-				g->ev = realloc(g->ev, g->cap * sizeof *g->ev);
-				assert_non_null(g->ev);
-			}
-			assert_int_equal(event_copy(&g->ev[g->n], &b.events[i], &g->keep), 0);
-			g->n++;
-		}
-	reader_stats(r, &g->st);
-	batch_free(&b);
-	reader_close(r);
-	diag_sink_fini(&sink);
-	fclose(dout);
-}
-
-static void got_free(struct got *g)
-{
-	free(g->ev);
-	free(g->diags);
-	arena_free(&g->keep);
+	if (read_run(g, path, NULL, &ro, read_run_keep, g))
+		fail_msg("%s: %s", path, g->open_msg);
 }
 
 /* ---- probe ---- */
@@ -235,7 +103,7 @@ static const struct {
 static void test_fixture_files(void **state)
 {
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		struct got g;
+		struct read_run g;
 		read_path(data_path(files[i].file), true, &g);
 		assert_ptr_equal(g.fmt, &format_winjson);
 		if (g.n != files[i].events || g.st.errors != files[i].errors)
@@ -250,7 +118,7 @@ static void test_fixture_files(void **state)
 			snprintf(what, sizeof what, "%s[%zu]", files[i].file, expects[k].index);
 			check_event(&g.ev[expects[k].index], expects[k].want, what);
 		}
-		got_free(&g);
+		read_run_free(&g);
 	}
 }
 
@@ -315,7 +183,7 @@ static void test_same_as_evtx(void **state)
 	     false},
 	};
 	for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
-		struct got x, j;
+		struct read_run x, j;
 		read_path(data_path(pairs[p].evtx), true, &x);
 		read_path(data_path(pairs[p].json), true, &j);
 		assert_ptr_equal(x.fmt, &format_evtx);
@@ -332,8 +200,8 @@ static void test_same_as_evtx(void **state)
 				assert_int_equal(x.ev[i].nfields, j.ev[i].nfields);
 			}
 		}
-		got_free(&x);
-		got_free(&j);
+		read_run_free(&x);
+		read_run_free(&j);
 	}
 }
 

@@ -8,47 +8,21 @@
  * also proves the two readers agree. Files are read through the driver
  * (whole) and again fed to the format line by line.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include <cmocka.h>
 
 #include "core/error.h"
 #include "core/ip.h"
 #include "core/limits.h"
-#include "core/timeparse.h"
-#include "event/fieldname.h"
-#include "read/reader.h"
 #include "read/zeek_map.h"
+#include "read_test.h"
 
 extern const struct format format_zeek, format_zeek_json;
 
-#define MAX_EVENTS 64
-
-/* Events of one file, copied out of their batches. */
-struct got {
-	struct event ev[MAX_EVENTS];
-	size_t n;
-	struct reader_stats st;
-	struct arena a;
-	const char *format;
-	char diag[1024]; /* printed diagnostics */
-};
-
-static char data_dir[512];
 static char tmp_dir[] = "/tmp/aptscope-test-zeek-XXXXXX";
 
 static int setup(void **state)
 {
-	const char *d = getenv("APTSCOPE_TEST_DATA");
-	snprintf(data_dir, sizeof data_dir, "%s/zeek", d ? d : "../../tests/data");
 	return mkdtemp(tmp_dir) ? 0 : -1;
 }
 
@@ -61,9 +35,7 @@ static int teardown(void **state)
 
 static const char *data_path(const char *name)
 {
-	static char p[768];
-	snprintf(p, sizeof p, "%s/%s", data_dir, name);
-	return p;
+	return test_data_path("zeek", name);
 }
 
 static const char *tmp_path(const char *name)
@@ -73,152 +45,69 @@ static const char *tmp_path(const char *name)
 	return p;
 }
 
-static struct got *got_new(void)
-{
-	struct got *g = calloc(1, sizeof *g);
-	assert_non_null(g);
-	arena_init(&g->a, 0);
-	return g;
-}
-
-static void got_free(struct got *g)
+static void got_free(struct read_run *g)
 {
 	if (!g)
 		return;
-	arena_free(&g->a);
+	read_run_free(g);
 	free(g);
 }
 
-static void keep(struct got *g, const struct event *ev)
+/* Keeps a copy without its source, so that the driver's events and the line
+ * feeder's print alike. */
+static void keep(void *ctx, const struct event *ev)
 {
-	if (g->n == MAX_EVENTS) /* big inputs: counted in the stats only */
-		return;
-	assert_int_equal(event_copy(&g->ev[g->n], ev, &g->a), 0);
-	g->ev[g->n].source = NULL;
-	g->n++;
+	struct read_run *g = ctx;
+	read_run_keep(g, ev);
+	g->ev[g->n - 1].source = NULL;
 }
 
 /* Through the driver: the file whole, format detected unless forced. */
-static struct got *read_path(const char *path, const struct format *force, bool fields)
+static struct read_run *read_path(const char *path, const struct format *force, bool fields)
 {
-	struct got *g = got_new();
-	FILE *mem = fmemopen(g->diag, sizeof g->diag - 1, "w");
-	struct diag_sink diags;
-	diag_sink_init(&diags, mem);
-	struct source src = {.path = path};
+	struct read_run *g = malloc(sizeof *g);
+	assert_non_null(g);
 	struct read_opts ro = {.fields = fields};
-	struct reader *r;
-	struct diag why = {0};
-	int rc = reader_open(&r, &src, force, &ro, &diags, &why);
-	if (rc) {
-		fprintf(stderr, "%s: %s\n", path, why.msg);
-		fail();
-	}
-	g->format = src.format;
-	struct batch b;
-	batch_init(&b);
-	int n;
-	while ((n = reader_next(r, &b)) > 0)
-		for (int i = 0; i < n; i++)
-			keep(g, &b.events[i]);
-	reader_stats(r, &g->st);
-	reader_close(r);
-	batch_free(&b);
-	diag_sink_fini(&diags);
-	fclose(mem);
+	if (read_run(g, path, force, &ro, keep, g))
+		fail_msg("%s: %s", path, g->open_msg);
 	return g;
+}
+
+static void keep_line(void *ctx, int rc, const struct line_feeder *fd)
+{
+	struct read_run *g = ctx;
+	g->st.records++;
+	if (rc == LINE_EVENT) {
+		struct event ev = fd->ev;
+		ev.raw = SLICE_NULL;
+		keep(g, &ev);
+		g->st.events++;
+	} else if (rc < 0) {
+		assert_true(fd->why.msg[0] != 0); /* every rejection says why */
+		g->st.errors++;
+	}
 }
 
 /* Straight into the format, one line at a time, as a stream would give it. */
-static struct got *feed_lines(const struct format *f, const char *text, size_t len, bool fields)
+static struct read_run *feed_lines(const struct format *f, const char *text, size_t len,
+				   bool fields)
 {
-	struct got *g = got_new();
-	void *state = calloc(1, f->state_size);
-	assert_non_null(state);
+	struct read_run *g = calloc(1, sizeof *g);
+	assert_non_null(g);
+	arena_init(&g->keep, 0);
 	struct read_opts ro = {.fields = fields};
-	if (f->init)
-		assert_int_equal(f->init(state, &ro), 0);
-	struct arena a;
-	arena_init(&a, 0);
-	size_t at = 0;
-	while (at < len) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
-		/* A private copy, so a reader reading past its line trips ASan. */
-		char *line = malloc(n ? n : 1);
-		memcpy(line, text + at, n);
-		at += n + 1;
-		g->st.records += n > 0;
-		if (n) {
-			struct event ev;
-			event_clear(&ev);
-			ev.raw = slice_make(line, n);
-			struct diag why = {0};
-			int rc = f->line(state, slice_make(line, n), &ev, &a, &why);
-			if (rc == LINE_EVENT) {
-				ev.raw = SLICE_NULL;
-				keep(g, &ev);
-				g->st.events++;
-			} else if (rc < 0) {
-				assert_true(why.msg[0] != 0); /* every rejection says why */
-				g->st.errors++;
-			}
-		}
-		free(line);
-	}
-	if (f->fini)
-		f->fini(state);
-	free(state);
-	arena_free(&a);
+	struct line_feeder fd;
+	feeder_open(&fd, f, &ro);
+	feed_text(&fd, text, len, keep_line, g);
+	feeder_close(&fd);
 	return g;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fprintf(stderr, "cannot open %s\n", path);
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = 0;
-	*len = (size_t)n;
-	return buf;
-}
-
-/* Canonical value of ev by its JSON name, as text; NULL when absent. */
+/* Canonical value of ev by its JSON name, as text in buf[1024]; NULL when
+ * absent. */
 static const char *canon(const struct event *ev, const char *name, char *buf)
 {
-	if (!strcmp(name, "kind"))
-		return event_kind_name(ev->kind);
-	if (!strcmp(name, "outcome"))
-		return ev->outcome ? outcome_name(ev->outcome) : NULL;
-	if (!strcmp(name, "time"))
-		return ev->time == AS_TIME_NONE ? NULL : time_format(ev->time, buf);
-	if (!strcmp(name, "src_ip") || !strcmp(name, "dst_ip")) {
-		const struct ip *ip = name[0] == 's' ? &ev->src_ip : &ev->dst_ip;
-		return ip->family == IP_NONE ? NULL : ip_format(ip, buf);
-	}
-	for (int k = 0; k < ES_COUNT; k++)
-		if (!strcmp(name, event_str_name(k))) {
-			if (!ev->str[k].ptr)
-				return NULL;
-			snprintf(buf, 1024, SLICE_FMT, SLICE_ARG(ev->str[k]));
-			return buf;
-		}
-	for (int k = 0; k < EN_COUNT; k++)
-		if (!strcmp(name, event_num_name(k))) {
-			if (!event_has_num(ev, k))
-				return NULL;
-			snprintf(buf, 1024, "%lld", (long long)ev->num[k]);
-			return buf;
-		}
-	fail_msg("no canonical field %s", name);
-	return NULL;
+	return field_text(ev, name, buf, 1024) ? buf : NULL;
 }
 
 static const char *native(const struct event *ev, const char *name, char *buf)
@@ -383,7 +272,7 @@ static const char *const logs[] = {"conn",      "dns",      "http",        "ssl"
 				   "ntlm",      "rdp",      "smtp",        "dhcp",  "dce_rpc",
 				   "smb_files", "software", "known_hosts", "intel"};
 
-static void check_expects(const char *log, const struct got *g, const char *what)
+static void check_expects(const char *log, const struct read_run *g, const char *what)
 {
 	char buf[1024], name[64];
 	int checked = 0;
@@ -410,13 +299,13 @@ static void test_each_log_type(void **state)
 	for (size_t k = 0; k < sizeof logs / sizeof logs[0]; k++) {
 		char name[64];
 		snprintf(name, sizeof name, "pass_%s.log", logs[k]);
-		struct got *t = read_path(data_path(name), NULL, true);
-		assert_string_equal(t->format, "zeek");
+		struct read_run *t = read_path(data_path(name), NULL, true);
+		assert_string_equal(t->src.format, "zeek");
 		assert_int_equal(t->st.errors, 0);
 		check_expects(logs[k], t, "tsv");
 		snprintf(name, sizeof name, "pass_%s.json", logs[k]);
-		struct got *j = read_path(data_path(name), NULL, true);
-		assert_string_equal(j->format, "zeek_json");
+		struct read_run *j = read_path(data_path(name), NULL, true);
+		assert_string_equal(j->src.format, "zeek_json");
 		assert_int_equal(j->st.errors, 0);
 		check_expects(logs[k], j, "json");
 		assert_int_equal(t->n, j->n);
@@ -431,9 +320,9 @@ static void test_native_fields(void **state)
 	for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
 		const struct expect_native *e = &natives[i];
 		snprintf(name, sizeof name, "pass_%s.log", e->log);
-		struct got *t = read_path(data_path(name), &format_zeek, true);
+		struct read_run *t = read_path(data_path(name), &format_zeek, true);
 		snprintf(name, sizeof name, "pass_%s.json", e->log);
-		struct got *j = read_path(data_path(name), &format_zeek_json, true);
+		struct read_run *j = read_path(data_path(name), &format_zeek_json, true);
 		assert_true(e->i < t->n && e->i < j->n);
 		const char *tv = native(&t->ev[e->i], e->field, b1);
 		const char *jv = native(&j->ev[e->i], e->field, b2);
@@ -453,7 +342,7 @@ static void test_native_fields(void **state)
 /* Every row of the TSV fixture is one native field per column. */
 static void test_fields_per_column(void **state)
 {
-	struct got *g = read_path(data_path("pass_conn.log"), NULL, true);
+	struct read_run *g = read_path(data_path("pass_conn.log"), NULL, true);
 	assert_int_equal(g->n, 3);
 	for (size_t i = 0; i < g->n; i++)
 		assert_int_equal(g->ev[i].nfields, 21);
@@ -466,9 +355,9 @@ static void test_no_native_fields(void **state)
 	for (size_t k = 0; k < sizeof logs / sizeof logs[0]; k++) {
 		char name[64];
 		snprintf(name, sizeof name, "pass_%s.log", logs[k]);
-		struct got *t = read_path(data_path(name), NULL, false);
+		struct read_run *t = read_path(data_path(name), NULL, false);
 		snprintf(name, sizeof name, "pass_%s.json", logs[k]);
-		struct got *j = read_path(data_path(name), NULL, false);
+		struct read_run *j = read_path(data_path(name), NULL, false);
 		for (size_t i = 0; i < t->n; i++)
 			assert_int_equal(t->ev[i].nfields, 0);
 		for (size_t i = 0; i < j->n; i++)
@@ -497,10 +386,10 @@ static void test_whole_vs_lines(void **state)
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		size_t len;
 		char *text = slurp(data_path(files[k]), &len);
-		struct got *whole = read_path(data_path(files[k]), NULL, true);
+		struct read_run *whole = read_path(data_path(files[k]), NULL, true);
 		const struct format *f =
-		    strcmp(whole->format, "zeek") ? &format_zeek_json : &format_zeek;
-		struct got *lines = feed_lines(f, text, len, true);
+		    strcmp(whole->src.format, "zeek") ? &format_zeek_json : &format_zeek;
+		struct read_run *lines = feed_lines(f, text, len, true);
 		assert_int_equal(whole->n, lines->n);
 		assert_int_equal(whole->st.errors, lines->st.errors);
 		for (size_t i = 0; i < whole->n; i++) {
@@ -520,7 +409,7 @@ static void test_whole_vs_lines(void **state)
 
 static void test_concat_rotated(void **state)
 {
-	struct got *g = read_path(data_path("pass_concat_rotated.log"), NULL, true);
+	struct read_run *g = read_path(data_path("pass_concat_rotated.log"), NULL, true);
 	assert_int_equal(g->n, 5);
 	assert_int_equal(g->st.errors, 0);
 	for (int i = 0; i < 3; i++)
@@ -537,29 +426,29 @@ static void test_concat_rotated(void **state)
 
 static void test_fail_column_count(void **state)
 {
-	struct got *g = read_path(data_path("fail_column_count.log"), NULL, true);
+	struct read_run *g = read_path(data_path("fail_column_count.log"), NULL, true);
 	assert_int_equal(g->n, 2);
 	assert_int_equal(g->st.errors, 2);
 	/* The driver adds file and line; the reason names both counts. */
-	assert_non_null(strstr(g->diag, "fail_column_count.log:10: row has 5 columns, #fields "
-					"declares 6"));
-	assert_non_null(strstr(g->diag, "fail_column_count.log:11: row has 7 columns"));
+	assert_non_null(strstr(g->diags, "fail_column_count.log:10: row has 5 columns, #fields "
+					 "declares 6"));
+	assert_non_null(strstr(g->diags, "fail_column_count.log:11: row has 7 columns"));
 	got_free(g);
 }
 
 static void test_fail_no_header(void **state)
 {
-	struct got *g = read_path(data_path("fail_no_fields.log"), &format_zeek, true);
+	struct read_run *g = read_path(data_path("fail_no_fields.log"), &format_zeek, true);
 	assert_int_equal(g->n, 0);
 	assert_int_equal(g->st.errors, 2);
-	assert_non_null(strstr(g->diag, "row before any #fields header"));
+	assert_non_null(strstr(g->diags, "row before any #fields header"));
 	got_free(g);
 }
 
 static void test_fail_json(void **state)
 {
-	struct got *g = read_path(data_path("fail_json.json"), NULL, true);
-	assert_string_equal(g->format, "zeek_json");
+	struct read_run *g = read_path(data_path("fail_json.json"), NULL, true);
+	assert_string_equal(g->src.format, "zeek_json");
 	assert_int_equal(g->n, 2);
 	assert_int_equal(g->st.errors, 2);
 	got_free(g);
@@ -590,7 +479,7 @@ static void test_tsv_values(void **state)
 				   "#fields|ts|id.orig_h|note|msg\n"
 				   "1709294401|NONE|Scan::Port_Scan|a\\x7cb\n";
 	write_file(tmp_path("values.log"), text);
-	struct got *g = read_path(tmp_path("values.log"), NULL, true);
+	struct read_run *g = read_path(tmp_path("values.log"), NULL, true);
 	assert_int_equal(g->st.errors, 0);
 	assert_int_equal(g->n, 2);
 	char buf[1024];
@@ -625,7 +514,7 @@ static void test_tsv_bad_headers(void **state)
 	    {"#separator \\x09\n#fields\tts\n#close\t2024\n\n1709294400\n", 0, 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct got *g =
+		struct read_run *g =
 		    feed_lines(&format_zeek, cases[i].text, strlen(cases[i].text), true);
 		if (g->st.errors != (uint64_t)cases[i].errors || g->n != (size_t)cases[i].events)
 			fail_msg("case %zu: %llu errors, %zu events", i,
@@ -638,7 +527,7 @@ static void test_tsv_bad_headers(void **state)
 	for (unsigned i = 0; i <= AS_MAX_ZEEK_COLUMNS; i++)
 		buf_printf(&b, "\tc%u", i);
 	buf_puts(&b, "\n");
-	struct got *g = feed_lines(&format_zeek, b.data, b.len, true);
+	struct read_run *g = feed_lines(&format_zeek, b.data, b.len, true);
 	assert_int_equal(g->st.errors, 1);
 	got_free(g);
 	buf_free(&b);
@@ -658,7 +547,7 @@ static void test_json_values(void **state)
 	    "{\"_path\":\"ssh_red\",\"ts\":1709294400.25,\"uid\":\"C3\",\"auth_success\":false}\n"
 	    "{\"ts\":1709294400.25,\"uid\":\"C4\",\"nested\":{\"x\":{\"y\":1}},\"z\":[{\"k\":1}]}"
 	    "\n";
-	struct got *g = feed_lines(&format_zeek_json, text, sizeof text - 1, true);
+	struct read_run *g = feed_lines(&format_zeek_json, text, sizeof text - 1, true);
 	assert_int_equal(g->st.errors, 0);
 	assert_int_equal(g->n, 4);
 	char buf[1024];
@@ -782,8 +671,8 @@ static void test_gzip(void **state)
 	size_t len;
 	char *text = slurp(data_path("pass_conn.log"), &len);
 	gz_write(tmp_path("conn.12:00:00-13:00:00.log.gz"), text, len);
-	struct got *g = read_path(tmp_path("conn.12:00:00-13:00:00.log.gz"), NULL, true);
-	assert_string_equal(g->format, "zeek");
+	struct read_run *g = read_path(tmp_path("conn.12:00:00-13:00:00.log.gz"), NULL, true);
+	assert_string_equal(g->src.format, "zeek");
 	assert_int_equal(g->n, 3);
 	assert_int_equal(g->st.errors, 0);
 	check_expects("conn", g, "gzip");
@@ -807,12 +696,12 @@ static void test_gzip_truncated(void **state)
 	FILE *f = fopen(tmp_path("cut.log.gz"), "wb");
 	assert_int_equal(fwrite(gz, 1, n / 2, f), n / 2);
 	fclose(f);
-	struct got *g = read_path(tmp_path("cut.log.gz"), NULL, false);
-	assert_string_equal(g->format, "zeek");
+	struct read_run *g = read_path(tmp_path("cut.log.gz"), NULL, false);
+	assert_string_equal(g->src.format, "zeek");
 	assert_true(g->st.events > 0);    /* kept what it held */
 	assert_true(g->st.events < 3000); /* but not the lost half */
 	assert_true(g->st.errors >= 1);   /* and said so */
-	assert_non_null(strstr(g->diag, "truncated"));
+	assert_non_null(strstr(g->diags, "truncated"));
 	got_free(g);
 	free(gz);
 	buf_free(&b);
