@@ -13,6 +13,11 @@
  * with the literals that
  * occur, not with the number of rules. Rules without such a set (regex-only,
  * numeric, negated) are checked on every event of their logsource.
+ *
+ * A frequent logsource key gets a sub-database: per field, only the literals
+ * of the items testing that field (one small Hyperscan database each, built
+ * on first use), and literals only ever compared whole or as a file name
+ * (`endswith \\name`) are looked up in a hash map instead of scanned for.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +52,12 @@ struct sigma_pfdb {
 	uint32_t *flit_start; /* nfields + 2: field f holds [start[f], start[f + 1]) */
 	uint32_t *flits;
 	hs_database_t **fdb; /* compiled on first use */
-	uint8_t *fstate;     /* 0 not built, 1 built (NULL: no literals), 2 failed */
+	/* literals found by a hash look-up instead: field id + 't' + the value's
+	 * tail from its last backslash, or field id + 'e' + the whole value
+	 * (lower-cased) → literal id; fhash per field: 1 tails, 2 exact values */
+	struct map hashed;
+	uint8_t *fhash;
+	uint8_t *fstate; /* 0 not built, 1 built (NULL: no literals), 2 failed */
 };
 
 struct sigma_prefilter {
@@ -501,6 +511,8 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 			hs_free_database(d->fdb[f]);
 	free(d->fdb);
 	free(d->fstate);
+	free(d->fhash);
+	map_free(&d->hashed);
 	free(d->flit_start);
 	free(d->flits);
 	free(d->own_start);
@@ -538,7 +550,23 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The (field, literal) pairs of a detection; keyword literals get field nf. */
+/* How a matcher's literal may be found without Hyperscan: bit 0 clear when
+ * "ends with it" equals "its tail from the last backslash is it", bit 1
+ * clear when only an equal value matters. */
+#define FL_NOTAIL  1u
+#define FL_NOEXACT 2u
+static unsigned lit_use(const struct sigma_matcher *m)
+{
+	if (m->kind != SM_GLOB || m->cased || m->len >= 1024 ||
+	    (m->shape != SH_EXACT && m->shape != SH_SUFFIX))
+		return FL_NOTAIL | FL_NOEXACT;
+	unsigned u = m->shape == SH_EXACT ? 0 : FL_NOEXACT;
+	if (m->pat[0] != '\\' || memchr(m->pat + 1, '\\', m->len - 1))
+		u |= FL_NOTAIL;
+	return u;
+}
+
+/* The (field, literal, use) triples of a detection; keyword literals get field nf. */
 static int detection_field_lits(const struct sigma_detection *det, uint32_t nf, struct fl_pairs *p)
 {
 	int rc = 0;
@@ -550,28 +578,43 @@ static int detection_field_lits(const struct sigma_detection *det, uint32_t nf, 
 					uint64_t l = it->m[k].lit;
 					if (l == UINT32_MAX)
 						continue;
+					uint64_t u = lit_use(&it->m[k]);
 					if (it->keyword) {
-						rc = fl_push(p, (uint64_t)nf << 32 | l);
+						rc = fl_push(p, (uint64_t)nf << 34 | l << 2 | 3);
 						continue;
 					}
 					for (unsigned a = 0; a < it->field.nids && !rc; a++)
 						if (it->field.ids[a] < nf)
 							rc = fl_push(p, (uint64_t)it->field.ids[a]
-										<< 32 |
-									    l);
+										<< 34 |
+									    l << 2 | u);
 				}
 			}
 	return rc;
 }
 
-/* Per field: the literals of the items testing it, keyword literals apart. */
+static int hashed_put(struct sigma_pfdb *d, uint32_t f, char tag, const char *t, size_t n,
+		      uint32_t l)
+{
+	char key[1024 + 5];
+	memcpy(key, &f, 4);
+	key[4] = tag;
+	memcpy(key + 5, t, n);
+	d->fhash[f] |= tag == 't' ? 1 : 2;
+	return map_put(&d->hashed, slice_make(key, n + 5), l, NULL);
+}
+
+/* Per field: the literals of the items testing it, keyword literals apart;
+ * those only ever compared whole or as a file name go to the hash map. */
 static int subdb_fields(const struct sigma_ruleset *rs, const uint64_t *classes,
 			struct sigma_pfdb *d)
 {
+	const struct sigma_prefilter *pf = rs->pf;
 	struct fl_pairs p = {0};
 	uint32_t nf = fieldname_count();
-	uint8_t *kw = calloc(rs->pf->nlit + 1, 1);
+	uint8_t *kw = calloc(pf->nlit + 1, 1);
 	int rc = kw ? 0 : AS_ENOMEM;
+	map_init(&d->hashed);
 	for (size_t i = 0; i < rs->nrules && !rc; i++) {
 		const struct sigma_rule *r = rs->rules[i];
 		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
@@ -582,18 +625,32 @@ static int subdb_fields(const struct sigma_ruleset *rs, const uint64_t *classes,
 	d->flits = rc ? NULL : malloc((p.n ? p.n : 1) * sizeof *d->flits);
 	d->fdb = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fdb);
 	d->fstate = rc ? NULL : calloc((size_t)nf + 1, 1);
-	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate))
+	d->fhash = rc ? NULL : calloc((size_t)nf + 1, 1);
+	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate || !d->fhash))
 		rc = AS_ENOMEM;
 	if (!rc && p.n)
 		qsort(p.v, p.n, sizeof *p.v, cmp_u64);
 	for (size_t k = 0; !rc && k < p.n; k++)
-		if ((p.v[k] >> 32) == nf)
-			kw[(uint32_t)p.v[k]] = 1;
+		if ((p.v[k] >> 34) == nf)
+			kw[(uint32_t)(p.v[k] >> 2)] = 1;
 	size_t n = 0;
 	for (size_t k = 0; !rc && k < p.n; k++) {
-		uint32_t f = (uint32_t)(p.v[k] >> 32), l = (uint32_t)p.v[k];
-		if ((k && p.v[k] == p.v[k - 1]) || (f < nf && kw[l]))
+		uint32_t f = (uint32_t)(p.v[k] >> 34), l = (uint32_t)(p.v[k] >> 2) & 0xffffffffu;
+		unsigned u = 0;
+		size_t e = k;
+		for (; e < p.n && p.v[e] >> 2 == p.v[k] >> 2; e++)
+			u |= (unsigned)p.v[e] & 3;
+		k = e - 1; /* one (field, literal): every use must allow the look-up */
+		if (f < nf && kw[l])
 			continue; /* a keyword literal is scanned in every field anyway */
+		if (f < nf && !(u & FL_NOTAIL)) {
+			rc = hashed_put(d, f, 't', pf->text[l], pf->len[l], l);
+			continue;
+		}
+		if (f < nf && !(u & FL_NOEXACT)) {
+			rc = hashed_put(d, f, 'e', pf->text[l], pf->len[l], l);
+			continue;
+		}
 		d->flits[n++] = l;
 		d->flit_start[f + 1]++; /* sorted: the fields come in order */
 	}
@@ -967,6 +1024,34 @@ int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pf
 	return e == HS_SUCCESS ? 0 : AS_EENGINE;
 }
 
+/* The hash look-ups of field f's value v: its file name, the whole value. */
+static void hashed_find(const struct sigma_pfdb *d, uint32_t f, struct slice v, struct hit_ctx *h)
+{
+	char key[1024 + 5];
+	uint64_t l;
+	memcpy(key, &f, 4);
+	if (d->fhash[f] & 1) {
+		const char *b = memrchr(v.ptr, '\\', v.len);
+		size_t n = b ? v.len - (size_t)(b - v.ptr) : 0;
+		if (b && n < 1024) {
+			key[4] = 't';
+			for (size_t i = 0; i < n; i++)
+				key[5 + i] =
+				    (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] | 32) : b[i];
+			if (map_get(&d->hashed, slice_make(key, n + 5), &l))
+				on_hit((unsigned)l, 0, 0, 0, h);
+		}
+	}
+	if ((d->fhash[f] & 2) && v.len < 1024) {
+		key[4] = 'e';
+		for (size_t i = 0; i < v.len; i++)
+			key[5 + i] =
+			    (v.ptr[i] >= 'A' && v.ptr[i] <= 'Z') ? (char)(v.ptr[i] | 32) : v.ptr[i];
+		if (map_get(&d->hashed, slice_make(key, v.len + 5), &l))
+			on_hit((unsigned)l, 0, 0, 0, h);
+	}
+}
+
 /* Append v to the keyword-only buffer; false when it does not fit. */
 static bool kw_append(struct sigma_pf_scratch *s, size_t *len, struct slice v)
 {
@@ -1004,6 +1089,8 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_p
 		if (!v.len || v.len > UINT32_MAX)
 			continue;
 		uint32_t f = ev->fields[i].name;
+		if (f < d->nfields && d->fhash[f])
+			hashed_find(d, f, v, &h);
 		if ((rc = field_db(pf, d, s, f, &db)) || !db)
 			continue;
 		/* fields with the keyword literals only share one scan (a hit
