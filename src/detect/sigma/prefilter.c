@@ -57,6 +57,7 @@ struct sigma_pfdb {
 	 * (lower-cased) → literal id; fhash per field: 1 tails, 2 exact values */
 	struct map hashed;
 	uint8_t *fhash;
+	uint16_t *fmax;  /* per field: the longest hashed literal (longer values cannot hit) */
 	uint8_t *fstate; /* 0 not built, 1 built (NULL: no literals), 2 failed */
 };
 
@@ -512,6 +513,7 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 	free(d->fdb);
 	free(d->fstate);
 	free(d->fhash);
+	free(d->fmax);
 	map_free(&d->hashed);
 	free(d->flit_start);
 	free(d->flits);
@@ -601,6 +603,8 @@ static int hashed_put(struct sigma_pfdb *d, uint32_t f, char tag, const char *t,
 	key[4] = tag;
 	memcpy(key + 5, t, n);
 	d->fhash[f] |= tag == 't' ? 1 : 2;
+	if (n > d->fmax[f])
+		d->fmax[f] = (uint16_t)n;
 	return map_put(&d->hashed, slice_make(key, n + 5), l, NULL);
 }
 
@@ -626,7 +630,8 @@ static int subdb_fields(const struct sigma_ruleset *rs, const uint64_t *classes,
 	d->fdb = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fdb);
 	d->fstate = rc ? NULL : calloc((size_t)nf + 1, 1);
 	d->fhash = rc ? NULL : calloc((size_t)nf + 1, 1);
-	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate || !d->fhash))
+	d->fmax = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fmax);
+	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate || !d->fhash || !d->fmax))
 		rc = AS_ENOMEM;
 	if (!rc && p.n)
 		qsort(p.v, p.n, sizeof *p.v, cmp_u64);
@@ -1033,7 +1038,7 @@ static void hashed_find(const struct sigma_pfdb *d, uint32_t f, struct slice v, 
 	if (d->fhash[f] & 1) {
 		const char *b = memrchr(v.ptr, '\\', v.len);
 		size_t n = b ? v.len - (size_t)(b - v.ptr) : 0;
-		if (b && n < 1024) {
+		if (b && n <= d->fmax[f]) {
 			key[4] = 't';
 			for (size_t i = 0; i < n; i++)
 				key[5 + i] =
@@ -1042,7 +1047,7 @@ static void hashed_find(const struct sigma_pfdb *d, uint32_t f, struct slice v, 
 				on_hit((unsigned)l, 0, 0, 0, h);
 		}
 	}
-	if ((d->fhash[f] & 2) && v.len < 1024) {
+	if ((d->fhash[f] & 2) && v.len <= d->fmax[f]) {
 		key[4] = 'e';
 		for (size_t i = 0; i < v.len; i++)
 			key[5 + i] =
