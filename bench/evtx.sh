@@ -1,13 +1,16 @@
 #!/bin/sh
-# evtx.sh — EVTX reading speed: aptscope's evtx reader against evtxexport
-# (libevtx-utils) on the same files, in the same run.
+# evtx.sh — EVTX reading speed: aptscope's own BinXML parser against its
+# libevtx path and against evtxexport (libevtx-utils), same files, same run.
 #
 #   bench/evtx.sh [BUILD_DIR] [DIR]
 #
 # BUILD_DIR defaults to build (aptscope is BUILD_DIR/aptscope), DIR to
 # ../shared/corpora/evtx-attack-samples beside the checkout. Every tool reads
 # every record and recovered record:
-#   aptscope events --format evtx FILE…   renders each record as XML through
+#   aptscope events --format evtx FILE…   the native path (default): our BinXML
+#                                         parser for allocated records, libevtx
+#                                         for recovered ones; prints JSON
+#   APTSCOPE_EVTX=libevtx aptscope …      renders each record as XML through
 #                                         libevtx, parses it, maps it, prints JSON
 #   evtxexport -m all -f xml FILE         renders each record as XML, prints it
 #   evtxexport -m all -f text FILE        libevtx's values without the XML
@@ -17,6 +20,8 @@
 # CPU second (user + sys of the tool and its children), which a busy shared
 # machine disturbs far less than wall time; wall time is shown too. Each
 # command runs REPEAT times (default 3) and the lowest CPU time is kept.
+# With perf available, user-space instructions per record are printed too
+# (the steadiest figure on a loaded machine).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build}/aptscope
@@ -48,25 +53,59 @@ best() {
 	echo "$b"
 }
 
-apt_one='xargs -0 "$bin" events --format evtx <"$list"'
-apt_each='xargs -0 -n1 "$bin" events --format evtx <"$list"'
+# user-space instructions of the shell command $1 (children included), or 0
+insns() {
+	command -v perf >/dev/null || { echo 0; return; }
+	perf stat -x, -e instructions:u -o "$tf" sh -c "$1" >/dev/null 2>&1 || { echo 0; return; }
+	awk -F, '/instructions/ { print $1 + 0; exit }' "$tf"
+}
+
+nat_one='APTSCOPE_EVTX=native xargs -0 "$bin" events --format evtx <"$list"'
+nat_each='APTSCOPE_EVTX=native xargs -0 -n1 "$bin" events --format evtx <"$list"'
+lib_one='APTSCOPE_EVTX=libevtx xargs -0 "$bin" events --format evtx <"$list"'
+lib_each='APTSCOPE_EVTX=libevtx xargs -0 -n1 "$bin" events --format evtx <"$list"'
 exp_xml='xargs -0 -n1 evtxexport -m all -f xml <"$list"'
 exp_txt='xargs -0 -n1 evtxexport -m all -f text <"$list"'
 
-events=$(sh -c "$apt_one" 2>/dev/null | wc -l)
+events=$(sh -c "$nat_one" 2>/dev/null | wc -l)
+lib_events=$(sh -c "$lib_one" 2>/dev/null | wc -l)
 exported=$(sh -c "$exp_xml" 2>/dev/null | grep -c '^<Event ')
+# which path read what (the reader's debug counters)
+paths=$(APTSCOPE_EVTX_DEBUG=1 sh -c "$nat_one" 2>&1 >/dev/null | grep 'evtx debug' |
+	sed 's/.*: native \([0-9]*\), libevtx for rejected records \([0-9]*\) .*libevtx for the file \([0-9]*\), recovered \([0-9]*\)$/\1 \2 \3 \4/' |
+	awk '{ n += $1; f += $2; w += $3; r += $4 }
+	     END { printf "native %d, libevtx after a refusal %d, libevtx whole file %d, recovered %d", n, f, w, r }')
 
-echo "corpus: $files files, $bytes bytes; aptscope $events events, evtxexport $exported XML events"
-printf '%-44s %8s %8s %12s\n' "" "cpu s" "wall s" "records/cpu-s"
-r_one=$(best "$apt_one")
-r_each=$(best "$apt_each")
+echo "corpus: $files files, $bytes bytes; aptscope $events events (libevtx path $lib_events), evtxexport $exported XML events"
+echo "records by path: $paths"
+printf '%-48s %8s %8s %12s %10s\n' "" "cpu s" "wall s" "records/cpu-s" "insn/rec"
+r_nat1=$(best "$nat_one")
+r_nate=$(best "$nat_each")
+r_lib1=$(best "$lib_one")
+r_libe=$(best "$lib_each")
 r_xml=$(best "$exp_xml")
 r_txt=$(best "$exp_txt")
-line() { printf '%-44s %8.2f %8.2f %12.0f\n' "$1" "${2% *}" "${2#* }" "$(echo "$3 / ${2% *}" | bc -l)"; }
-line "aptscope events --format evtx (one process)" "$r_one" "$events"
-line "aptscope events --format evtx (per file)" "$r_each" "$events"
-line "evtxexport -m all -f xml (per file)" "$r_xml" "$exported"
+i_nat1=$(insns "$nat_one")
+i_lib1=$(insns "$lib_one")
+i_xml=$(insns "$exp_xml")
+line() {
+	printf '%-48s %8.2f %8.2f %12.0f %10.0f\n' "$1" "${2% *}" "${2#* }" \
+		"$(echo "$3 / ${2% *}" | bc -l)" "$(echo "${4:-0} / $3" | bc -l)"
+}
+line "aptscope native (one process)" "$r_nat1" "$events" "$i_nat1"
+line "aptscope native (per file)" "$r_nate" "$events"
+line "aptscope APTSCOPE_EVTX=libevtx (one process)" "$r_lib1" "$lib_events" "$i_lib1"
+line "aptscope APTSCOPE_EVTX=libevtx (per file)" "$r_libe" "$lib_events"
+line "evtxexport -m all -f xml (per file)" "$r_xml" "$exported" "$i_xml"
 line "evtxexport -m all -f text (per file)" "$r_txt" "$exported"
-printf 'ratio aptscope/evtxexport-xml, records per cpu-s: %.2f (per file), %.2f (one process)\n' \
-	"$(echo "($events / ${r_each% *}) / ($exported / ${r_xml% *})" | bc -l)" \
-	"$(echo "($events / ${r_one% *}) / ($exported / ${r_xml% *})" | bc -l)"
+ratio() { echo "($1 / ${2% *}) / ($3 / ${4% *})" | bc -l; }
+printf 'records per cpu-s, native / libevtx path: %.2f (one process), %.2f (per file)\n' \
+	"$(ratio "$events" "$r_nat1" "$lib_events" "$r_lib1")" \
+	"$(ratio "$events" "$r_nate" "$lib_events" "$r_libe")"
+printf 'records per cpu-s, native / evtxexport-xml: %.2f (per file), %.2f (one process)\n' \
+	"$(ratio "$events" "$r_nate" "$exported" "$r_xml")" \
+	"$(ratio "$events" "$r_nat1" "$exported" "$r_xml")"
+if [ "$i_nat1" != 0 ] && [ "$i_lib1" != 0 ]; then
+	printf 'instructions per record, libevtx path / native: %.2f\n' \
+		"$(echo "($i_lib1 / $lib_events) / ($i_nat1 / $events)" | bc -l)"
+fi

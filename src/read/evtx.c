@@ -333,6 +333,7 @@ static int evtx_native_step(struct evtx_state *s, struct evtx_record *r)
 			uint32_t ci = s->chunk_i++;
 			if (evtx_chunk_open(&s->chunk, p, &why))
 				continue;
+			evtx_chunk_check(&s->chunk);
 			if ((!s->chunk.header_crc_ok || !s->chunk.data_crc_ok) && !s->crc_bad++)
 				snprintf(s->crc_note, sizeof s->crc_note,
 					 "chunk %u %s CRC32 is 0x%08x, stored 0x%08x", ci,

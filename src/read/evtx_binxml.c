@@ -108,13 +108,18 @@ int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why)
 		return diag_set(why, AS_EFORMAT, "chunk header size %u", rd32(p + 40));
 	if (c->free_off < EVTX_CHUNK_HEADER_SIZE || c->free_off > EVTX_CHUNK_SIZE)
 		return diag_set(why, AS_EFORMAT, "chunk free space offset %u", c->free_off);
+	return 0;
+}
+
+void evtx_chunk_check(struct evtx_chunk *c)
+{
+	const uint8_t *p = c->p;
 	c->header_crc = evtx_crc32(0, p, 120);
 	c->header_crc = evtx_crc32(c->header_crc, p + 128, EVTX_CHUNK_HEADER_SIZE - 128);
 	c->data_crc =
 	    evtx_crc32(0, p + EVTX_CHUNK_HEADER_SIZE, c->free_off - EVTX_CHUNK_HEADER_SIZE);
 	c->header_crc_ok = c->header_crc == c->header_crc_want;
 	c->data_crc_ok = c->data_crc == c->data_crc_want;
-	return 0;
 }
 
 int evtx_record_open(const struct evtx_chunk *c, uint32_t off, struct evtx_record *r,
@@ -271,6 +276,25 @@ static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* four ASCII units at a time: most of what Windows logs (the
+		 * shifts read the little-endian units of a little-endian load) */
+		while (i + 4 <= n) {
+			uint64_t q;
+			memcpy(&q, p + 2 * i, 8);
+			if (q & 0xFF80FF80FF80FF80ull || !(q & 0x7F) || !(q & 0x7F0000) ||
+			    !(q & 0x7F00000000ull) || !(q & 0x7F000000000000ull))
+				break;
+			d[o] = (char)q;
+			d[o + 1] = (char)(q >> 16);
+			d[o + 2] = (char)(q >> 32);
+			d[o + 3] = (char)(q >> 48);
+			o += 4;
+			i += 4;
+		}
+#endif
+		if (i >= n)
+			break;
 		uint32_t u = rd16(p + 2 * i);
 		if (u == 0)
 			break;
@@ -319,6 +343,46 @@ static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, 
 		return rc;
 	memcpy(t->p + t->len, tmp, (size_t)n);
 	t->len += (size_t)n;
+	return 0;
+}
+
+/* Decimal and fixed-width hex without printf (the hot path of values). */
+static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	int rc = tbuf_reserve(bx, t, (size_t)n + 1);
+	if (rc)
+		return rc;
+	if (neg)
+		t->p[t->len++] = '-';
+	while (n)
+		t->p[t->len++] = tmp[--n];
+	return 0;
+}
+
+static int put_i64(struct evtx_binxml *bx, struct tbuf *t, int64_t v)
+{
+	return v < 0 ? put_u64(bx, t, (uint64_t)0 - (uint64_t)v, true)
+		     : put_u64(bx, t, (uint64_t)v, false);
+}
+
+static const char hexl[] = "0123456789abcdef";
+
+/* "0x" and digits lower-case hex digits of v. */
+static int put_hex(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, int digits)
+{
+	int rc = tbuf_reserve(bx, t, (size_t)digits + 2);
+	if (rc)
+		return rc;
+	t->p[t->len++] = '0';
+	t->p[t->len++] = 'x';
+	for (int i = digits - 1; i >= 0; i--)
+		t->p[t->len++] = hexl[v >> (4 * i) & 15];
 	return 0;
 }
 
@@ -400,6 +464,13 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)(yy + (*m <= 2));
 }
 
+static void put2(char *d, unsigned v)
+{
+	d[0] = (char)('0' + v / 10 % 10);
+	d[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.fffffff00Z" as libevtx writes a FILETIME. */
 static int put_filetime(struct evtx_binxml *bx, struct tbuf *t, uint64_t ft)
 {
 	uint64_t secs = ft / 10000000u;
@@ -409,8 +480,34 @@ static int put_filetime(struct evtx_binxml *bx, struct tbuf *t, uint64_t ft)
 	int y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
-	return tbuf_printf(bx, t, "%04d-%02u-%02uT%02u:%02u:%02u.%07u00Z", y, m, d, sod / 3600,
-			   sod / 60 % 60, sod % 60, frac);
+	if (y < 1601 || y > 9999)
+		return bad(bx, 0, "FILETIME out of range");
+	int rc = tbuf_reserve(bx, t, 30);
+	if (rc)
+		return rc;
+	char *o = t->p + t->len;
+	put2(o, (unsigned)y / 100);
+	put2(o + 2, (unsigned)y % 100);
+	o[4] = '-';
+	put2(o + 5, m);
+	o[7] = '-';
+	put2(o + 8, d);
+	o[10] = 'T';
+	put2(o + 11, sod / 3600);
+	o[13] = ':';
+	put2(o + 14, sod / 60 % 60);
+	o[16] = ':';
+	put2(o + 17, sod % 60);
+	o[19] = '.';
+	for (int i = 26; i >= 20; i--) {
+		o[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	o[27] = '0';
+	o[28] = '0';
+	o[29] = 'Z';
+	t->len += 30;
+	return 0;
 }
 
 static const char hexu[] = "0123456789ABCDEF";
@@ -433,26 +530,21 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 			t->len += utf8_put(t->p + t->len, p[i]);
 		return 0;
 	case 0x03:
-		return n == 1 ? tbuf_printf(bx, t, "%d", (int8_t)p[0])
-			      : bad(bx, v->off, "Int8 size");
+		return n == 1 ? put_i64(bx, t, (int8_t)p[0]) : bad(bx, v->off, "Int8 size");
 	case 0x04:
-		return n == 1 ? tbuf_printf(bx, t, "%u", p[0]) : bad(bx, v->off, "UInt8 size");
+		return n == 1 ? put_u64(bx, t, p[0], false) : bad(bx, v->off, "UInt8 size");
 	case 0x05:
-		return n == 2 ? tbuf_printf(bx, t, "%d", (int16_t)rd16(p))
-			      : bad(bx, v->off, "Int16 size");
+		return n == 2 ? put_i64(bx, t, (int16_t)rd16(p)) : bad(bx, v->off, "Int16 size");
 	case 0x06:
-		return n == 2 ? tbuf_printf(bx, t, "%u", rd16(p)) : bad(bx, v->off, "UInt16 size");
+		return n == 2 ? put_u64(bx, t, rd16(p), false) : bad(bx, v->off, "UInt16 size");
 	case 0x07:
-		return n == 4 ? tbuf_printf(bx, t, "%d", (int32_t)rd32(p))
-			      : bad(bx, v->off, "Int32 size");
+		return n == 4 ? put_i64(bx, t, (int32_t)rd32(p)) : bad(bx, v->off, "Int32 size");
 	case 0x08:
-		return n == 4 ? tbuf_printf(bx, t, "%u", rd32(p)) : bad(bx, v->off, "UInt32 size");
+		return n == 4 ? put_u64(bx, t, rd32(p), false) : bad(bx, v->off, "UInt32 size");
 	case 0x09:
-		return n == 8 ? tbuf_printf(bx, t, "%lld", (long long)(int64_t)rd64(p))
-			      : bad(bx, v->off, "Int64 size");
+		return n == 8 ? put_i64(bx, t, (int64_t)rd64(p)) : bad(bx, v->off, "Int64 size");
 	case 0x0A:
-		return n == 8 ? tbuf_printf(bx, t, "%llu", (unsigned long long)rd64(p))
-			      : bad(bx, v->off, "UInt64 size");
+		return n == 8 ? put_u64(bx, t, rd64(p), false) : bad(bx, v->off, "UInt64 size");
 	case 0x0D:
 		return n == 4 ? tbuf_printf(bx, t, "%s", rd32(p) ? "true" : "false")
 			      : bad(bx, v->off, "Bool size");
@@ -464,17 +556,32 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 			t->p[t->len++] = hexu[p[i] & 15];
 		}
 		return 0;
-	case 0x0F:
+	case 0x0F: {
 		if (n != 16)
 			return bad(bx, v->off, "GUID size");
-		return tbuf_printf(bx, t, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-				   rd32(p), rd16(p + 4), rd16(p + 6), p[8], p[9], p[10], p[11],
-				   p[12], p[13], p[14], p[15]);
+		if ((rc = tbuf_reserve(bx, t, 38)))
+			return rc;
+		/* {data1-data2-data3-data4[0..1]-data4[2..7]}, upper case */
+		static const int8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+						 8, 9, 10, 11, 12, 13, 14, 15};
+		char *o = t->p + t->len;
+		*o++ = '{';
+		for (int i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				*o++ = '-';
+			uint8_t b = p[order[i]];
+			*o++ = hexu[b >> 4];
+			*o++ = hexu[b & 15];
+		}
+		*o = '}';
+		t->len += 38;
+		return 0;
+	}
 	case 0x10:
 		if (n == 4)
-			return tbuf_printf(bx, t, "0x%08x", rd32(p));
+			return put_hex(bx, t, rd32(p), 8);
 		if (n == 8)
-			return tbuf_printf(bx, t, "0x%016llx", (unsigned long long)rd64(p));
+			return put_hex(bx, t, rd64(p), 16);
 		return bad(bx, v->off, "SizeT size");
 	case 0x11:
 		return n == 8 ? put_filetime(bx, t, rd64(p)) : bad(bx, v->off, "FILETIME size");
@@ -484,19 +591,28 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 		uint64_t auth = 0;
 		for (int i = 2; i < 8; i++)
 			auth = auth << 8 | p[i];
-		if ((rc = tbuf_printf(bx, t, "S-%u-%llu", p[0], (unsigned long long)auth)))
+		if ((rc = tbuf_reserve(bx, t, 2)))
 			return rc;
-		for (unsigned i = 0; i < p[1]; i++)
-			if ((rc = tbuf_printf(bx, t, "-%u", rd32(p + 8 + 4 * i))))
+		t->p[t->len++] = 'S';
+		t->p[t->len++] = '-';
+		if ((rc = put_u64(bx, t, p[0], false)) || (rc = tbuf_reserve(bx, t, 1)))
+			return rc;
+		t->p[t->len++] = '-';
+		if ((rc = put_u64(bx, t, auth, false)))
+			return rc;
+		for (unsigned i = 0; i < p[1]; i++) {
+			if ((rc = tbuf_reserve(bx, t, 1)))
 				return rc;
+			t->p[t->len++] = '-';
+			if ((rc = put_u64(bx, t, rd32(p + 8 + 4 * i), false)))
+				return rc;
+		}
 		return 0;
 	}
 	case 0x14:
-		return n == 4 ? tbuf_printf(bx, t, "0x%08x", rd32(p))
-			      : bad(bx, v->off, "HexInt32 size");
+		return n == 4 ? put_hex(bx, t, rd32(p), 8) : bad(bx, v->off, "HexInt32 size");
 	case 0x15:
-		return n == 8 ? tbuf_printf(bx, t, "0x%016llx", (unsigned long long)rd64(p))
-			      : bad(bx, v->off, "HexInt64 size");
+		return n == 8 ? put_hex(bx, t, rd64(p), 16) : bad(bx, v->off, "HexInt64 size");
 	default:
 		return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
 				v->type);

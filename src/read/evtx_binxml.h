@@ -45,8 +45,12 @@ struct evtx_chunk {
 };
 
 /* 0, or AS_EFORMAT with *why set when p is not a usable chunk (magic, header
- * size, offsets). CRC mismatches are not errors: they are set in c. */
+ * size, offsets). */
 int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why);
+
+/* The CRC32s of the header and of the records, into c (*_crc_ok): a
+ * mismatch is reported, not an error. */
+void evtx_chunk_check(struct evtx_chunk *c);
 
 /* One event record header at chunk offset off. */
 struct evtx_record {

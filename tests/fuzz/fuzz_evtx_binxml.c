@@ -29,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evtx_chunk c;
 	struct diag why = {0};
 	if (evtx_chunk_open(&c, chunk, &why) == 0) {
+		evtx_chunk_check(&c);
 		struct arena a;
 		arena_init(&a, 0);
 		for (uint32_t off = EVTX_CHUNK_HEADER_SIZE; off < c.free_off;) {

@@ -300,6 +300,7 @@ static void test_chunk_headers(void **state)
 		struct evtx_chunk c;
 		struct diag why = {0};
 		assert_int_equal(evtx_chunk_open(&c, buf + EVTX_FILE_HEADER_SIZE, &why), 0);
+		evtx_chunk_check(&c);
 		assert_int_equal(c.header_crc_ok, cases[i].header_ok);
 		assert_int_equal(c.data_crc_ok, cases[i].data_ok);
 		unsigned n = 0;
