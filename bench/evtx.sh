@@ -21,7 +21,11 @@
 # machine disturbs far less than wall time; wall time is shown too. Each
 # command runs REPEAT times (default 3) and the lowest CPU time is kept.
 # With perf available, user-space instructions per record are printed too
-# (the steadiest figure on a loaded machine).
+# (the steadiest figure on a loaded machine). CALLGRIND=1 also counts, with
+# valgrind, the instructions of the reader alone per allocated record (no
+# start-up, no JSON, no recovered records): our parser (evtx_binxml_record,
+# chunk and record headers, CRC32, mapping) against libevtx's record
+# look-up and XML rendering plus winevent.c's XML parse and mapping.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build}/aptscope
@@ -108,4 +112,27 @@ printf 'records per cpu-s, native / evtxexport-xml: %.2f (per file), %.2f (one p
 if [ "$i_nat1" != 0 ] && [ "$i_lib1" != 0 ]; then
 	printf 'instructions per record, libevtx path / native: %.2f\n' \
 		"$(echo "($i_lib1 / $lib_events) / ($i_nat1 / $events)" | bc -l)"
+fi
+
+# reader-only instructions per allocated record, with valgrind (slow)
+cg() { # mode, toggles… → instructions collected
+	m=$1
+	shift
+	o=$(mktemp -d)
+	t=""
+	for f in "$@"; do t="$t --toggle-collect=$f"; done
+	APTSCOPE_EVTX=$m valgrind --trace-children=yes --tool=callgrind \
+		--callgrind-out-file="$o/cg.%p" $t sh -c 'xargs -0 "$bin" events --format evtx <"$list"' \
+		>/dev/null 2>"$o/err" || true
+	grep -h Collected "$o/err" | awk '{ s += $4 } END { printf "%.0f", s }'
+	rm -rf "$o"
+}
+if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
+	alloc=$(echo "$paths" | sed 's/^native \([0-9]*\), libevtx after a refusal \([0-9]*\),.*/\1 + \2/' | bc)
+	n_i=$(cg native evtx_binxml_record winevent_finish evtx_record_open evtx_chunk_open evtx_chunk_check)
+	rec_i=$(cg native evtx_record) # recovered records, the same on both paths
+	l_i=$(cg libevtx libevtx_file_get_record_by_index evtx_record libevtx_record_free)
+	printf 'reader instructions per allocated record: native %.0f, libevtx path %.0f; ratio %.1f\n' \
+		"$(echo "$n_i / $alloc" | bc -l)" "$(echo "($l_i - $rec_i) / $alloc" | bc -l)" \
+		"$(echo "($l_i - $rec_i) / $n_i" | bc -l)"
 fi
