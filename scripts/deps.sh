@@ -19,9 +19,11 @@ PACKAGES=(
   libmicrohttpd-dev libpq-dev postgresql
   nats-server libnats-dev
   fail2ban
-  nodejs npm
   time
 )
+# npm fetches the country database; a machine may already have Node.js from
+# elsewhere, whose npm Debian's package would conflict with.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
