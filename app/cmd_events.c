@@ -24,12 +24,10 @@ static void help(FILE *out)
 
 int cmd_events(int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, 0, 'f'},
-					     {"json", no_argument, 0, 'j'},
-					     {"limit", required_argument, 0, 'n'},
-					     {"year", required_argument, 0, 'y'},
-					     {"help", no_argument, 0, 'h'},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    {"format", required_argument, 0, 'f'}, {"json", no_argument, 0, 'j'},
+	    {"limit", required_argument, 0, 'n'},  {"year", required_argument, 0, 'y'},
+	    {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
 	const struct format *force = NULL;
 	unsigned long long limit = 0;
 	int year = 0;

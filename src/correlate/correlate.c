@@ -903,8 +903,8 @@ static int incident_absorb(struct correlator *c, uint32_t slot, const struct ale
 	}
 	/* A vendor a manifest or an update-server asset names beats one guessed
 	 * from the updater's process name, whichever alert came first. */
-	if (v->supply && (!inc->supply || (inc->vendor_guessed && !v->vendor_guessed &&
-					   v->vendor[0]))) {
+	if (v->supply &&
+	    (!inc->supply || (inc->vendor_guessed && !v->vendor_guessed && v->vendor[0]))) {
 		inc->supply = true;
 		free(inc->vendor);
 		free(inc->channel);

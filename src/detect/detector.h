@@ -27,7 +27,7 @@ struct detector {
 	const char *name;  /* "ioc", "sigma", … */
 	void *shared;      /* engine's compiled, read-only state */
 	bool needs_fields; /* readers must fill native fields for this engine */
-	bool serial; /* one context for all files and threads (see above) */
+	bool serial;       /* one context for all files and threads (see above) */
 	int (*worker_new)(const struct detector *d, void **worker);
 	int (*scan)(void *worker, const struct event *evs, size_t n, struct alert_sink *out);
 	int (*flush)(void *worker, struct alert_sink *out); /* may be NULL */
