@@ -245,30 +245,6 @@ static int tbuf_reserve(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
 	return 0;
 }
 
-static size_t utf8_put(char *d, uint32_t c)
-{
-	if (c < 0x80) {
-		d[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		d[0] = (char)(0xC0 | c >> 6);
-		d[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		d[0] = (char)(0xE0 | c >> 12);
-		d[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		d[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	d[0] = (char)(0xF0 | c >> 18);
-	d[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	d[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	d[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 /* n UTF-16LE units at p as UTF-8 into d (room for 3 bytes a unit), up to the
  * first NUL as libevtx does; the length written. An unpaired surrogate
  * becomes U+FFFD. */
@@ -305,14 +281,15 @@ static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
 			uint32_t l = rd16(p + 2 * i + 2);
 			if (l >= 0xDC00 && l <= 0xDFFF) {
-				o += utf8_put(d + o, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
+				o += winevent_utf8_put(d + o, 0x10000 + ((u - 0xD800) << 10) +
+								  (l - 0xDC00));
 				i++;
 				continue;
 			}
 		}
 		if (u >= 0xD800 && u <= 0xDFFF)
 			u = 0xFFFD;
-		o += utf8_put(d + o, u);
+		o += winevent_utf8_put(d + o, u);
 	}
 	return o;
 }
@@ -527,7 +504,7 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
 			return rc;
 		for (uint32_t i = 0; i < n && p[i]; i++)
-			t->len += utf8_put(t->p + t->len, p[i]);
+			t->len += winevent_utf8_put(t->p + t->len, p[i]);
 		return 0;
 	case 0x03:
 		return n == 1 ? put_i64(bx, t, (int8_t)p[0]) : bad(bx, v->off, "Int8 size");
@@ -621,62 +598,11 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 
 /* ---- values as winevent.c takes them from XML ---- */
 
-/* Entity references decoded as winevent.c's XML parser does (the five
- * predefined ones and numeric ones; others kept as written). */
+/* Entity references decoded exactly as winevent.c's XML parser does. */
 static int unescape(struct evtx_binxml *bx, struct slice s, struct slice *out)
 {
-	char *d = arena_alloc(bx->w->a, s.len + 1);
-	if (!d)
+	if (winevent_xml_unescape(bx->w->a, s, out))
 		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
-	size_t n = 0;
-	for (size_t i = 0; i < s.len;) {
-		if (s.ptr[i] != '&') {
-			d[n++] = s.ptr[i++];
-			continue;
-		}
-		const char *semi = memchr(s.ptr + i, ';', s.len - i < 12 ? s.len - i : 12);
-		struct slice ent =
-		    semi ? slice_make(s.ptr + i + 1, (size_t)(semi - s.ptr - i - 1)) : SLICE_NULL;
-		char c = slice_eq_cstr(ent, "lt")     ? '<'
-			 : slice_eq_cstr(ent, "gt")   ? '>'
-			 : slice_eq_cstr(ent, "amp")  ? '&'
-			 : slice_eq_cstr(ent, "quot") ? '"'
-			 : slice_eq_cstr(ent, "apos") ? '\''
-						      : 0;
-		if (c) {
-			d[n++] = c;
-			i += ent.len + 2;
-			continue;
-		}
-		if (ent.len >= 2 && ent.ptr[0] == '#') {
-			uint32_t cp = 0;
-			bool hex = ent.ptr[1] == 'x' || ent.ptr[1] == 'X', ok = true;
-			size_t k = hex ? 2 : 1;
-			if (k == ent.len)
-				ok = false;
-			for (; k < ent.len && ok; k++) {
-				char h = ent.ptr[k];
-				int dv = h >= '0' && h <= '9'          ? h - '0'
-					 : hex && h >= 'a' && h <= 'f' ? h - 'a' + 10
-					 : hex && h >= 'A' && h <= 'F' ? h - 'A' + 10
-								       : -1;
-				if (dv < 0 || cp > 0x10FFFF)
-					ok = false;
-				else
-					cp = cp * (hex ? 16 : 10) + (uint32_t)dv;
-			}
-			char tmp[4];
-			if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
-			    utf8_put(tmp, cp) <= ent.len + 2) {
-				n += utf8_put(d + n, cp);
-				i += ent.len + 2;
-				continue;
-			}
-		}
-		d[n++] = s.ptr[i++];
-	}
-	d[n] = 0;
-	*out = slice_make(d, n);
 	return 0;
 }
 

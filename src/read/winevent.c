@@ -416,7 +416,7 @@ static int xml_err(struct xml *x, const char *what)
 			(size_t)(x->p - x->base));
 }
 
-static size_t utf8_put(char *d, uint32_t c)
+size_t winevent_utf8_put(char *d, uint32_t c)
 {
 	if (c < 0x80) {
 		d[0] = (char)c;
@@ -443,7 +443,7 @@ static size_t utf8_put(char *d, uint32_t c)
 /* Decode entity references into the arena; an unknown one is kept as written
  * (a value is evidence: better odd than lost). Output never grows: every
  * reference is at least as long as what it stands for. */
-static int xml_unescape(struct arena *a, struct slice s, struct slice *out)
+int winevent_xml_unescape(struct arena *a, struct slice s, struct slice *out)
 {
 	char *d = arena_alloc(a, s.len + 1);
 	if (!d)
@@ -491,8 +491,8 @@ static int xml_unescape(struct arena *a, struct slice s, struct slice *out)
 					cp = cp * (hex ? 16 : 10) + (uint32_t)dv;
 			}
 			if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
-			    utf8_put((char[4]){0}, cp) <= ent.len + 2) {
-				n += utf8_put(d + n, cp);
+			    winevent_utf8_put((char[4]){0}, cp) <= ent.len + 2) {
+				n += winevent_utf8_put(d + n, cp);
 				i += ent.len + 2;
 				continue;
 			}
@@ -538,7 +538,7 @@ static int xml_value(struct xml *x, struct slice s, bool entities, struct slice 
 	int rc = 0;
 	*out = s;
 	if (entities)
-		rc = xml_unescape(x->w->a, s, out);
+		rc = winevent_xml_unescape(x->w->a, s, out);
 	if (!rc && x->w->hex_minimal && out->len >= 10)
 		rc = hex_minimal(x->w->a, out);
 	return rc ? diag_set(x->why, rc, "event XML: out of memory") : 0;

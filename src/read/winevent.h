@@ -115,6 +115,12 @@ int winevent_slot(struct slice name);
  * would shadow the System values). Entities are decoded into w->a when a
  * value holds one. 0, or AS_EPARSE / AS_ETOOBIG with *why set.
  */
+/* The UTF-8 bytes of code point c into d (room for 4); returns how many. */
+size_t winevent_utf8_put(char *d, uint32_t c);
+/* XML entity references of s decoded into arena a (the five predefined ones
+ * and numeric ones; an unknown one is kept as written). 0 or AS_ENOMEM. */
+int winevent_xml_unescape(struct arena *a, struct slice s, struct slice *out);
+
 int winevent_xml_parse(struct winevent *w, struct slice xml, struct diag *why);
 
 #endif
