@@ -420,6 +420,10 @@ int cmd_hunt(int argc, char **argv)
 		status = EXIT_ERR;
 	}
 	res.stats.alerts += file_alerts;
+	if (res.detector_errors)
+		fprintf(stderr,
+			"aptscope hunt: engines failed on %llu batches; findings may be missing\n",
+			(unsigned long long)res.detector_errors);
 	if (pr.corr && correlator_finish(pr.corr, on_incident, &pr)) {
 		fprintf(stderr, "aptscope hunt: correlation failed\n");
 		status = EXIT_ERR;

@@ -149,13 +149,19 @@ static void read_file(struct worker *w, size_t i, struct batch *b)
 	while ((n = reader_next(rd, b)) > 0) {
 		for (size_t d = 0; d < cfg->ndetectors; d++) {
 			const struct detector *det = &cfg->detectors[d];
+			int drc = 0;
 			if (det->serial) {
 				pthread_mutex_lock(&r->serial_lock[d]);
-				det->scan(r->serial_ctx[d], b->events, (size_t)n, &w->sink);
+				drc = det->scan(r->serial_ctx[d], b->events, (size_t)n, &w->sink);
 				pthread_mutex_unlock(&r->serial_lock[d]);
 			} else {
-				det->scan(w->ctx[d], b->events, (size_t)n, &w->sink);
+				drc = det->scan(w->ctx[d], b->events, (size_t)n, &w->sink);
 			}
+			/* A failing engine (out of memory, a limit) loses findings: count
+			 * every batch it failed, and say so the first 64 times. */
+			if (drc < 0 && atomic_fetch_add(&r->res->detector_errors, 1) < 64)
+				diag_note(cfg->diags, "%s: %s engine: %s; findings may be missing",
+					  src->path, det->name, as_strerror(drc));
 		}
 		struct reader_stats rs;
 		reader_stats(rd, &rs);
@@ -268,7 +274,8 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 		}
 		for (size_t d = 0; d < cfg->ndetectors && !rc; d++)
 			if (!cfg->detectors[d].serial)
-				rc = cfg->detectors[d].worker_new(&cfg->detectors[d], &ws[t].ctx[d]);
+				rc =
+				    cfg->detectors[d].worker_new(&cfg->detectors[d], &ws[t].ctx[d]);
 	}
 	for (int t = 0; t < nthreads && !rc; t++) {
 		if (pthread_create(&tids[t], NULL, worker_main, &ws[t])) {

@@ -30,28 +30,29 @@ struct hunt_output;
 struct hunt_config {
 	char *const *paths;
 	size_t npaths;
-	const struct format *force;   /* NULL: detect per file */
-	struct detector *detectors;   /* engines in use (not owned) */
+	const struct format *force; /* NULL: detect per file */
+	struct detector *detectors; /* engines in use (not owned) */
 	size_t ndetectors;
-	int threads;                  /* 0: one per core */
-	struct store *store;          /* NULL: do not store */
+	int threads;         /* 0: one per core */
+	struct store *store; /* NULL: do not store */
 	int64_t run_id;
 	/* Called under the emitter's lock, in file order, once per alert, after
 	 * it is stored; takes ownership of a. NULL: alerts are freed. */
 	void (*on_alert)(void *ctx, struct alert *a);
 	void *on_alert_ctx;
 	struct diag_sink *diags;
-	bool progress;                /* progress line on stderr */
-	int default_year;             /* for year-less time stamps; 0: infer */
-	bool quiet_unknown;           /* files of no known log format are not reported
-	                                 (a file scan looks at them instead) */
+	bool progress;      /* progress line on stderr */
+	int default_year;   /* for year-less time stamps; 0: infer */
+	bool quiet_unknown; /* files of no known log format are not reported
+			       (a file scan looks at them instead) */
 };
 
 struct hunt_result {
 	struct run_stats stats;
-	uint64_t files_failed;        /* files that could not be read at all */
-	uint64_t files_not_logs;      /* of those, files of no known log format */
+	uint64_t files_failed;   /* files that could not be read at all */
+	uint64_t files_not_logs; /* of those, files of no known log format */
 	uint64_t store_errors;
+	_Atomic uint64_t detector_errors; /* batches an engine failed to scan */
 	/* Owned: the sources alerts point at. Free with hunt_result_free(). */
 	struct source *sources;
 	char **paths;
