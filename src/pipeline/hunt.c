@@ -25,7 +25,10 @@ struct pending {
 
 struct run {
 	const struct hunt_config *cfg;
-	void **serial_ctx;            /* per detector: the one context of a serial detector */
+	void **serial_ctx;           /* per detector: the one context of a serial detector */
+	struct alert_sink held_sink; /* where serial detectors put their alerts */
+	struct alert **held;         /* …held to the end of the run, see emit_held() */
+	size_t nheld, capheld;
 	pthread_mutex_t *serial_lock; /* per detector */
 	struct file_list files;
 	struct source *sources;
@@ -92,6 +95,51 @@ static void advance_locked(struct run *r)
 	}
 }
 
+/* A serial detector raises an alert in whichever worker's batch completed a
+ * window, so where it would land in the file order depends on the threads.
+ * Its alerts are held instead and emitted after every file, in (time, id)
+ * order: the same input gives the same output, whatever the thread count. */
+static int held_emit(struct alert_sink *self, struct alert *a)
+{
+	struct run *r = (struct run *)((char *)self - offsetof(struct run, held_sink));
+	pthread_mutex_lock(&r->lock);
+	int rc = 0;
+	if (r->nheld == r->capheld) {
+		size_t cap = r->capheld ? r->capheld * 2 : 64;
+		struct alert **v = realloc(r->held, cap * sizeof *v);
+		if (!v) {
+			alert_free(a);
+			rc = AS_ENOMEM;
+			goto out;
+		}
+		r->held = v;
+		r->capheld = cap;
+	}
+	alert_compute_id(a);
+	r->held[r->nheld++] = a;
+out:
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static int by_time_id(const void *x, const void *y)
+{
+	const struct alert *a = *(struct alert *const *)x, *b = *(struct alert *const *)y;
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static void emit_held(struct run *r)
+{
+	qsort(r->held, r->nheld, sizeof *r->held, by_time_id);
+	for (size_t i = 0; i < r->nheld; i++)
+		emit_one(r, r->held[i]);
+	free(r->held);
+	r->held = NULL;
+	r->nheld = r->capheld = 0;
+}
+
 static int sink_emit(struct alert_sink *self, struct alert *a)
 {
 	struct worker *w = (struct worker *)((char *)self - offsetof(struct worker, sink));
@@ -152,7 +200,8 @@ static void read_file(struct worker *w, size_t i, struct batch *b)
 			int drc = 0;
 			if (det->serial) {
 				pthread_mutex_lock(&r->serial_lock[d]);
-				drc = det->scan(r->serial_ctx[d], b->events, (size_t)n, &w->sink);
+				drc = det->scan(r->serial_ctx[d], b->events, (size_t)n,
+						&r->held_sink);
 				pthread_mutex_unlock(&r->serial_lock[d]);
 			} else {
 				drc = det->scan(w->ctx[d], b->events, (size_t)n, &w->sink);
@@ -222,7 +271,7 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 {
 	memset(res, 0, sizeof *res);
 	int64_t start = time_now_us();
-	struct run r = {.cfg = cfg, .res = res};
+	struct run r = {.cfg = cfg, .res = res, .held_sink = {.emit = held_emit}};
 	int rc = 0;
 	pthread_mutex_init(&r.lock, NULL);
 	for (size_t d = 0; d < cfg->ndetectors; d++)
@@ -314,9 +363,10 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 		if (!cfg->detectors[d].serial || !r.serial_ctx || !r.serial_ctx[d])
 			continue;
 		if (cfg->detectors[d].flush && !rc && nthreads > 0)
-			cfg->detectors[d].flush(r.serial_ctx[d], &ws[0].sink);
+			cfg->detectors[d].flush(r.serial_ctx[d], &r.held_sink);
 		cfg->detectors[d].worker_free(r.serial_ctx[d]);
 	}
+	emit_held(&r); /* threads are joined: no lock needed */
 	for (size_t d = 0; r.serial_lock && d < cfg->ndetectors; d++)
 		pthread_mutex_destroy(&r.serial_lock[d]);
 	free(r.serial_ctx);
@@ -325,6 +375,9 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 	free(tids);
 	res->stats.files = r.files.n;
 out:
+	for (size_t i = 0; i < r.nheld; i++) /* only after an early failure */
+		alert_free(r.held[i]);
+	free(r.held);
 	res->stats.seconds = (double)(time_now_us() - start) / 1e6;
 	if (cfg->store)
 		store_flush(cfg->store);

@@ -12,7 +12,8 @@
  * (detector.h: shared compiled state, per-thread scratch). Alerts come out
  * in input-file order whatever the thread count: the file at the head of the
  * order streams its alerts at once, later files hold theirs until it is
- * done. Stateful detectors are flushed at the end.
+ * done. Serial (stateful) detectors' alerts come after all files, sorted by
+ * time and id, once they are flushed.
  */
 #ifndef AS_PIPELINE_HUNT_H
 #define AS_PIPELINE_HUNT_H
