@@ -132,6 +132,8 @@ static int by_time_id(const void *x, const void *y)
 
 static void emit_held(struct run *r)
 {
+	if (!r->nheld)
+		return;
 	qsort(r->held, r->nheld, sizeof *r->held, by_time_id);
 	for (size_t i = 0; i < r->nheld; i++)
 		emit_one(r, r->held[i]);
