@@ -28,9 +28,10 @@
 #define AS_EVTX_MAX_NESTING    16            /* templates and BinXML values nested in one record */
 #define AS_EVTX_MAX_VALUES     1024          /* substitution values of one template instance */
 #define AS_EVTX_MAX_VALUES_ALL 8192          /* substitution values of one record, all levels */
-#define AS_EVTX_MAX_TOKENS     (1u << 18) /* BinXML tokens walked for one record (templates expanded) \
-					   */
-#define AS_EVTX_MAX_NAMES (256u << 10)    /* bytes of element names cached for one chunk */
+#define AS_EVTX_MAX_TOKENS                                                                         \
+	(1u << 18)                     /* BinXML tokens walked for one record (templates expanded) \
+					*/
+#define AS_EVTX_MAX_NAMES (256u << 10) /* bytes of element names cached for one chunk */
 #define AS_EVTX_MAX_FILE  (16ull << 30) /* bytes of one .evtx mapped by the native reader */
 
 /* Arenas and buffers */

@@ -61,7 +61,8 @@ static const char *const core_steps[] = {
 
 static int fail(struct store *s, int code, const char *what)
 {
-	snprintf(s->err, sizeof s->err, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "no database");
+	snprintf(s->err, sizeof s->err, "%s: %s", what,
+		 s->db ? sqlite3_errmsg(s->db) : "no database");
 	return code;
 }
 
@@ -115,7 +116,8 @@ int store_migrate(struct store *s, const char *component, const char *const *ste
 	st = NULL;
 	if (version > (long)n) {
 		snprintf(s->err, sizeof s->err,
-			 "the database's %s schema (version %ld) is newer than this aptscope knows (%zu)",
+			 "the database's %s schema (version %ld) is newer than this aptscope knows "
+			 "(%zu)",
 			 component, version, n);
 		rc = AS_EDB;
 		goto rollback;
@@ -216,10 +218,11 @@ int store_run_end(struct store *s, int64_t run_id, const struct run_stats *r)
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE runs SET finished=?, files=?, records=?, events=?, errors=?, "
-			       "alerts=?, bytes=?, seconds=? WHERE id=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		s->db,
+		"UPDATE runs SET finished=?, files=?, records=?, events=?, errors=?, "
+		"alerts=?, bytes=?, seconds=? WHERE id=?",
+		-1, &st, NULL) != SQLITE_OK)
 		return fail(s, AS_EDB, "runs");
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->files);

@@ -197,8 +197,9 @@ static void test_cidr(void **state)
 	assert_int_equal(cidr_parse(SLICE_LIT("1.2.3.4/33"), &c), AS_EPARSE);
 	assert_int_equal(cidr_parse(SLICE_LIT("::/129"), &c), AS_EPARSE);
 	assert_int_equal(cidr_parse(SLICE_LIT("1.2.3.4/"), &c), AS_EPARSE);
-	static const char *internal[] = {"10.0.0.1", "172.16.5.4", "192.168.0.1", "127.0.0.1",
-					 "169.254.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1"};
+	static const char *internal[] = {"10.0.0.1",  "172.16.5.4",  "192.168.0.1",
+					 "127.0.0.1", "169.254.1.1", "100.64.0.1",
+					 "::1",       "fd00::1",     "fe80::1"};
 	for (size_t i = 0; i < sizeof internal / sizeof *internal; i++) {
 		ip_parse(slice_cstr(internal[i]), &ip);
 		if (!ip_is_internal(&ip))

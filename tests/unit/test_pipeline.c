@@ -125,10 +125,16 @@ static void test_pipeline_order_and_store(void **state)
 		fclose(out);
 	}
 	struct detector dets[2] = {
-	    {.name = "every100", .worker_new = every100_new, .scan = every100_scan,
+	    {.name = "every100",
+	     .worker_new = every100_new,
+	     .scan = every100_scan,
 	     .worker_free = worker_free_},
-	    {.name = "count", .serial = true, .worker_new = every100_new, .scan = count_scan,
-	     .flush = count_flush, .worker_free = worker_free_},
+	    {.name = "count",
+	     .serial = true,
+	     .worker_new = every100_new,
+	     .scan = count_scan,
+	     .flush = count_flush,
+	     .worker_free = worker_free_},
 	};
 	char db_path[300];
 	snprintf(db_path, sizeof db_path, "%s.db", dir);
@@ -142,10 +148,17 @@ static void test_pipeline_order_and_store(void **state)
 		diag_sink_init(&diags, NULL);
 		struct collected c = {0};
 		char *paths[] = {dir};
-		struct hunt_config cfg = {.paths = paths, .npaths = 1, .force = &kv_format,
-					  .detectors = dets, .ndetectors = 2, .threads = 2,
-					  .store = st, .run_id = run_id, .on_alert = collect,
-					  .on_alert_ctx = &c, .diags = &diags};
+		struct hunt_config cfg = {.paths = paths,
+					  .npaths = 1,
+					  .force = &kv_format,
+					  .detectors = dets,
+					  .ndetectors = 2,
+					  .threads = 2,
+					  .store = st,
+					  .run_id = run_id,
+					  .on_alert = collect,
+					  .on_alert_ctx = &c,
+					  .diags = &diags};
 		struct hunt_result res;
 		assert_int_equal(hunt_run(&cfg, &res), 0);
 		assert_int_equal(res.stats.files, 4);
@@ -178,7 +191,8 @@ static void test_pipeline_order_and_store(void **state)
 		assert_int_equal(query_int(db, "SELECT events FROM runs ORDER BY id DESC LIMIT 1"),
 				 4000);
 		assert_int_equal(
-		    query_int(db, "SELECT count(*) FROM alerts WHERE json LIKE '%\"type\":\"alert\"%'"),
+		    query_int(db,
+			      "SELECT count(*) FROM alerts WHERE json LIKE '%\"type\":\"alert\"%'"),
 		    41 * run);
 		sqlite3_close(db);
 	}

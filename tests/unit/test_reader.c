@@ -185,9 +185,9 @@ static void test_gzip_truncated(void **state)
 	write_file("cut.gz", data, n / 2);
 	struct result r = read_all("cut.gz");
 	assert_int_equal(r.status, 0);
-	assert_true(r.events > 1000);   /* what it held */
+	assert_true(r.events > 1000); /* what it held */
 	assert_true(r.events < 50000);
-	assert_true(r.errors >= 1);     /* and an error */
+	assert_true(r.errors >= 1); /* and an error */
 	free(data);
 	buf_free(&b);
 }
@@ -285,10 +285,14 @@ static void test_walk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain_lines),  cmocka_unit_test(test_many_batches),
-	    cmocka_unit_test(test_gzip),         cmocka_unit_test(test_gzip_truncated),
-	    cmocka_unit_test(test_zstd),         cmocka_unit_test(test_long_line),
-	    cmocka_unit_test(test_missing_and_empty), cmocka_unit_test(test_walk),
+	    cmocka_unit_test(test_plain_lines),
+	    cmocka_unit_test(test_many_batches),
+	    cmocka_unit_test(test_gzip),
+	    cmocka_unit_test(test_gzip_truncated),
+	    cmocka_unit_test(test_zstd),
+	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_missing_and_empty),
+	    cmocka_unit_test(test_walk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
