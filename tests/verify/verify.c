@@ -169,7 +169,8 @@ int main(int argc, char **argv)
 		json_t *cnt = json_object_get(w, "_count");
 		int absent = json_is_true(json_object_get(w, "_absent"));
 		if (absent ? matches != 0
-			   : cnt ? matches != (size_t)json_integer_value(cnt) : matches == 0) {
+		    : cnt  ? matches != (size_t)json_integer_value(cnt)
+			   : matches == 0) {
 			printf("FAIL: %s\n      matched %zu output lines\n", line, matches);
 			failures++;
 		}
