@@ -22,6 +22,7 @@
 #include "core/timeparse.h"
 #include "event/fieldname.h"
 #include "read/format.h"
+#include "read/jsonread.h"
 
 enum eve_action {
 	EA_NONE,
@@ -283,22 +284,10 @@ static int eve_leaf(void *ctx, const struct json_leaf *l)
 	struct eve_walk *w = ctx;
 	struct event *ev = w->ev;
 	int action = eve_action(l->path);
-	struct slice v = l->value;
-
-	if (l->escaped && (action || w->fields)) {
-		int rc = json_unescape(l->value, w->a, &v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					rc == AS_ENOMEM ? "out of memory" : "bad escape");
-	}
-	if (w->fields) {
-		int rc =
-		    event_field_add(ev, w->a, fieldname_intern(l->path), (enum field_type)l->type,
-				    l->type == JT_NULL ? SLICE_NULL : v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					as_strerror(rc));
-	}
+	struct slice v;
+	int rc = jsonread_leaf(l, action != 0, w->fields, ev, w->a, w->why, &v);
+	if (rc)
+		return rc;
 	if (!action || l->type == JT_NULL)
 		return 0;
 
@@ -465,22 +454,13 @@ static int eve_line(void *state, struct slice line, struct event *ev, struct are
  * every EVE record Suricata writes. */
 static int eve_probe(struct slice head)
 {
-	size_t i = 0;
-	while (i < head.len && (head.ptr[i] == ' ' || head.ptr[i] == '\t' || head.ptr[i] == '\n' ||
-				head.ptr[i] == '\r'))
-		i++;
-	if (i >= head.len || head.ptr[i] != '{')
-		return 0;
-	struct slice rest = slice_sub(head, i, head.len - i);
-	const char *nl = memchr(rest.ptr, '\n', rest.len);
-	struct slice first = nl ? slice_make(rest.ptr, (size_t)(nl - rest.ptr)) : rest;
-	if (!memmem(first.ptr, first.len, "\"event_type\":", 13) ||
+	struct slice first;
+	int got = jsonread_first_line(head, &first);
+	if (got == JSONREAD_NO_OBJECT || !memmem(first.ptr, first.len, "\"event_type\":", 13) ||
 	    !memmem(first.ptr, first.len, "\"timestamp\":", 12))
 		return 0;
-	if (!nl)
+	if (got == JSONREAD_CUT)
 		return 80; /* a line longer than the probe: cannot validate it */
-	if (first.len && first.ptr[first.len - 1] == '\r')
-		first.len--;
 	return json_walk(first, NULL, NULL, NULL) == 0 ? 90 : 40;
 }
 

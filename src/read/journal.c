@@ -27,6 +27,7 @@
 #include "event/fieldname.h"
 #include "read/authmsg.h"
 #include "read/format.h"
+#include "read/jsonread.h"
 
 enum journal_action {
 	JN_NONE,
@@ -111,21 +112,10 @@ static int journal_leaf(void *ctx, const struct json_leaf *l)
 		return 0;
 	}
 
-	struct slice v = l->value;
-	if (l->escaped && (action || w->st->fields)) {
-		int rc = json_unescape(l->value, w->a, &v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					rc == AS_ENOMEM ? "out of memory" : "bad escape");
-	}
-	if (w->st->fields) {
-		int rc =
-		    event_field_add(ev, w->a, fieldname_intern(l->path), (enum field_type)l->type,
-				    l->type == JT_NULL ? SLICE_NULL : v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					as_strerror(rc));
-	}
+	struct slice v;
+	int rc = jsonread_leaf(l, action != 0, w->st->fields, ev, w->a, w->why, &v);
+	if (rc)
+		return rc;
 	if (!action || l->type != JT_STRING)
 		return 0;
 	switch (action) {
@@ -215,16 +205,11 @@ static int journal_line(void *state, struct slice line, struct event *ev, struct
 /* A JSON object line that carries journald's own keys. */
 static int journal_probe(struct slice head)
 {
-	size_t i = 0;
-	while (i < head.len && (head.ptr[i] == ' ' || head.ptr[i] == '\t' || head.ptr[i] == '\n' ||
-				head.ptr[i] == '\r'))
-		i++;
-	if (i >= head.len || head.ptr[i] != '{')
+	struct slice first;
+	if (jsonread_first_line(head, &first) == JSONREAD_NO_OBJECT)
 		return 0;
-	const char *s = head.ptr + i;
-	const char *nl = memchr(s, '\n', head.len - i);
-	size_t n = nl ? (size_t)(nl - s) : head.len - i;
-	if (memmem(s, n, "\"__REALTIME_TIMESTAMP\"", 22) || memmem(s, n, "\"__CURSOR\"", 10))
+	if (memmem(first.ptr, first.len, "\"__REALTIME_TIMESTAMP\"", 22) ||
+	    memmem(first.ptr, first.len, "\"__CURSOR\"", 10))
 		return 90;
 	return 0;
 }

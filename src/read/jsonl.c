@@ -20,6 +20,7 @@
 #include "core/timeparse.h"
 #include "event/fieldname.h"
 #include "read/format.h"
+#include "read/jsonread.h"
 
 enum jsonl_action {
 	JA_NONE,
@@ -288,30 +289,18 @@ static int jsonl_leaf(void *ctx, const struct json_leaf *l)
 	struct jsonl_walk *w = ctx;
 	struct event *ev = w->ev;
 	int action = json_pathmap_get(&jsonl_map, l->path);
-	struct slice v = l->value;
-
-	if (l->escaped && (action || w->fields)) {
-		int rc = json_unescape(l->value, w->a, &v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					rc == AS_ENOMEM ? "out of memory" : "bad escape");
-	}
-	if (w->fields) {
-		int rc =
-		    event_field_add(ev, w->a, fieldname_intern(l->path), (enum field_type)l->type,
-				    l->type == JT_NULL ? SLICE_NULL : v);
-		if (rc)
-			return diag_set(w->why, rc, "field %.*s: %s", SLICE_ARG(l->path),
-					as_strerror(rc));
-	}
+	struct slice v;
+	int rc = jsonread_leaf(l, action != 0, w->fields, ev, w->a, w->why, &v);
+	if (rc)
+		return rc;
 	if (!action || l->type == JT_NULL)
 		return 0;
 
 	switch (action) {
 	case JA_TIME:
 		if (ev->time == AS_TIME_NONE) {
-			int rc = l->type == JT_NUMBER ? time_parse_epoch(v, &ev->time)
-						      : time_parse_any(v, &ev->time);
+			rc = l->type == JT_NUMBER ? time_parse_epoch(v, &ev->time)
+						  : time_parse_any(v, &ev->time);
 			if (rc)
 				ev->time = AS_TIME_NONE;
 		}
@@ -456,19 +445,12 @@ static int jsonl_line(void *state, struct slice line, struct event *ev, struct a
  * reader (EVE, Zeek, journald, Windows) wins on its own data. */
 static int jsonl_probe(struct slice head)
 {
-	size_t i = 0;
-	while (i < head.len && (head.ptr[i] == ' ' || head.ptr[i] == '\t' || head.ptr[i] == '\n' ||
-				head.ptr[i] == '\r'))
-		i++;
-	if (i >= head.len || head.ptr[i] != '{')
+	struct slice first;
+	int got = jsonread_first_line(head, &first);
+	if (got == JSONREAD_NO_OBJECT)
 		return 0;
-	struct slice rest = slice_sub(head, i, head.len - i);
-	const char *nl = memchr(rest.ptr, '\n', rest.len);
-	if (!nl)
+	if (got == JSONREAD_CUT)
 		return 30; /* one line longer than the probe window */
-	struct slice first = slice_make(rest.ptr, (size_t)(nl - rest.ptr));
-	if (first.len && first.ptr[first.len - 1] == '\r')
-		first.len--;
 	return json_walk(first, NULL, NULL, NULL) == 0 ? 35 : 0;
 }
 
