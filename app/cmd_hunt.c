@@ -364,8 +364,12 @@ int cmd_hunt(int argc, char **argv)
 	pr.show_alerts = show_alerts || !incidents;
 	/* The knowledge base: the store's (seeded from the bundled default), or
 	 * the bundled default alone with --no-db; --intel adds to it for this run,
-	 * --assets names the organisations whose logs these are. */
-	if ((store ? kb_open(&kb, store) : kb_load_default(&kb, &diags)) && !kb && kb_new(&kb)) {
+	 * --assets names the organisations whose logs these are. Only incidents
+	 * (victims, CVE dates, attribution) and YARA metadata use it: a run with
+	 * neither does not load it. */
+	bool want_kb = incidents || eng.nyara || nintel || assets;
+	if (want_kb && (store ? kb_open(&kb, store) : kb_load_default(&kb, &diags)) && !kb &&
+	    kb_new(&kb)) {
 		fprintf(stderr, "aptscope hunt: out of memory\n");
 		status = EXIT_ERR;
 		goto out;

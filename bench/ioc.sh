@@ -16,7 +16,7 @@ secs() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
 printf '%-10s %10s %10s %8s %12s %12s\n' indicators aptscope_s grep_s ratio aptscope_MB grep_MB
 for n in 10000 100000 1000000; do
 	"$B/bench/bench_ioc" feed "$n" "$T/feed.txt"
-	/usr/bin/time -v "$B/aptscope" hunt --no-db --no-defaults --ioc "$T/feed.txt" --json -o /dev/null \
+	/usr/bin/time -v "$B/aptscope" hunt --no-db --no-defaults --no-behavior --no-incidents --ioc "$T/feed.txt" --json -o /dev/null \
 		"$T/eve.json" 2>"$T/a.time" >/dev/null || true
 	/usr/bin/time -v grep -F -c -f "$T/feed.txt.values" "$T/eve.json" 2>"$T/g.time" >/dev/null || true
 	a=$(secs "$T/a.time"); g=$(secs "$T/g.time")
