@@ -41,6 +41,8 @@ enum attr_obs_kind {
 	ATTR_OBS_VICTIM_COUNTRY, /* ISO alpha-2 or a country name */
 	ATTR_OBS_SOURCE_COUNTRY, /* where the attack came from */
 	ATTR_OBS_INFRA, /* "asn:AS4134", "ja3:…", "cert:…", "registrar:…", "url:…" */
+	ATTR_OBS_FUZZY, /* an ssdeep hash "blocksize:chunk:chunk" of a file seen; not
+			   scored (no group profile holds one), used to cluster */
 	ATTR_OBS_KINDS
 };
 
@@ -77,7 +79,7 @@ int observations_add_indicator(struct observations *o, struct slice type, struct
 void observations_add_time(struct observations *o, int64_t us);
 /* Fill o from a document: the JSON contract {"techniques","software",
  * "indicators","sectors","victim_countries","source_countries","infrastructure",
- * "times"}, a MISP event (bare, {"Event":…} or {"response":[…]}) or a STIX 2.x
+ * "ssdeep","times"}, a MISP event (bare, {"Event":…} or {"response":[…]}) or a STIX 2.x
  * bundle. Bad entries are reported to diags (may be NULL) with file and
  * reason and skipped; AS_EPARSE / AS_EFORMAT when the document is neither. */
 int observations_parse(struct observations *o, const char *name, const char *data, size_t len,

@@ -264,6 +264,7 @@ static int parse_contract(struct pctx *p, json_t *root)
 	    {"victim_countries", ATTR_OBS_VICTIM_COUNTRY},
 	    {"source_countries", ATTR_OBS_SOURCE_COUNTRY},
 	    {"infrastructure", ATTR_OBS_INFRA},
+	    {"ssdeep", ATTR_OBS_FUZZY},
 	};
 	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
 		add_list(p, json_object_get(root, lists[i].key), lists[i].kind, lists[i].key);
@@ -336,6 +337,10 @@ static void misp_attributes(struct pctx *p, json_t *attrs, json_t *groups)
 			   !strcmp(type, "other") || !strcmp(type, "datetime")) {
 			continue;
 		} else {
+			/* an ssdeep value stays an indicator (a feed may list it) and
+			 * is also a fuzzy hash for clustering */
+			if (!strcmp(type, "ssdeep"))
+				add(p, ATTR_OBS_FUZZY, value);
 			add_indicator(p, type, value, groups);
 		}
 	}
@@ -473,6 +478,9 @@ static void stix_pattern(struct pctx *p, const char *pat, json_t *groups)
 			memcpy(val, open + 1, vl);
 			val[vl] = 0;
 			add_indicator(p, type, val, groups);
+			/* [file:hashes.'SSDEEP' = '…'] (STIX 2.1 spells the key SSDEEP) */
+			if (strcasestr(q, "'ssdeep'") && strcasestr(q, "'ssdeep'") < eq)
+				add(p, ATTR_OBS_FUZZY, val);
 		} else {
 			skip(p, "indicator pattern value too long", "");
 		}

@@ -150,6 +150,36 @@ static void test_parse_misp_stix(void **state)
 	observations_free(o);
 }
 
+/* ssdeep hashes become fuzzy-hash observations from every document shape */
+static void test_parse_ssdeep(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"ssdeep\":[\"48:abcdefghijk:abcdefg\"]}",
+	    "{\"Event\":{\"Attribute\":[{\"type\":\"ssdeep\","
+	    "\"value\":\"48:abcdefghijk:abcdefg\"}]}}",
+	    "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":\"indicator--1\","
+	    "\"pattern\":\"[file:hashes.'SSDEEP' = '48:abcdefghijk:abcdefg']\"}]}",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		struct observations *o;
+		assert_int_equal(observations_new(&o), 0);
+		assert_int_equal(observations_parse(o, "doc", docs[i], strlen(docs[i]), NULL), 0);
+		assert_int_equal(o->list[ATTR_OBS_FUZZY].n, 1);
+		assert_string_equal(o->list[ATTR_OBS_FUZZY].v[0], "48:abcdefghijk:abcdefg");
+		observations_free(o);
+	}
+	/* a SHA-256 in a STIX pattern is not a fuzzy hash */
+	const char *sha =
+	    "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\","
+	    "\"id\":\"indicator--2\",\"pattern\":\"[file:hashes.'SHA-256' = 'ab']\"}]}";
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	assert_int_equal(observations_parse(o, "doc", sha, strlen(sha), NULL), 0);
+	assert_int_equal(o->list[ATTR_OBS_FUZZY].n, 0);
+	assert_int_equal(o->nind, 1);
+	observations_free(o);
+}
+
 static void test_parse_bad(void **state)
 {
 	struct observations *o;
@@ -369,6 +399,7 @@ int main(void)
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_parse_contract),
 	    cmocka_unit_test(test_parse_misp_stix),
+	    cmocka_unit_test(test_parse_ssdeep),
 	    cmocka_unit_test(test_parse_bad),
 	    cmocka_unit_test(test_rank_and_weights),
 	    cmocka_unit_test(test_options_and_feed),
