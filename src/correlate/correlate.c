@@ -17,6 +17,7 @@
  * key it shares; the best one at or above the threshold takes the alert, and
  * the kinds are counted on the alert's rule as the reasons it belongs.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,10 +126,10 @@ void incident_free(struct incident *inc)
 	free(inc->org);
 	free(inc->sector);
 	free(inc->country);
-	struct strset *sets[] = {&inc->hosts,      &inc->ips,           &inc->users,
-				 &inc->techniques, &inc->indicators,    &inc->labels,
-				 &inc->groups,     &inc->malware,       &inc->endpoints,
-				 &inc->src_ips,    &inc->src_countries, &inc->processes};
+	struct strset *sets[] = {
+	    &inc->hosts,         &inc->ips,       &inc->users,   &inc->techniques, &inc->indicators,
+	    &inc->labels,        &inc->groups,    &inc->malware, &inc->endpoints,  &inc->src_ips,
+	    &inc->src_countries, &inc->processes, &inc->files};
 	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
 		strset_free(sets[i]);
 	for (uint32_t i = 0; i < inc->nrules; i++) {
@@ -187,6 +188,8 @@ struct view {
 	char malware[MAX_VIEW_VALS][128];
 	unsigned nmalware;
 	char image[AS_CORR_MAX_KEY], parent[AS_CORR_MAX_KEY];
+	/* the file the evidence is about, with its hashes (clustering links on them) */
+	char md5[33], sha1[41], sha256[65], ssdeep[160], fname[160];
 	char vendor[128], channel[256];
 	char cves[AS_CORR_MAX_CVES][24];
 	unsigned ncves;
@@ -237,6 +240,57 @@ static bool key_is(const char *k, const char *const *names)
 	return false;
 }
 
+static const char *base_name(const char *p);
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return s[n] == 0 || s[n] == ',' || s[n] == ' ';
+}
+
+/* One hash of the file the evidence is about, told by its length: an MD5, a
+ * SHA-1 or a SHA-256 in hex, lower-cased; the first of each kind is kept. */
+static void hash_put(struct view *v, const char *h)
+{
+	size_t n = strcspn(h, ", ");
+	char *dst = n == 32 ? v->md5 : n == 40 ? v->sha1 : n == 64 ? v->sha256 : NULL;
+	if (dst && !dst[0] && all_hex(h, n))
+		lower_copy(dst, n + 1, h, n);
+}
+
+/* Hash fields of every spelling: "md5"/"sha1"/"sha256" (YARA, EVE fileinfo,
+ * Zeek files.log, ECS file.hash.*), "ssdeep", and Sysmon's "Hashes"
+ * ("SHA1=…,MD5=…,SHA256=…,IMPHASH=…"). True when k was a hash field. */
+static bool hash_field(struct view *v, const char *k, const char *s)
+{
+	if (!strcasecmp(k, "md5") || !strcasecmp(k, "sha1") || !strcasecmp(k, "sha256") ||
+	    !strcasecmp(k, "sha-1") || !strcasecmp(k, "sha-256")) {
+		hash_put(v, s);
+		return true;
+	}
+	if (!strcasecmp(k, "ssdeep")) {
+		/* "blocksize:chunk:chunk"; anything else is not one */
+		const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!v->ssdeep[0] && c1 && c2 && c1 > s && strlen(s) < sizeof v->ssdeep)
+			putf(v->ssdeep, sizeof v->ssdeep, "%s", s);
+		return true;
+	}
+	if (!strcasecmp(k, "Hashes") || !strcasecmp(k, "hash")) {
+		for (const char *p = s; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+			const char *eq = strchr(p, '=');
+			const char *comma = strchr(p, ',');
+			if (eq && (!comma || eq < comma) && strncasecmp(p, "IMPHASH", 7))
+				hash_put(v, eq + 1);
+			else if (!eq)
+				hash_put(v, p);
+		}
+		return true;
+	}
+	return false;
+}
+
 /* Walk the evidence object for the fields correlation uses, wherever the
  * detector put them (top level, "matched", "event"). Depth is bounded. */
 static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages)
@@ -249,6 +303,8 @@ static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages
 						  "parent_process", "process.parent.executable",
 						  NULL};
 	static const char *const malware_keys[] = {"malware", "family", "malware_family", NULL};
+	static const char *const file_keys[] = {"file",           "filename", "file_name",
+						"TargetFilename", "Image",    NULL};
 	if (depth > 4 || !json_is_object(o))
 		return;
 	const char *k;
@@ -279,6 +335,12 @@ static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages
 				if (c && *c && v->nmalware < MAX_VIEW_VALS)
 					putf(v->malware[v->nmalware++], 128, "%s", c);
 			}
+		} else if (s && hash_field(v, k, s)) {
+			continue;
+		} else if (s && key_is(k, file_keys) && !v->fname[0]) {
+			putf(v->fname, sizeof v->fname, "%s", base_name(s));
+			if (key_is(k, image_keys) && !v->image[0])
+				putf(v->image, sizeof v->image, "%s", s);
 		} else if (s && key_is(k, image_keys) && !v->image[0]) {
 			putf(v->image, sizeof v->image, "%s", s);
 		} else if (s && key_is(k, parent_keys) && !v->parent[0]) {
@@ -295,6 +357,52 @@ static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages
 				if (st >= 0)
 					*stages |= 1u << st;
 			}
+		}
+	}
+}
+
+/* The file of an alert as one record of inc->files (correlate_int.h): its
+ * hashes, its name and the software the alert names, so that clustering can
+ * tell a stock tool's binary from a group's own. '|' and ',' are separators,
+ * so they are dropped from names. */
+static void file_add(struct incident *inc, const struct view *v, const struct alert *a)
+{
+	char rec[AS_CORR_MAX_KEY], sw[200] = "";
+	size_t n = 0;
+	for (unsigned i = 0; i < v->nmalware; i++)
+		n += (size_t)snprintf(sw + n, n < sizeof sw ? sizeof sw - n : 0, "%s%s",
+				      n ? "," : "", v->malware[i]);
+	for (unsigned i = 0; i < a->nindicators; i++)
+		for (const char **m = a->indicators[i].malware; m && *m; m++)
+			if (n < sizeof sw && !strstr(sw, *m))
+				n += (size_t)snprintf(sw + n, sizeof sw - n, "%s%s", n ? "," : "",
+						      *m);
+	if (n >= sizeof sw)
+		sw[sizeof sw - 1] = 0;
+	char name[sizeof v->fname];
+	putf(name, sizeof name, "%s", v->fname);
+	for (char *p = name; *p; p++)
+		if (*p == '|' || *p == ',')
+			*p = '_';
+	for (char *p = sw; *p; p++)
+		if (*p == '|')
+			*p = '_';
+	putf(rec, sizeof rec, "%s|%s|%s|%s|%s|%s", v->sha256, v->sha1, v->md5, v->ssdeep, name, sw);
+	strset_add(&inc->files, slice_cstr(rec));
+}
+
+void inc_file_parse(char *s, struct inc_file *out)
+{
+	char **part[] = {&out->sha256, &out->sha1, &out->md5,
+			 &out->ssdeep, &out->name, &out->software};
+	for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
+		*part[i] = s;
+		char *bar = i + 1 < sizeof part / sizeof *part ? strchr(s, '|') : NULL;
+		if (bar) {
+			*bar = 0;
+			s = bar + 1;
+		} else {
+			s += strlen(s);
 		}
 	}
 }
@@ -870,6 +978,8 @@ static int incident_absorb(struct correlator *c, uint32_t slot, const struct ale
 	}
 	for (unsigned i = 0; i < v->nmalware; i++)
 		strset_add(&inc->malware, slice_cstr(v->malware[i]));
+	if (v->md5[0] || v->sha1[0] || v->sha256[0] || v->ssdeep[0])
+		file_add(inc, v, a);
 	for (unsigned i = 0; i < v->ncountries; i++)
 		strset_add(&inc->src_countries, slice_cstr(v->countries[i]));
 	if (v->attacker_ip.family && (!ip_is_internal(&v->attacker_ip) || v->inbound)) {

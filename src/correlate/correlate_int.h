@@ -108,6 +108,9 @@ struct incident {
 	struct strset endpoints; /* external addresses: "ip" or "ip CC" */
 	struct strset src_ips, src_countries;
 	struct strset processes; /* "host|image" lower-case */
+	/* files the alerts name with their hashes: "sha256|sha1|md5|ssdeep|name|sw,sw"
+	 * (any part may be empty; see inc_file_parse) */
+	struct strset files;
 	uint32_t stages, platforms;
 	enum alert_level max_level;
 
@@ -130,6 +133,12 @@ void incident_free(struct incident *inc);
 /* kind, severity and the CVE classes, from what the incident holds */
 void incident_finalize(struct incident *inc, const struct kb *kb, int64_t oneday);
 enum alert_level incident_severity_level(const struct incident *inc);
+
+/* A file record of struct incident's files, split in place (s is modified). */
+struct inc_file {
+	char *sha256, *sha1, *md5, *ssdeep, *name, *software; /* "" when absent */
+};
+void inc_file_parse(char *s, struct inc_file *out);
 
 /* --- the knowledge base, behind one small file (kbview.c) ------------------ */
 

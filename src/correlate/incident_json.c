@@ -143,6 +143,35 @@ static void w_ids(struct jw *w, const char (*ids)[17], unsigned n, unsigned star
 	jw_arr_end(w);
 }
 
+/* "files":[{"sha256","sha1","md5","ssdeep","name","software":[…]}], empty parts left out */
+static void w_files(struct jw *w, const struct strset *files)
+{
+	jw_key(w, "files");
+	jw_arr(w);
+	for (uint32_t i = 0; i < files->n; i++) {
+		char rec[AS_CORR_MAX_KEY];
+		struct inc_file f;
+		snprintf(rec, sizeof rec, "%s", files->v[i]);
+		inc_file_parse(rec, &f);
+		jw_obj(w);
+		const char *keys[] = {"sha256", "sha1", "md5", "ssdeep", "name"};
+		const char *vals[] = {f.sha256, f.sha1, f.md5, f.ssdeep, f.name};
+		for (size_t k = 0; k < 5; k++)
+			if (vals[k][0])
+				jw_kcstr(w, keys[k], vals[k]);
+		jw_key(w, "software");
+		jw_arr(w);
+		for (char *p = f.software; *p;) {
+			size_t n = strcspn(p, ",");
+			jw_str(w, slice_make(p, n));
+			p += n + (p[n] == ',');
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 /* last_ids is a ring once full: its oldest entry is at last_pos */
 static unsigned ring_start(const struct inc_rule *r)
 {
@@ -262,6 +291,7 @@ int incident_to_json(const struct incident *inc, struct buf *out)
 	w_set(&w, "ips", &inc->src_ips);
 	jw_obj_end(&w);
 	w_set(&w, "processes", &inc->processes);
+	w_files(&w, &inc->files);
 	jw_key(&w, "links");
 	jw_arr(&w);
 	for (uint32_t i = 0; i < inc->nrules; i++) {

@@ -279,6 +279,32 @@ struct incident *incident_from_json(const char *text, size_t len)
 	jset(src, "countries", &inc->src_countries);
 	jset(src, "ips", &inc->src_ips);
 	jset(o, "processes", &inc->processes);
+	json_array_foreach(json_object_get(o, "files"), i, h)
+	{
+		/* back into the record incident_json.c splits */
+		char rec[AS_CORR_MAX_KEY], sw[256] = "";
+		size_t k, used = 0;
+		json_t *m;
+		json_array_foreach(json_object_get(h, "software"), k, m)
+		{
+			const char *name = json_string_value(m);
+			if (name && used < sizeof sw)
+				used += (size_t)snprintf(sw + used, sizeof sw - used, "%s%s",
+							 used ? "," : "", name);
+		}
+		if (used >= sizeof sw)
+			sw[sizeof sw - 1] = 0;
+		const char *parts[] = {"sha256", "sha1", "md5", "ssdeep", "name"};
+		const char *v5[5];
+		for (size_t x = 0; x < 5; x++) {
+			v5[x] = json_string_value(json_object_get(h, parts[x]));
+			if (!v5[x] || strchr(v5[x], '|'))
+				v5[x] = "";
+		}
+		snprintf(rec, sizeof rec, "%s|%s|%s|%s|%s|%s", v5[0], v5[1], v5[2], v5[3], v5[4],
+			 sw);
+		strset_add(&inc->files, slice_cstr(rec));
+	}
 	load_rules(inc, json_object_get(o, "links"));
 	n = json_integer_value(json_object_get(o, "alerts_unlisted"));
 	inc->rules_over = n > 0 ? (uint64_t)n : 0;

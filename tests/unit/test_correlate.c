@@ -548,6 +548,71 @@ static void test_store_roundtrip_and_resume(void **state)
 	unlink(path);
 }
 
+/* The files the alerts name, with their hashes, are kept (YARA's fields and
+ * Sysmon's "Hashes"), written as "files" and read back by a later run. */
+static void test_files_and_hashes(void **state)
+{
+	char path[] = "/tmp/test_correlate_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	struct store *s;
+	assert_int_equal(store_open(&s, path, NULL), 0);
+	struct correlator *c;
+	assert_int_equal(correlator_new(&c, NULL, NULL, s), 0);
+	static const char sha[] =
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	struct spec y = {.detector = "yara",
+			 .rule_id = "NewLoader",
+			 .time = "2025-03-01T10:00:00Z",
+			 .host = "ws1",
+			 .evidence =
+			     "{\"file\":\"/mnt/c/Users/x/loader.dll\",\"md5\":"
+			     "\"0123456789ABCDEF0123456789abcdef\",\"sha256\":\""
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+			     "\"ssdeep\":\"96:abcdefghij:abcdefg\",\"malware\":[\"NewLoader\"]}"},
+		    m = {.time = "2025-03-01T10:05:00Z",
+			 .host = "ws1",
+			 .rule_id = "r2",
+			 .evidence = "{\"matched\":{\"Image\":\"C:\\\\t\\\\mimi|katz.exe\","
+				     "\"Hashes\":\"SHA1=0000000000000000000000000000000000000001,"
+				     "MD5=00000000000000000000000000000002,IMPHASH="
+				     "00000000000000000000000000000003\"}}"};
+	add(c, &y);
+	add(c, &m);
+	struct got g = {0};
+	assert_int_equal(correlator_finish(c, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	json_t *files = json_object_get(g.inc[0], "files");
+	assert_int_equal(json_array_size(files), 2);
+	json_t *f0 = json_array_get(files, 0), *f1 = json_array_get(files, 1);
+	assert_string_equal(jstr(f0, "sha256"), sha);
+	assert_string_equal(jstr(f0, "md5"), "0123456789abcdef0123456789abcdef");
+	assert_string_equal(jstr(f0, "ssdeep"), "96:abcdefghij:abcdefg");
+	assert_string_equal(jstr(f0, "name"), "loader.dll");
+	assert_true(jarr_has(f0, "software", "NewLoader"));
+	assert_string_equal(jstr(f1, "sha1"), "0000000000000000000000000000000000000001");
+	assert_string_equal(jstr(f1, "md5"), "00000000000000000000000000000002");
+	assert_null(jstr(f1, "sha256"));
+	assert_string_equal(jstr(f1, "name"), "mimi_katz.exe");
+	got_free(&g);
+	correlator_free(c);
+	/* taken up again: the records survive the store */
+	assert_int_equal(correlator_new(&c, NULL, NULL, s), 0);
+	struct spec later = y;
+	later.time = "2025-03-01T11:00:00Z";
+	later.record = 9;
+	add(c, &later);
+	assert_int_equal(correlator_finish(c, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(json_array_size(json_object_get(g.inc[0], "files")), 2);
+	got_free(&g);
+	correlator_free(c);
+	store_close(s);
+	unlink(path);
+}
+
 static void test_hostile_input(void **state)
 {
 	struct correlator *c;
@@ -600,6 +665,7 @@ int main(void)
 	    cmocka_unit_test(test_supply_chain_and_process_chain),
 	    cmocka_unit_test(test_lateral_movement),
 	    cmocka_unit_test(test_store_roundtrip_and_resume),
+	    cmocka_unit_test(test_files_and_hashes),
 	    cmocka_unit_test(test_hostile_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
