@@ -389,8 +389,8 @@ int cmd_hunt(int argc, char **argv)
 		status = EXIT_ERR;
 		goto out;
 	}
-	if (incidents &&
-	    (correlator_new(&pr.corr, NULL, kb, store) || hunt_attribution_new(&pr.attr, kb))) {
+	if (incidents && (correlator_new(&pr.corr, NULL, kb, store) ||
+			  hunt_attribution_new(&pr.attr, kb, store))) {
 		fprintf(stderr, "aptscope hunt: cannot start correlation\n");
 		status = EXIT_ERR;
 		goto out;

@@ -14,17 +14,18 @@
 #include "core/map.h"
 #include "core/timeparse.h"
 #include "intel/intel.h"
+#include "store/cluster_store.h"
+#include "store/store.h"
 
 struct member {
 	struct incident *inc;
-	uint64_t key;
 	char id[40];
 	char *json; /* the attribution block written for it */
-	bool unattributed;
 };
 
 struct hunt_attribution {
 	const struct kb *kb;
+	struct store *store;
 	struct attr_model *model;
 	struct attr_clusterer *clusterer;
 	struct member *m;
@@ -34,7 +35,7 @@ struct hunt_attribution {
 	size_t nlines;
 };
 
-int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb)
+int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb, struct store *store)
 {
 	*out = NULL;
 	if (!kb || kb_group_count(kb) == 0)
@@ -43,10 +44,19 @@ int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb)
 	if (!h)
 		return AS_ENOMEM;
 	h->kb = kb;
+	h->store = store;
 	map_init(&h->summaries);
 	int rc = attr_model_build(&h->model, kb);
 	if (!rc)
 		rc = attr_clusterer_new(&h->clusterer);
+	size_t bad = 0;
+	if (!rc && store && (rc = cluster_store_load(store, h->clusterer, &bad)) == AS_EDB) {
+		fprintf(stderr, "aptscope hunt: stored clusters not read: %s\n",
+			store_errmsg(store));
+		rc = 0; /* new clusters may then reuse a name: said above, not fatal */
+	}
+	if (bad)
+		fprintf(stderr, "aptscope hunt: %zu stored clusters unreadable, skipped\n", bad);
 	if (rc) {
 		hunt_attribution_free(h);
 		return rc;
@@ -89,6 +99,23 @@ static size_t label_groups(const struct kb *kb, const char *label, struct slice 
 	return n;
 }
 
+/* Remove the indicator of this value, if o has it. */
+static void drop_indicator(struct observations *o, const char *value)
+{
+	for (uint32_t i = 0; i < o->nind; i++) {
+		if (strcasecmp(o->ind[i].value, value))
+			continue;
+		free(o->ind[i].type);
+		free(o->ind[i].value);
+		for (uint32_t j = 0; j < o->ind[i].groups.n; j++)
+			free(o->ind[i].groups.v[j]);
+		free(o->ind[i].groups.v);
+		memmove(&o->ind[i], &o->ind[i + 1], (o->nind - i - 1) * sizeof *o->ind);
+		o->nind--;
+		return;
+	}
+}
+
 static void observe(const struct kb *kb, json_t *inc, struct observations *o)
 {
 	add_strings(o, ATTR_OBS_TECHNIQUE, json_object_get(inc, "techniques"));
@@ -124,6 +151,33 @@ static void observe(const struct kb *kb, json_t *inc, struct observations *o)
 		if (type && value)
 			observations_add_indicator(o, slice_cstr(type), slice_cstr(value), groups,
 						   ng);
+	}
+	/* Files: their hashes link incidents (exact) and their ssdeep (close),
+	 * unless common software names them — a stock Mimikatz binary says
+	 * nothing about who ran it; its hashes are then left out of the
+	 * indicators too. */
+	json_array_foreach(json_object_get(inc, "files"), i, v)
+	{
+		bool common = false;
+		size_t k;
+		json_t *sw;
+		json_array_foreach(json_object_get(v, "software"), k, sw)
+		{
+			if (json_is_string(sw))
+				common |= attr_software_common(kb, json_string_value(sw));
+		}
+		static const char *const kinds[] = {"sha256", "sha1", "md5"};
+		for (size_t x = 0; x < 3; x++) {
+			const char *hv = json_string_value(json_object_get(v, kinds[x]));
+			if (hv && common)
+				drop_indicator(o, hv);
+			else if (hv)
+				observations_add_indicator(o, slice_cstr(kinds[x]), slice_cstr(hv),
+							   NULL, 0);
+		}
+		const char *fz = json_string_value(json_object_get(v, "ssdeep"));
+		if (fz && !common)
+			observations_add(o, ATTR_OBS_FUZZY, slice_cstr(fz));
 	}
 	int64_t t;
 	const char *first = json_string_value(json_object_get(inc, "first_seen"));
@@ -189,10 +243,9 @@ static void each(void *ctx, struct incident *inc)
 		memset(m, 0, sizeof *m);
 		m->inc = inc;
 		snprintf(m->id, sizeof m->id, "%s", incident_id(inc));
-		m->key = hash_bytes_seeded(m->id, strlen(m->id), 0x636c7573);
 		m->json = strdup(text.data);
 		if (m->json &&
-		    attr_cluster_add(h->clusterer, m->key, incident_org(inc),
+		    attr_cluster_add(h->clusterer, m->id, incident_org(inc),
 				     incident_first_seen(inc), incident_last_seen(inc), o) == 0)
 			h->n++;
 		else
@@ -205,18 +258,21 @@ out:
 	buf_free(&text);
 }
 
-/* Unattributed incidents that recur together become a candidate new group. */
+/* Unattributed incidents that recur together become a candidate new group;
+ * clusters made, grown or named in this run are saved. */
 static void all(void *ctx, struct incident *const *v, size_t n)
 {
+	(void)v;
+	(void)n;
 	struct hunt_attribution *h = ctx;
 	const struct attr_cluster *clusters;
 	size_t nc;
-	if (!h->n || attr_cluster_run(h->clusterer, h->model, &clusters, &nc))
+	if ((!h->n && !h->store) || attr_cluster_run(h->clusterer, h->kb, &clusters, &nc))
 		return;
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < h->n; i++) {
 		struct member *m = &h->m[i];
-		const struct attr_cluster *cl = attr_cluster_of(h->clusterer, m->key);
+		const struct attr_cluster *cl = attr_cluster_of(h->clusterer, m->id);
 		if (!cl)
 			continue;
 		json_t *doc = json_loads(m->json, 0, NULL);
@@ -224,20 +280,41 @@ static void all(void *ctx, struct incident *const *v, size_t n)
 			continue;
 		json_object_set_new(doc, "verdict", json_string("new-cluster"));
 		json_object_set_new(doc, "cluster", json_string(cl->name));
-		if (cl->linked)
-			json_object_set_new(doc, "linked_group", json_string(cl->linked->name));
+		if (cl->linked_group) {
+			json_object_set_new(doc, "linked_group", json_string(cl->linked_group));
+			json_object_set_new(
+			    doc, "linked_reason",
+			    json_string(cl->linked_reason ? cl->linked_reason : ""));
+		}
 		char *s = json_dumps(doc, JSON_COMPACT);
 		if (s) {
 			incident_set_attribution(m->inc, slice_cstr(s));
 			buf_reset(&b);
-			buf_printf(&b, "New cluster %s (%zu incidents, %zu organisations)",
-				   cl->name, cl->nincidents, cl->norgs);
+			buf_printf(&b, "%s cluster %s (%zu incidents, %zu organisations)",
+				   cl->known ? "Known" : "New", cl->name, cl->nincidents,
+				   cl->norgs);
+			if (cl->linked_group)
+				buf_printf(&b, ", named %s: %s", cl->linked_group,
+					   cl->linked_reason ? cl->linked_reason : "");
 			remember(h, m->id, strdup(b.data));
 			free(s);
 		}
 		json_decref(doc);
 	}
 	buf_free(&b);
+	for (size_t i = 0; h->store && i < nc; i++) {
+		const struct attr_cluster *cl = &clusters[i];
+		if (cl->known && !cl->grown && !cl->newly_linked)
+			continue;
+		size_t marked = 0;
+		if (cluster_store_put(h->store, cl) ||
+		    (cl->newly_linked && cluster_store_mark(h->store, cl, &marked)))
+			fprintf(stderr, "aptscope hunt: cluster %s not stored: %s\n", cl->name,
+				store_errmsg(h->store));
+		if (cl->newly_linked)
+			fprintf(stderr, "aptscope hunt: cluster %s is %s: %s\n", cl->name,
+				cl->linked_group, cl->linked_reason ? cl->linked_reason : "");
+	}
 }
 
 static const struct correlate_hooks hooks = {.each = each, .all = all};

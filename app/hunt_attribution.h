@@ -8,7 +8,9 @@
  * activity times), is scored against the group profiles of the knowledge
  * base, and gets its "attribution" block; the unattributed are then
  * clustered, and recurring clusters become candidate new groups
- * (verdict "new-cluster", cluster "UNK-YYYY-NNN").
+ * (verdict "new-cluster", cluster "UNK-YYYY-NNN"). With a store, the clusters
+ * of earlier hunts are taken up again (their names never change) and every
+ * cluster made, grown or named is saved (store/cluster_store.h).
  */
 #ifndef AS_APP_HUNT_ATTRIBUTION_H
 #define AS_APP_HUNT_ATTRIBUTION_H
@@ -18,10 +20,12 @@
 #include "correlate/incident.h"
 
 struct kb;
+struct store;
 struct hunt_attribution;
 
-/* NULL *out when the knowledge base has no groups (nothing to attribute to). */
-int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb);
+/* NULL *out when the knowledge base has no groups (nothing to attribute to).
+ * store may be NULL (no clusters kept across runs); both must outlive h. */
+int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb, struct store *store);
 const struct correlate_hooks *hunt_attribution_hooks(void);
 /* One line for the table view ("attributed to APT32 (0.91)", …), or NULL. */
 const char *hunt_attribution_summary(const struct hunt_attribution *h, const char *incident_id);

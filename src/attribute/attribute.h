@@ -156,39 +156,65 @@ void attr_result_jw(const struct attr_result *r, struct jw *w);
 
 /* --- new groups ------------------------------------------------------------- */
 
-/* Clustering of unattributed incidents (cluster.c). Each incident is given
- * with an id, its organisation, first/last time and observations; incidents
- * sharing an indicator, infrastructure value or uncommon software, or whose
- * technique sets are close (Jaccard >= 0.5 over five or more techniques),
- * join one cluster. A cluster of at least two incidents becomes a candidate
- * new group named UNK-<year of first activity>-<NNN>, numbered in order of
- * first activity so names stay stable when incidents are re-run. */
+/* Clustering of unattributed incidents (cluster.c, docs/attribution.md "New
+ * groups"). Incidents sharing an indicator, an infrastructure value, an exact
+ * file hash, software that is not common, a close ssdeep hash or a close set
+ * of distinctive techniques join one cluster. A cluster of at least two
+ * incidents is a candidate new group named UNK-<year of first activity>-<NNN>;
+ * clusters of earlier runs, given back with attr_cluster_add_known, keep their
+ * names and are never merged with each other. With a knowledge base a cluster
+ * is linked to the group whose own indicators, hashes or exclusive software
+ * it holds — how a later import names it. */
 struct attr_clusterer;
+
+#define ATTR_SSDEEP_MATCH 65 /* libfuzzy score (0–100) from which two files are kin */
 
 struct attr_cluster {
 	char name[24]; /* "UNK-2024-001" */
 	int64_t first_seen, last_seen;
-	uint64_t *incidents; /* ids given to attr_cluster_add */
+	char **incidents; /* ids: an earlier run's first, then this run's */
 	size_t nincidents;
-	size_t norgs;                  /* distinct organisations */
-	struct observations *profile;  /* union of the members' observations */
-	const struct kb_group *linked; /* a known group the profile attributes to, or NULL */
-	double linked_confidence;
+	char **orgs; /* distinct organisations named ("unknown" left out) */
+	size_t norgs;
+	struct observations *profile; /* union of the members' observations */
+	char *linked_group;           /* canonical name of the group it is, or NULL */
+	char *linked_reason;          /* why: the evidence of that group it holds */
+	bool known;                   /* named by an earlier run */
+	bool grown;                   /* incidents of this run are in it */
+	bool newly_linked;            /* linked by this run */
+};
+
+/* What a run did beyond the clusters: merges refused between two known
+ * clusters, pairs compared (ssdeep and techniques), pairs and inverted-list
+ * runs skipped for being past the limits of limits.h. */
+struct attr_cluster_stats {
+	uint64_t refused, compared, pairs_skipped, buckets_skipped, posts_over;
 };
 
 int attr_clusterer_new(struct attr_clusterer **out);
 void attr_clusterer_free(struct attr_clusterer *c); /* accepts NULL */
-/* o is copied. org may be NULL. */
-int attr_cluster_add(struct attr_clusterer *c, uint64_t incident, const char *org, int64_t first,
+/* o is copied. org may be NULL. An incident given twice keeps the first. */
+int attr_cluster_add(struct attr_clusterer *c, const char *incident, const char *org, int64_t first,
 		     int64_t last, const struct observations *o);
-/* Group the incidents added so far; clusters of ≥ 2 incidents are returned in
- * *out (owned by c, valid until the next call or attr_clusterer_free). When m
- * is not NULL each cluster's profile is attributed and linked to a known
- * group if that is "attributed" — how a later import names a cluster. */
-int attr_cluster_run(struct attr_clusterer *c, const struct attr_model *m,
-		     const struct attr_cluster **out, size_t *n);
+/* A cluster of an earlier run, as attr_cluster_to_json wrote it: it keeps its
+ * name, its incidents and its link. AS_EPARSE when json is not one. */
+int attr_cluster_add_known(struct attr_clusterer *c, const char *json, size_t len);
+/* Group what was added; clusters (new ones of ≥ 2 incidents, and every known
+ * one) are returned in *out, sorted by name, owned by c and valid until the
+ * next call or attr_clusterer_free. kb (may be NULL) tells common software and
+ * techniques, and names the clusters not linked yet. */
+int attr_cluster_run(struct attr_clusterer *c, const struct kb *kb, const struct attr_cluster **out,
+		     size_t *n);
+void attr_clusterer_stats(const struct attr_clusterer *c, struct attr_cluster_stats *st);
 /* The cluster (or NULL) holding an incident after attr_cluster_run. */
-const struct attr_cluster *attr_cluster_of(const struct attr_clusterer *c, uint64_t incident);
+const struct attr_cluster *attr_cluster_of(const struct attr_clusterer *c, const char *incident);
+/* {"name","first_seen","last_seen","incidents","organisations","organisation_names",
+ *  "techniques","software","infrastructure","indicators","ssdeep","sectors",
+ *  "victim_countries","linked_group","linked_reason"} */
 int attr_cluster_to_json(const struct attr_cluster *cl, struct buf *out);
+void attr_cluster_jw(const struct attr_cluster *cl, struct jw *w);
+/* Software the kb gives to two groups or more (Mimikatz, Cobalt Strike): it
+ * links no incidents, nor do the hashes of a file it names. */
+bool attr_software_common(const struct kb *kb, const char *name);
 
 #endif

@@ -126,6 +126,10 @@
 #define AS_ATTR_MAX_TOP        64          /* candidates returned at most */
 #define AS_MAX_ATTR_EVIDENCE   24          /* evidence items listed per candidate */
 #define AS_MAX_ATTR_INCIDENTS  (1u << 20)  /* incidents held by one clusterer */
+#define AS_MAX_ATTR_CLUSTERS   (1u << 16)  /* clusters of earlier runs taken up by one clusterer */
+#define AS_ATTR_CLUSTER_BUCKET 64          /* nodes of one inverted-list run compared pairwise */
+#define AS_ATTR_CLUSTER_POSTS  (1u << 24)  /* inverted-list entries (7-grams, techniques) */
+#define AS_ATTR_CLUSTER_PAIRS  (1u << 22)  /* pair comparisons of one clustering run */
 
 /* Simulation (aptscope simulate) */
 #define AS_SIM_MAX_ORGS    240    /* organisations (one 10.N.0.0/16 each) */

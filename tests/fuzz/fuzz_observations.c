@@ -61,9 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!attr_clusterer_new(&c)) {
 		const struct attr_cluster *cl;
 		size_t n;
-		attr_cluster_add(c, 1, "a", 0, 0, o);
-		attr_cluster_add(c, 2, "b", 0, 0, o);
-		if (!attr_cluster_run(c, model, &cl, &n) && n) {
+		attr_cluster_add(c, "a", "a", 0, 0, o);
+		attr_cluster_add(c, "b", "b", 0, 0, o);
+		/* the same bytes as a stored cluster of an earlier run */
+		attr_cluster_add_known(c, (const char *)data, size);
+		if (!attr_cluster_run(c, attr_model_kb(model), &cl, &n) && n) {
 			struct buf b = BUF_INIT;
 			attr_cluster_to_json(&cl[0], &b);
 			buf_free(&b);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fuzzy.h>
 
 #include "attribute/attribute.h"
 #include "core/error.h"
@@ -314,14 +315,19 @@ static void test_calibration(void **state)
 	assert_int_equal(attr_calib_fit((const double(*)[2])x, y, 0, &c), AS_EINVAL);
 }
 
+static int64_t at(const char *t)
+{
+	int64_t us;
+	assert_int_equal(time_parse_rfc3339(slice_cstr(t), &us), 0);
+	return us;
+}
+
 static void test_cluster(void **state)
 {
 	struct env *e = *state;
 	struct attr_clusterer *c;
 	struct observations *a, *b, *d;
-	int64_t t1, t2;
-	assert_int_equal(time_parse_rfc3339(SLICE_LIT("2024-02-01T00:00:00Z"), &t1), 0);
-	assert_int_equal(time_parse_rfc3339(SLICE_LIT("2024-05-01T00:00:00Z"), &t2), 0);
+	int64_t t1 = at("2024-02-01T00:00:00Z"), t2 = at("2024-05-01T00:00:00Z");
 	assert_int_equal(observations_new(&a), 0);
 	assert_int_equal(observations_new(&b), 0);
 	assert_int_equal(observations_new(&d), 0);
@@ -330,27 +336,32 @@ static void test_cluster(void **state)
 	observations_add_indicator(b, SLICE_LIT("domain-name"), SLICE_LIT("X.example"), NULL, 0);
 	observations_add(d, ATTR_OBS_SOFTWARE, SLICE_LIT("Cobalt Strike"));
 	assert_int_equal(attr_clusterer_new(&c), 0);
-	assert_int_equal(attr_cluster_add(c, 11, "org-a", t2, t2, a), 0);
-	assert_int_equal(attr_cluster_add(c, 12, "org-b", t1, t1, b), 0);
-	assert_int_equal(attr_cluster_add(c, 13, "org-a", t1, t1, d), 0);
+	assert_int_equal(attr_cluster_add(c, "inc-11", "org-a", t2, t2, a), 0);
+	assert_int_equal(attr_cluster_add(c, "inc-12", "org-b", t1, t1, b), 0);
+	assert_int_equal(attr_cluster_add(c, "inc-13", "org-a", t1, t1, d), 0);
+	assert_int_equal(attr_cluster_add(c, "inc-13", "org-a", t1, t1, a), 0); /* ignored */
+	assert_int_equal(attr_cluster_add(c, "", "org-a", t1, t1, a), AS_EINVAL);
 	const struct attr_cluster *cl;
 	size_t n;
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(attr_cluster_run(c, e->m, &cl, &n), 0);
+		assert_int_equal(attr_cluster_run(c, e->kb, &cl, &n), 0);
 		assert_int_equal(n, 1);
 		assert_string_equal(cl[0].name, "UNK-2024-001");
 		assert_int_equal(cl[0].nincidents, 2);
 		assert_int_equal(cl[0].norgs, 2);
 		assert_int_equal(cl[0].first_seen, t1);
 		assert_int_equal(cl[0].last_seen, t2);
-		assert_ptr_equal(attr_cluster_of(c, 12), &cl[0]);
-		assert_null(attr_cluster_of(c, 13));
+		assert_false(cl[0].known);
+		assert_true(cl[0].grown);
+		assert_ptr_equal(attr_cluster_of(c, "inc-12"), &cl[0]);
+		assert_null(attr_cluster_of(c, "inc-13"));
 	}
 	struct buf out = BUF_INIT;
 	assert_int_equal(attr_cluster_to_json(&cl[0], &out), 0);
 	json_t *j = json_loadb(out.data, out.len, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "UNK-2024-001");
+	assert_int_equal(json_array_size(json_object_get(j, "organisation_names")), 2);
 	json_decref(j);
 	buf_free(&out);
 	attr_clusterer_free(c);
@@ -358,6 +369,294 @@ static void test_cluster(void **state)
 	observations_free(a);
 	observations_free(b);
 	observations_free(d);
+}
+
+/* A reproducible pseudo-random buffer (a file's content): splitmix64, whose
+ * streams from different seeds do not overlap as an LCG's shifted ones do. */
+static void fill(unsigned char *p, size_t n, uint64_t seed)
+{
+	uint64_t x = (seed ^ 0x2545f4914f6cdd1dull) * 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 29; /* a start far from every other seed's */
+	x *= 0x94d049bb133111ebull;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		p[i] = (unsigned char)(z ^ (z >> 31));
+	}
+}
+
+static void fuzzy_of(const unsigned char *p, size_t n, char out[FUZZY_MAX_RESULT])
+{
+	assert_int_equal(fuzzy_hash_buf(p, (uint32_t)n, out), 0);
+}
+
+/* ssdeep: a variant of a file (a few bytes patched) joins its original; an
+ * unrelated file does not; two hundred unrelated files cost a handful of
+ * comparisons, not the 20,000 pairs of all-against-all. */
+static void test_cluster_ssdeep(void **state)
+{
+	(void)state;
+	enum { SZ = 48 << 10, FILLER = 200 };
+	unsigned char *buf = malloc(SZ);
+	assert_non_null(buf);
+	char h[3][FUZZY_MAX_RESULT];
+	fill(buf, SZ, 1);
+	fuzzy_of(buf, SZ, h[0]);
+	for (size_t i = 0; i < SZ; i += 8192)
+		buf[i] ^= 0x5a; /* the same implant rebuilt with other settings */
+	fuzzy_of(buf, SZ, h[1]);
+	assert_true(fuzzy_compare(h[0], h[1]) >= ATTR_SSDEEP_MATCH);
+	fill(buf, SZ, 2);
+	fuzzy_of(buf, SZ, h[2]);
+	assert_true(fuzzy_compare(h[0], h[2]) < ATTR_SSDEEP_MATCH);
+	struct attr_clusterer *c;
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	int64_t t = at("2025-03-01T00:00:00Z");
+	for (int i = 0; i < 3; i++) {
+		struct observations *o;
+		char id[16];
+		assert_int_equal(observations_new(&o), 0);
+		observations_add(o, ATTR_OBS_FUZZY, slice_cstr(h[i]));
+		snprintf(id, sizeof id, "inc-%d", i);
+		assert_int_equal(attr_cluster_add(c, id, i ? "org-b" : "org-a", t, t, o), 0);
+		observations_free(o);
+	}
+	for (uint32_t i = 0; i < FILLER; i++) {
+		struct observations *o;
+		char id[16], fh[FUZZY_MAX_RESULT];
+		fill(buf, 4096, 100 + i);
+		fuzzy_of(buf, 4096, fh);
+		assert_int_equal(observations_new(&o), 0);
+		observations_add(o, ATTR_OBS_FUZZY, slice_cstr(fh));
+		snprintf(id, sizeof id, "f-%u", i);
+		assert_int_equal(attr_cluster_add(c, id, "org-c", t, t, o), 0);
+		observations_free(o);
+	}
+	const struct attr_cluster *cl;
+	size_t n;
+	assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cl[0].nincidents, 2);
+	assert_ptr_equal(attr_cluster_of(c, "inc-1"), &cl[0]);
+	assert_null(attr_cluster_of(c, "inc-2"));
+	struct attr_cluster_stats st;
+	attr_clusterer_stats(c, &st);
+	assert_true(st.compared >= 1);
+	assert_true(st.compared < 200);
+	attr_clusterer_free(c);
+	free(buf);
+}
+
+/* Decoys: eight organisations, all with Mimikatz, Cobalt Strike and the
+ * techniques every group of the kb uses; two of them share a C2 domain and
+ * two others five rare techniques. Only those pairs are clusters. */
+static void test_cluster_decoys(void **state)
+{
+	(void)state;
+	struct kb *kb;
+	const char *p = fixture("kb_decoys.json");
+	assert_int_equal(kb_load_files(&kb, &p, 1, NULL), 0);
+	assert_true(attr_software_common(kb, "mimikatz"));
+	assert_false(attr_software_common(kb, "RareLoader"));
+	assert_false(attr_software_common(kb, "never heard of"));
+	static const char *const common[] = {"T1059.001", "T1105",     "T1027",
+					     "T1566.001", "T1204.002", "T1003.001"};
+	static const char *const rare[] = {"T1588.002", "T1132.001", "T1573.002", "T1090.003",
+					   "T1021.004"};
+	struct attr_clusterer *c;
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	for (int i = 0; i < 8; i++) {
+		struct observations *o;
+		char id[16], org[16], dom[32];
+		assert_int_equal(observations_new(&o), 0);
+		observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Mimikatz"));
+		observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("cobalt strike"));
+		for (size_t k = 0; k < 6; k++)
+			observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr(common[k]));
+		if (i >= 6)
+			for (size_t k = 0; k < 5; k++)
+				observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr(rare[k]));
+		snprintf(dom, sizeof dom, "c2-%d.example", i < 2 ? 0 : i);
+		observations_add_indicator(o, SLICE_LIT("domain-name"), slice_cstr(dom), NULL, 0);
+		snprintf(id, sizeof id, "inc-%d", i);
+		snprintf(org, sizeof org, "org-%d", i);
+		int64_t t = at(i < 6 ? "2025-01-10T00:00:00Z" : "2025-02-10T00:00:00Z");
+		assert_int_equal(attr_cluster_add(c, id, org, t, t, o), 0);
+		observations_free(o);
+	}
+	const struct attr_cluster *cl;
+	size_t n;
+	assert_int_equal(attr_cluster_run(c, kb, &cl, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cl[0].nincidents, 2);
+	assert_int_equal(cl[1].nincidents, 2);
+	assert_string_equal(cl[0].name, "UNK-2025-001");
+	assert_ptr_equal(attr_cluster_of(c, "inc-0"), attr_cluster_of(c, "inc-1"));
+	assert_ptr_equal(attr_cluster_of(c, "inc-6"), attr_cluster_of(c, "inc-7"));
+	assert_string_equal(attr_cluster_of(c, "inc-6")->name, "UNK-2025-002");
+	for (int i = 2; i < 6; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "inc-%d", i);
+		assert_null(attr_cluster_of(c, id));
+	}
+	/* without the kb nothing says Mimikatz is common: one big cluster */
+	assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cl[0].nincidents, 8);
+	attr_clusterer_free(c);
+	kb_free(kb);
+}
+
+static char *cluster_json(const struct attr_cluster *cl)
+{
+	struct buf b = BUF_INIT;
+	assert_int_equal(attr_cluster_to_json(cl, &b), 0);
+	char *s = strdup(b.data);
+	buf_free(&b);
+	return s;
+}
+
+static void add_domain(struct attr_clusterer *c, const char *id, const char *org, const char *t,
+		       const char *domain)
+{
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	observations_add_indicator(o, SLICE_LIT("domain-name"), slice_cstr(domain), NULL, 0);
+	assert_int_equal(attr_cluster_add(c, id, org, at(t), at(t), o), 0);
+	observations_free(o);
+}
+
+/* Names stay: a later run given the stored clusters keeps UNK-2024-001 for
+ * its incidents and the ones that join it, numbers a new cluster after it
+ * even when that one began earlier, and never merges two known clusters. */
+static void test_cluster_known(void **state)
+{
+	(void)state;
+	struct attr_clusterer *c;
+	const struct attr_cluster *cl;
+	size_t n;
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	add_domain(c, "inc-a", "org-a", "2024-06-01T00:00:00Z", "one.example");
+	add_domain(c, "inc-b", "org-b", "2024-06-05T00:00:00Z", "one.example");
+	add_domain(c, "inc-c", "org-c", "2024-08-01T00:00:00Z", "two.example");
+	add_domain(c, "inc-d", "org-c", "2024-08-02T00:00:00Z", "two.example");
+	assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(cl[0].name, "UNK-2024-001");
+	assert_string_equal(cl[1].name, "UNK-2024-002");
+	char *k1 = cluster_json(&cl[0]), *k2 = cluster_json(&cl[1]);
+	attr_clusterer_free(c);
+
+	/* the later hunt: inc-a comes back with other evidence, inc-e joins by
+	 * the domain, inc-f and inc-g began before and make a new cluster,
+	 * inc-h holds both known domains */
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	assert_int_equal(attr_cluster_add_known(c, k1, strlen(k1)), 0);
+	assert_int_equal(attr_cluster_add_known(c, k2, strlen(k2)), 0);
+	assert_int_equal(attr_cluster_add_known(c, k2, strlen(k2)), 0); /* twice: once */
+	assert_int_equal(attr_cluster_add_known(c, "{\"name\":\"APT1\"}", 15), AS_EPARSE);
+	assert_int_equal(attr_cluster_add_known(c, "{", 1), AS_EPARSE);
+	add_domain(c, "inc-a", "org-a", "2024-06-01T00:00:00Z", "elsewhere.example");
+	add_domain(c, "inc-e", "org-e", "2024-09-01T00:00:00Z", "one.example");
+	add_domain(c, "inc-f", "org-f", "2024-01-01T00:00:00Z", "three.example");
+	add_domain(c, "inc-g", "org-g", "2024-01-02T00:00:00Z", "three.example");
+	struct observations *o;
+	assert_int_equal(observations_new(&o), 0);
+	observations_add_indicator(o, SLICE_LIT("domain"), SLICE_LIT("one.example"), NULL, 0);
+	observations_add_indicator(o, SLICE_LIT("domain"), SLICE_LIT("two.example"), NULL, 0);
+	assert_int_equal(attr_cluster_add(c, "inc-h", "org-h", at("2024-10-01T00:00:00Z"),
+					  at("2024-10-01T00:00:00Z"), o),
+			 0);
+	observations_free(o);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+		assert_int_equal(n, 3);
+		const struct attr_cluster *one = attr_cluster_of(c, "inc-a");
+		assert_non_null(one);
+		assert_string_equal(one->name, "UNK-2024-001");
+		assert_true(one->known);
+		assert_true(one->grown);
+		assert_ptr_equal(attr_cluster_of(c, "inc-b"), one); /* from the store */
+		assert_ptr_equal(attr_cluster_of(c, "inc-e"), one);
+		assert_int_equal(one->nincidents, 4); /* a, b, e, and h met it first */
+		assert_string_equal(attr_cluster_of(c, "inc-c")->name, "UNK-2024-002");
+		assert_false(attr_cluster_of(c, "inc-c")->grown);
+		assert_string_equal(attr_cluster_of(c, "inc-f")->name, "UNK-2024-003");
+		assert_ptr_equal(attr_cluster_of(c, "inc-h"), one);
+		struct attr_cluster_stats st;
+		attr_clusterer_stats(c, &st);
+		assert_int_equal(st.refused, 1);
+	}
+	attr_clusterer_free(c);
+	free(k1);
+	free(k2);
+}
+
+/* A later knowledge base names a cluster: the indicator it holds is one of
+ * APT-Test's; a value two groups list names nobody; a stored link stays. */
+static void test_cluster_named(void **state)
+{
+	(void)state;
+	struct kb *kb;
+	const char *p = fixture("kb_decoys.json");
+	assert_int_equal(kb_load_files(&kb, &p, 1, NULL), 0);
+	struct attr_clusterer *c;
+	const struct attr_cluster *cl;
+	size_t n;
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	add_domain(c, "inc-a", "org-a", "2024-06-01T00:00:00Z", "c2.named.example");
+	add_domain(c, "inc-b", "org-b", "2024-06-05T00:00:00Z", "C2.named.example");
+	add_domain(c, "inc-c", "org-c", "2024-07-01T00:00:00Z", "shared.example");
+	add_domain(c, "inc-d", "org-d", "2024-07-05T00:00:00Z", "shared.example");
+	assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+	assert_int_equal(n, 2);
+	assert_null(cl[0].linked_group);
+	char *k1 = cluster_json(&cl[0]), *k2 = cluster_json(&cl[1]);
+	attr_clusterer_free(c);
+	/* the import: only the stored clusters, no incidents */
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	assert_int_equal(attr_cluster_add_known(c, k1, strlen(k1)), 0);
+	assert_int_equal(attr_cluster_add_known(c, k2, strlen(k2)), 0);
+	assert_int_equal(attr_cluster_run(c, kb, &cl, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(cl[0].name, "UNK-2024-001");
+	assert_non_null(cl[0].linked_group);
+	assert_string_equal(cl[0].linked_group, "APT-Test");
+	assert_non_null(strstr(cl[0].linked_reason, "c2.named.example"));
+	assert_true(cl[0].newly_linked);
+	assert_false(cl[0].grown);
+	assert_null(cl[1].linked_group);
+	char *k3 = cluster_json(&cl[0]);
+	attr_clusterer_free(c);
+	/* kept: a run without the kb still knows the name */
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	assert_int_equal(attr_cluster_add_known(c, k3, strlen(k3)), 0);
+	assert_int_equal(attr_cluster_run(c, NULL, &cl, &n), 0);
+	assert_string_equal(cl[0].linked_group, "APT-Test");
+	assert_false(cl[0].newly_linked);
+	attr_clusterer_free(c);
+	/* exclusive software names a cluster too */
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	for (int i = 0; i < 2; i++) {
+		struct observations *o;
+		assert_int_equal(observations_new(&o), 0);
+		observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("rareloader"));
+		assert_int_equal(attr_cluster_add(c, i ? "x" : "y", NULL,
+						  at("2023-01-01T00:00:00Z"), AS_TIME_NONE, o),
+				 0);
+		observations_free(o);
+	}
+	assert_int_equal(attr_cluster_run(c, kb, &cl, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(cl[0].name, "UNK-2023-001");
+	assert_string_equal(cl[0].linked_group, "APT-Test");
+	assert_non_null(strstr(cl[0].linked_reason, "RareLoader"));
+	attr_clusterer_free(c);
+	free(k1);
+	free(k2);
+	free(k3);
+	kb_free(kb);
 }
 
 /* The real ATT&CK bundle: an exclusive implant and its group. */
@@ -406,6 +705,10 @@ int main(void)
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_calibration),
 	    cmocka_unit_test(test_cluster),
+	    cmocka_unit_test(test_cluster_ssdeep),
+	    cmocka_unit_test(test_cluster_decoys),
+	    cmocka_unit_test(test_cluster_known),
+	    cmocka_unit_test(test_cluster_named),
 	    cmocka_unit_test(test_attack_corpus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
