@@ -10,6 +10,9 @@
  *
  * The kb comes from the store (--db, default ./aptscope.db; seeded from the
  * bundled default on first use) or, with --kb F (repeatable), from files only.
+ * After an import the store's new-group clusters (UNK-YYYY-NNN) are checked
+ * against the grown kb: a cluster holding a group's own indicators, hashes
+ * or exclusive software is linked to it, and so are its stored incidents.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,7 +24,9 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/timeparse.h"
+#include "attribute/attribute.h"
 #include "intel/intel.h"
+#include "store/cluster_store.h"
 #include "store/store.h"
 
 static void help(FILE *out)
@@ -144,6 +149,37 @@ static void group_text(const struct kb *kb, const struct kb_group *g)
 	print_list("indicators", &g->indicators, 20);
 	print_list("sources", &g->sources, 16);
 	print_list("refs", &g->refs, 5);
+}
+
+/* The store's clusters that the kb now names: linked, saved, their incidents
+ * updated, each said on stderr with the reason. */
+static int name_clusters(const struct kb *kb, struct store *st)
+{
+	struct attr_clusterer *c = NULL;
+	const struct attr_cluster *cl;
+	size_t n, bad = 0;
+	int rc = attr_clusterer_new(&c);
+	if (!rc)
+		rc = cluster_store_load(st, c, &bad);
+	if (!rc)
+		rc = attr_cluster_run(c, kb, &cl, &n);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!cl[i].newly_linked)
+			continue;
+		size_t marked = 0;
+		if (!(rc = cluster_store_put(st, &cl[i])))
+			rc = cluster_store_mark(st, &cl[i], &marked);
+		if (!rc) {
+			fprintf(stderr,
+				"aptscope intel: %s is now %s (%zu incidents updated): %s\n",
+				cl[i].name, cl[i].linked_group, marked,
+				cl[i].linked_reason ? cl[i].linked_reason : "");
+		}
+	}
+	if (bad)
+		fprintf(stderr, "aptscope intel: %zu stored clusters unreadable, skipped\n", bad);
+	attr_clusterer_free(c);
+	return rc;
 }
 
 static int do_show(struct kb *kb, const char *name, bool json)
@@ -503,7 +539,11 @@ int cmd_intel(int argc, char **argv)
 		if (src)
 			fprintf(stderr, "aptscope intel: saving: %s (%s)\n", as_strerror(src),
 				store_errmsg(st));
-		status = rc || src ? EXIT_ERR : EXIT_OK;
+		int nrc = src ? 0 : name_clusters(kb, st);
+		if (nrc)
+			fprintf(stderr, "aptscope intel: naming the stored clusters: %s (%s)\n",
+				as_strerror(nrc), store_errmsg(st));
+		status = rc || src || nrc ? EXIT_ERR : EXIT_OK;
 	} else if (!strcmp(sub, "stats")) {
 		status = do_stats(kb, json);
 	} else if (!strcmp(sub, "show")) {

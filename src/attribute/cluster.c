@@ -691,21 +691,31 @@ static void namer_free(struct namer *nm)
 }
 
 struct vote {
-	uint32_t group, count;
-	char first[AS_MAX_ATTR_VALUE + 96];
+	uint32_t group, count, nalso;
+	char first[AS_MAX_ATTR_VALUE + 96]; /* the first match, said in full */
+	char also[256];                     /* the values of the next few */
 };
 
-static void vote_add(struct vote *v, size_t *n, size_t cap, uint32_t group, const char *why)
+static void vote_add(struct vote *v, size_t *n, size_t cap, uint32_t group, const char *why,
+		     const char *value)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (v[i].group == group) {
+			size_t used = strlen(v[i].also);
 			v[i].count++;
+			if (v[i].nalso < 3 && used + strlen(value) + 3 < sizeof v[i].also) {
+				snprintf(v[i].also + used, sizeof v[i].also - used, "%s%s",
+					 used ? ", " : "", value);
+				v[i].nalso++;
+			}
 			return;
 		}
 	if (*n >= cap)
 		return;
 	v[*n].group = group;
 	v[*n].count = 1;
+	v[*n].nalso = 0;
+	v[*n].also[0] = 0;
 	snprintf(v[*n].first, sizeof v[*n].first, "%s", why);
 	(*n)++;
 }
@@ -730,7 +740,7 @@ static int namer_link(const struct namer *nm, struct attr_cluster *cl)
 		snprintf(why, sizeof why, "%s %s is an indicator of %s",
 			 i < p->nind ? "indicator" : "infrastructure", val,
 			 kb_group_at(nm->kb, g - 1)->name);
-		vote_add(v, &nv, 32, (uint32_t)(g - 1), why);
+		vote_add(v, &nv, 32, (uint32_t)(g - 1), why, val);
 	}
 	const struct attr_strs *f = &p->list[ATTR_OBS_FUZZY];
 	for (uint32_t i = 0; i < f->n; i++)
@@ -741,7 +751,7 @@ static int namer_link(const struct namer *nm, struct attr_cluster *cl)
 			snprintf(why, sizeof why,
 				 "ssdeep %s is %d %% similar to an ssdeep indicator of %s", f->v[i],
 				 score, kb_group_at(nm->kb, nm->fuzzy_of[j])->name);
-			vote_add(v, &nv, 32, nm->fuzzy_of[j], why);
+			vote_add(v, &nv, 32, nm->fuzzy_of[j], why, f->v[i]);
 		}
 	const struct attr_strs *sw = &p->list[ATTR_OBS_SOFTWARE];
 	for (uint32_t i = 0; i < sw->n; i++) {
@@ -752,7 +762,7 @@ static int namer_link(const struct namer *nm, struct attr_cluster *cl)
 		if (!g)
 			continue;
 		snprintf(why, sizeof why, "software %s is used only by %s", s->name, g->name);
-		vote_add(v, &nv, 32, g->id, why);
+		vote_add(v, &nv, 32, g->id, why, s->name);
 	}
 	size_t best = SIZE_MAX;
 	bool tie = false;
@@ -767,10 +777,13 @@ static int namer_link(const struct namer *nm, struct attr_cluster *cl)
 	if (best == SIZE_MAX || tie)
 		return 0;
 	const struct kb_group *g = kb_group_at(nm->kb, v[best].group);
-	char reason[sizeof v[best].first + 64];
-	if (v[best].count > 1)
-		snprintf(reason, sizeof reason, "%s (and %u more)", v[best].first,
-			 v[best].count - 1);
+	char reason[sizeof v[best].first + sizeof v[best].also + 64];
+	uint32_t rest = v[best].count - 1 - v[best].nalso;
+	if (v[best].nalso && rest)
+		snprintf(reason, sizeof reason, "%s; also %s and %u more", v[best].first,
+			 v[best].also, rest);
+	else if (v[best].nalso)
+		snprintf(reason, sizeof reason, "%s; also %s", v[best].first, v[best].also);
 	else
 		snprintf(reason, sizeof reason, "%s", v[best].first);
 	if (!(cl->linked_group = strdup(g->name)) || !(cl->linked_reason = strdup(reason)))

@@ -353,6 +353,29 @@ int incident_store_resume(struct store *s, int64_t window, int (*fn)(void *ctx, 
 
 /* --- listings --------------------------------------------------------------- */
 
+/* Who is behind it, one line: the verdict and group, or the new-group
+ * cluster and the group a later import named it as. */
+static void attribution_line(json_t *o, const char *indent, FILE *out)
+{
+	json_t *a = json_object_get(o, "attribution");
+	const char *verdict = json_string_value(json_object_get(a, "verdict"));
+	const char *cluster = json_string_value(json_object_get(a, "cluster"));
+	const char *linked = json_string_value(json_object_get(a, "linked_group"));
+	const char *why = json_string_value(json_object_get(a, "linked_reason"));
+	json_t *top = json_array_get(json_object_get(a, "candidates"), 0);
+	const char *group = json_string_value(json_object_get(top, "group"));
+	if (verdict && !strcmp(verdict, "new-cluster") && cluster) {
+		fprintf(out, "%snew group %s", indent, cluster);
+		if (linked)
+			fprintf(out, ", later named %s (%s)", linked, why ? why : "");
+		fputc('\n', out);
+	} else if (verdict && group &&
+		   (!strcmp(verdict, "attributed") || !strcmp(verdict, "suspected"))) {
+		fprintf(out, "%s%s %s (confidence %.2f)\n", indent, verdict, group,
+			json_number_value(json_object_get(top, "confidence")));
+	}
+}
+
 int incident_store_list(struct store *s, int64_t since, bool json, FILE *out)
 {
 	int rc = migrate(s);
@@ -394,6 +417,7 @@ int incident_store_list(struct store *s, int64_t since, bool json, FILE *out)
 		const char *story = json_string_value(json_object_get(o, "story"));
 		if (story)
 			fprintf(out, "    %s\n", story);
+		attribution_line(o, "    ", out);
 		json_decref(o);
 	}
 	if (!json && rows == 0)
@@ -489,7 +513,9 @@ int incident_store_show(struct store *s, const char *id, bool json, FILE *out)
 	} else {
 		fprintf(out, "incident %s\n", json_string_value(json_object_get(o, "id")));
 		const char *story = json_string_value(json_object_get(o, "story"));
-		fprintf(out, "\n%s\n\nwhy the alerts belong:\n", story ? story : "");
+		fprintf(out, "\n%s\n", story ? story : "");
+		attribution_line(o, "\nattribution: ", out);
+		fprintf(out, "\nwhy the alerts belong:\n");
 		json_t *l;
 		json_array_foreach(json_object_get(o, "links"), i, l)
 		{

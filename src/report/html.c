@@ -257,6 +257,11 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 		buf_puts(b, "\"><td><b>");
 		esc(b, r->key);
 		buf_puts(b, "</b>");
+		if (fresh && g && g->named) {
+			buf_puts(b, " <small>later named ");
+			esc(b, g->named);
+			buf_puts(b, "</small>");
+		}
 		if (g && g->attack_id) {
 			buf_puts(b, " <small>");
 			esc(b, g->attack_id);

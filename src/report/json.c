@@ -101,6 +101,7 @@ static void w_group(struct jw *w, const struct landscape *l, const struct rep_ro
 	w_time(w, "first_seen", g ? g->first_seen : AS_TIME_NONE);
 	w_time(w, "last_seen", g ? g->last_seen : AS_TIME_NONE);
 	if (g && g->cluster) {
+		jw_kcstr(w, "later_named", g->named);
 		struct rep_tally t;
 		if (!rep_row_breakdown(l, r, RF_TECHNIQUE, &t)) {
 			w_names(w, "techniques", &t, 20);

@@ -158,6 +158,7 @@ static void group_free(struct rep_group *g)
 	if (!g)
 		return;
 	free(g->name);
+	free(g->named);
 	free(g->attack_id);
 	for (size_t i = 0; i < g->naliases; i++)
 		free(g->aliases[i]);
@@ -377,6 +378,9 @@ static void resolve_group(struct landscape *l, struct rep_inc *ri, json_t *o, co
 	}
 	struct rep_group *g = r->group;
 	group_fill(g, cand, kg);
+	const char *named = cluster ? jstr(attr, "linked_group") : NULL;
+	if (named && !g->named)
+		g->named = strdup(named);
 	if (ri->first_seen != AS_TIME_NONE &&
 	    (g->first_seen == AS_TIME_NONE || ri->first_seen < g->first_seen))
 		g->first_seen = ri->first_seen;

@@ -135,6 +135,11 @@ static void groups(struct buf *b, const struct landscape *l, const struct rep_ta
 		const struct rep_group *g = r->group;
 		buf_puts(b, "| ");
 		cell(b, r->key);
+		if (fresh && g && g->named) {
+			buf_puts(b, " (later named ");
+			cell(b, g->named);
+			buf_puts(b, ")");
+		}
 		if (!fresh) {
 			buf_puts(b, " | ");
 			for (size_t j = 0; g && j < g->naliases && j < 8; j++) {

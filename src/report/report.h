@@ -72,6 +72,7 @@ struct rep_group {
 	char *country; /* ISO alpha-2 or NULL */
 	char *region;  /* UN M49 sub-region or NULL */
 	bool cluster;  /* a new group (UNK-…) found by clustering */
+	char *named;   /* the known group a later import linked the cluster to, or NULL */
 	int64_t first_seen, last_seen;
 };
 

@@ -4,17 +4,22 @@
  * A case is a folder tests/verify/<case>/ with:
  *   args            the aptscope arguments, one per line; paths are relative
  *                   to the case folder ("{db}" is replaced by a fresh
- *                   temporary database path)
+ *                   temporary database path, the same for every command); a
+ *                   line "---" starts another command, run after the one
+ *                   before into the same output (hunt, then import, then
+ *                   list: the steps of a story over one store)
  *   expected.jsonl  one JSON object per line; each must be a SUBSET of at
  *                   least one output line (objects compared key by key,
  *                   arrays element by element, recursively). A line may
  *                   carry "_count": N — then exactly N output lines must
  *                   match it — or "_absent": true — then none may.
- *   exit            (optional) the expected exit status, default 0
+ *   exit            (optional) the expected exit status of the last command,
+ *                   default 0; the commands before it must exit 0
  *
  * Usage: verify APTSCOPE CASE_DIR. Prints every expectation that failed.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,45 +106,55 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char *av[256];
-	int ac = 0;
-	av[ac++] = (char *)bin;
-	for (char *line = strtok(args, "\n"); line && ac < 254; line = strtok(NULL, "\n")) {
-		if (!*line || line[0] == '#')
-			continue;
-		av[ac++] = strcmp(line, "{db}") ? line : db;
-	}
-	av[ac] = NULL;
+	int ac = 0, failures = 0, status = 0;
 	char outpath[] = "/tmp/aptscope-verify-out-XXXXXX";
 	int outfd = mkstemp(outpath);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (chdir(dir))
-			_exit(127);
-		dup2(outfd, 1);
-		execv(bin, av);
-		_exit(127);
-	}
-	int wst = 0;
-	waitpid(pid, &wst, 0);
-	close(outfd);
-	int status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128;
 	snprintf(path, sizeof path, "%s/exit", dir);
 	char *want_exit = slurp(path);
 	int expected_status = want_exit ? atoi(want_exit) : 0;
 	free(want_exit);
-	int failures = 0;
-	if (status != expected_status) {
-		printf("exit status %d, expected %d\n", status, expected_status);
-		failures++;
+	char *line = strtok(args, "\n");
+	for (int step = 1; line || step == 1; step++) {
+		ac = 0;
+		av[ac++] = (char *)bin;
+		for (; line && strcmp(line, "---") && ac < 254; line = strtok(NULL, "\n")) {
+			if (!*line || line[0] == '#')
+				continue;
+			av[ac++] = strcmp(line, "{db}") ? line : db;
+		}
+		av[ac] = NULL;
+		bool last = !line;
+		if (line)
+			line = strtok(NULL, "\n"); /* past "---" */
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (chdir(dir))
+				_exit(127);
+			dup2(outfd, 1);
+			execv(bin, av);
+			_exit(127);
+		}
+		int wst = 0;
+		waitpid(pid, &wst, 0);
+		status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128;
+		int want = last ? expected_status : 0;
+		if (status != want) {
+			printf("command %d (%s …): exit status %d, expected %d\n", step,
+			       ac > 1 ? av[1] : "", status, want);
+			failures++;
+		}
+		if (last)
+			break;
 	}
+	close(outfd);
 	/* Output lines. */
 	json_t *out = json_array();
 	char *text = slurp(outpath);
-	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+	for (char *ol = text ? strtok(text, "\n") : NULL; ol; ol = strtok(NULL, "\n")) {
 		json_error_t err;
-		json_t *j = json_loads(line, 0, &err);
+		json_t *j = json_loads(ol, 0, &err);
 		if (!j) {
-			printf("output line is not JSON: %.120s\n", line);
+			printf("output line is not JSON: %.120s\n", ol);
 			failures++;
 			continue;
 		}
@@ -152,13 +167,13 @@ int main(int argc, char **argv)
 		failures++;
 	}
 	int n = 0;
-	for (char *line = exp ? strtok(exp, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-		if (!*line || line[0] == '#')
+	for (char *el = exp ? strtok(exp, "\n") : NULL; el; el = strtok(NULL, "\n")) {
+		if (!*el || el[0] == '#')
 			continue;
 		json_error_t err;
-		json_t *w = json_loads(line, 0, &err);
+		json_t *w = json_loads(el, 0, &err);
 		if (!w) {
-			printf("expected.jsonl: not JSON: %s\n", line);
+			printf("expected.jsonl: not JSON: %s\n", el);
 			failures++;
 			continue;
 		}
@@ -171,7 +186,7 @@ int main(int argc, char **argv)
 		if (absent ? matches != 0
 		    : cnt  ? matches != (size_t)json_integer_value(cnt)
 			   : matches == 0) {
-			printf("FAIL: %s\n      matched %zu output lines\n", line, matches);
+			printf("FAIL: %s\n      matched %zu output lines\n", el, matches);
 			failures++;
 		}
 		json_decref(w);
