@@ -19,8 +19,8 @@
  *     (a run longer than that is a string everything has, a packer stub);
  *   - their distinctive techniques are close: Jaccard ≥ 0.5 over at least
  *     five techniques each, counting only techniques that fewer than 10 % of
- *     the knowledge base's groups use (T1059.001 or T1105 would make
- *     everyone one cluster). Candidate pairs come from the same kind of
+ *     the knowledge base's groups with known techniques use (T1059.001 or
+ *     T1105 would make everyone one cluster). Candidate pairs come from the same kind of
  *     inverted list.
  *
  * A known cluster's node is joined first by the incidents it already held
@@ -542,9 +542,12 @@ static bool tech_distinct(const struct tech_ctx *t, const char *id)
 static int tech_ctx_build(struct tech_ctx *t, const struct kb *kb)
 {
 	map_init(&t->uses);
-	t->ngroups = kb ? kb_group_count(kb) : 0;
-	for (size_t g = 0; g < t->ngroups; g++) {
+	t->ngroups = 0;
+	/* the share is of the groups whose techniques the kb knows: a MISP
+	 * galaxy's thousand actors without any would make everything rare */
+	for (size_t g = 0; kb && g < kb_group_count(kb); g++) {
 		const struct kb_group *gr = kb_group_at(kb, g);
+		t->ngroups += gr->techniques.n > 0;
 		for (uint32_t i = 0; i < gr->techniques.n; i++) {
 			char k[64];
 			long n =
