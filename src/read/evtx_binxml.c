@@ -111,6 +111,14 @@ int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why)
 	return 0;
 }
 
+void evtx_chunk_raw(struct evtx_chunk *c, const uint8_t *p)
+{
+	memset(c, 0, sizeof *c);
+	c->p = p;
+	c->serial = atomic_fetch_add(&chunk_serial, 1) + 1;
+	c->free_off = EVTX_CHUNK_SIZE;
+}
+
 void evtx_chunk_check(struct evtx_chunk *c)
 {
 	const uint8_t *p = c->p;
@@ -192,7 +200,8 @@ struct evtx_binxml {
 	int nest, depth;
 	bool root_seen, in_start; /* in a start tag: attributes may follow */
 	struct frame st[AS_MAX_XML_DEPTH];
-	struct tbuf raw; /* "Name=value" lines: the event's raw text */
+	struct tbuf raw;    /* "Name=value" lines: the event's raw text */
+	uint64_t record_id; /* System/EventRecordID, 0 when none */
 };
 
 int evtx_binxml_new(struct evtx_binxml **out)
@@ -744,6 +753,20 @@ static int element_attr(struct evtx_binxml *bx, struct slice name, struct slice 
 	return 0;
 }
 
+/* The decimal number s, 0 when it is not one. */
+static uint64_t decimal(struct slice s)
+{
+	uint64_t v = 0;
+	if (!s.len || s.len > 19)
+		return 0;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.ptr[i] < '0' || s.ptr[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+	}
+	return v;
+}
+
 static int element_close(struct evtx_binxml *bx)
 {
 	struct frame *f = &bx->st[bx->depth - 1];
@@ -759,8 +782,11 @@ static int element_close(struct evtx_binxml *bx)
 	bool has_text = f->tstate != TEXT_NONE && (f->text.len || f->cdata);
 	int rc = 0;
 	if (f->section == SEC_SYSTEM && d == 3) {
-		if (!has_child && has_text && text.len)
+		if (!has_child && has_text && text.len) {
 			rc = emit(bx, f->name, text, f->cdata);
+			if (slice_eq_cstr(f->name, "EventRecordID"))
+				bx->record_id = decimal(text);
+		}
 	} else if (f->section == SEC_EVENTDATA && d >= 3 && !has_child) {
 		if (d == 3 && slice_eq_cstr(f->name, "Data") && f->has_data_name) {
 			rc = emit(bx, f->data_name, text, f->cdata);
@@ -1218,6 +1244,7 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->nvalues = 0;
 	bx->root_seen = false;
 	bx->raw = (struct tbuf){0};
+	bx->record_id = 0;
 	int rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
 	if (!rc && !bx->root_seen)
 		rc = bad(bx, r->off, "no element");
@@ -1228,4 +1255,9 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 		*raw = SLICE_LIT("Event=");
 	}
 	return rc;
+}
+
+uint64_t evtx_binxml_event_record_id(const struct evtx_binxml *bx)
+{
+	return bx->record_id;
 }

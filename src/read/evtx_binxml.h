@@ -48,6 +48,10 @@ struct evtx_chunk {
  * size, offsets). */
 int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why);
 
+/* c for the 64 KiB at p whatever its header holds (no record range: free_off
+ * is the chunk's end), for carving records out of a damaged chunk. */
+void evtx_chunk_raw(struct evtx_chunk *c, const uint8_t *p);
+
 /* The CRC32s of the header and of the records, into c (*_crc_ok): a
  * mismatch is reported, not an error. */
 void evtx_chunk_check(struct evtx_chunk *c);
@@ -81,12 +85,17 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 		       const struct evtx_record *r, struct winevent *w, struct slice *raw,
 		       struct diag *why);
 
+/* The System/EventRecordID of the record last read by evtx_binxml_record
+ * (with or without native fields), or 0 when it had none. */
+uint64_t evtx_binxml_event_record_id(const struct evtx_binxml *bx);
+
 /* Which path read the records, over the process (for tests and
  * APTSCOPE_EVTX_DEBUG): native parser, libevtx for a record the parser
- * rejected, libevtx for a whole file (APTSCOPE_EVTX=libevtx, or chunks the
- * parser could not line up with libevtx's), libevtx recovered records. */
+ * rejected, libevtx for a whole file (APTSCOPE_EVTX=libevtx), recovered
+ * records kept (carved natively, or libevtx's on the libevtx path), carved
+ * records left out as copies of records already read. */
 struct evtx_counters {
-	uint64_t native, fallback_record, libevtx_file, recovered;
+	uint64_t native, fallback_record, libevtx_file, recovered, recovered_dup;
 };
 void evtx_counters_get(struct evtx_counters *out);
 

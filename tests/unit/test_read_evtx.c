@@ -68,18 +68,26 @@ static const struct {
 } files[] = {
     {"pass_security_4624_4625.evtx", 4, 0, NULL},
     {"pass_security_4771_spray.evtx", 12, 0, NULL},
-    /* one unreadable recovered fragment, reported once at the end */
-    {"pass_sysmon_1_3_11.evtx", 8, 1, "of 1 recovered records 1 unreadable"},
-    {"pass_recovered.evtx", 44, 0, NULL},
-    /* record 3 scrambled: skipped and named; the file is marked corrupted */
-    {"fail_corrupt_record.evtx", 7, 3, "evtx record 2: "},
-    /* a chunk cut short: no record, one message */
-    {"fail_truncated_chunk.evtx", 0, 1, "marks the file corrupted"},
+    /* its free space holds a fragment of an older record: not an event */
+    {"pass_sysmon_1_3_11.evtx", 8, 0, NULL},
+    /* 4 allocated records; the 40 deleted ones in its free space are not
+     * events unless APTSCOPE_EVTX_RECOVER asks for them (test_recover) */
+    {"pass_recovered.evtx", 4, 0, NULL},
+    /* record 3 scrambled: skipped and named, its chunk's CRC32 reported,
+     * the 7 others read */
+    {"fail_corrupt_record.evtx", 7, 2,
+     "evtx chunk 0 record 3 (chunk offset 6704): BinXML: value data cut short"},
+    /* the same file cut 20000 bytes into its chunk: the 8 records fit, the
+     * scrambled one is named, the cut is reported */
+    {"fail_truncated_chunk.evtx", 7, 2,
+     "evtx chunk 0: the file ends after 20000 of its 65536 bytes"},
     /* compressed copies are inflated into memory first */
-    {"pass_sysmon_1_3_11.evtx.gz", 8, 1, NULL},
+    {"pass_sysmon_1_3_11.evtx.gz", 8, 0, NULL},
     {"pass_security_4624_4625.evtx.zst", 4, 0, NULL},
-    /* a gzip stream cut short: what it held is read, the cut is reported */
-    {"fail_cut.evtx.gz", 0, 2, "gzip data: truncated input after 13885 bytes"},
+    /* a gzip stream cut short: the 3 records it holds are read, the record
+     * cut in two and the cut are reported */
+    {"fail_cut.evtx.gz", 3, 3,
+     "record at chunk offset 8512 (1688 bytes) goes past the file's end at 9789"},
 };
 
 static const struct {
@@ -127,12 +135,13 @@ static const struct {
     {"pass_recovered.evtx", 2,
      "kind=process|event_id=1|command_line=cmd.exe /c echo msdhch > \\\\.\\pipe\\msdhch|"
      "!f.Recovered"},
-    {"pass_recovered.evtx", 4, "event_id=10|f.Recovered=true|host=IEWIN7"},
-    {"pass_recovered.evtx", 43, "event_id=10|f.Recovered=true"},
+    {"pass_recovered.evtx", 3, "event_id=13|f.EventRecordID=8576|!f.Recovered"},
     {"pass_sysmon_1_3_11.evtx.gz", 3, "kind=network|dst_ip=108.179.232.58|dst_port=443"},
     {"pass_security_4624_4625.evtx.zst", 0, "kind=auth|outcome=failure|user=IEUser"},
     {"fail_corrupt_record.evtx", 1, "kind=process|event_id=1|pid=2920|record=2"},
     {"fail_corrupt_record.evtx", 2, "kind=network|event_id=3|record=4"},
+    {"fail_truncated_chunk.evtx", 6, "event_id=3|record=8|f.EventRecordID=4132"},
+    {"fail_cut.evtx.gz", 2, "event_id=1|record=3|f.EventRecordID=4127"},
 };
 
 static void test_fixture_files(void **state)
@@ -185,6 +194,105 @@ static void test_fixture_files(void **state)
 	}
 }
 
+/* ---- free space and damaged chunks, on copies of a fixture ---- */
+
+/* The fixture's bytes changed by edit, written to a file of the test's own. */
+static const char *edited_copy(const char *name, void (*edit)(uint8_t *file, size_t len),
+			       const char *out)
+{
+	size_t len = 0;
+	uint8_t *buf = (uint8_t *)slurp(data_path(name), &len);
+	assert_non_null(buf);
+	edit(buf, len);
+	FILE *f = fopen(out, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	free(buf);
+	return out;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Record 2 of the chunk copied into its free space, as a deleted record's
+ * copy would sit there. */
+static void copy_into_free_space(uint8_t *file, size_t len)
+{
+	uint8_t *c = file + 4096;
+	assert_true(len >= 4096 + 65536);
+	uint32_t free_off = le32(c + 48);
+	uint32_t r2 = 512 + le32(c + 512 + 4), size = le32(c + r2 + 4);
+	assert_true(free_off + size <= 65536);
+	memcpy(c + free_off, c + r2, size);
+}
+
+static void zap_chunk_signature(uint8_t *file, size_t len)
+{
+	assert_true(len > 4096 + 8);
+	memcpy(file + 4096, "ElfXXXX", 8);
+}
+
+static void test_recover(void **state)
+{
+	setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
+	/* the 40 deleted records of the free space, after the 4 allocated */
+	struct read_run g;
+	read_path(data_path("pass_recovered.evtx"), NULL, true, &g);
+	assert_int_equal(g.n, 44);
+	assert_int_equal(g.st.errors, 0);
+	for (size_t i = 0; i < g.n; i++) {
+		bool rec = event_field_find(&g.ev[i], SLICE_LIT("Recovered")) != NULL;
+		assert_int_equal(rec, i >= 4);
+		char id[32], other[32];
+		assert_true(field_text(&g.ev[i], "f.EventRecordID", id, sizeof id));
+		for (size_t k = 0; k < i; k++) {
+			assert_true(field_text(&g.ev[k], "f.EventRecordID", other, sizeof other));
+			assert_string_not_equal(id, other);
+		}
+	}
+	check_event(&g.ev[4], "event_id=10|f.Recovered=true|host=IEWIN7|f.EventRecordID=8533",
+		    "recovered[4]");
+	check_event(&g.ev[43], "event_id=10|f.Recovered=true", "recovered[43]");
+	read_run_free(&g);
+
+	/* a copy of an allocated record in free space is not an event twice */
+	const char *dup =
+	    edited_copy("pass_sysmon_1_3_11.evtx", copy_into_free_space, "test_read_evtx_dup.evtx");
+	read_path(dup, NULL, true, &g);
+	assert_int_equal(g.n, 8);
+	assert_non_null(strstr(g.diags, "1 copies of records already read left out"));
+	read_run_free(&g);
+	unsetenv("APTSCOPE_EVTX_RECOVER");
+	read_path(dup, NULL, true, &g);
+	assert_int_equal(g.n, 8);
+	assert_int_equal(g.st.errors, 0);
+	read_run_free(&g);
+
+	/* a chunk without its signature: skipped and named; its records carved
+	 * when asked for */
+	const char *bad = edited_copy("pass_sysmon_1_3_11.evtx", zap_chunk_signature,
+				      "test_read_evtx_badchunk.evtx");
+	read_path(bad, NULL, true, &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(g.st.errors, 1);
+	assert_non_null(strstr(g.diags, "evtx chunk 0 (file offset 4096): no chunk signature; "
+					"its records are skipped"));
+	read_run_free(&g);
+	setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
+	read_path(bad, NULL, true, &g);
+	assert_int_equal(g.n, 8);
+	for (size_t i = 0; i < g.n; i++)
+		check_event(&g.ev[i], "f.Recovered=true", "carved from a damaged chunk");
+	check_event(&g.ev[3], "kind=network|event_id=3|dst_ip=108.179.232.58", "carved[3]");
+	read_run_free(&g);
+	unsetenv("APTSCOPE_EVTX_RECOVER");
+	remove(dup);
+	remove(bad);
+}
+
 static void test_not_evtx(void **state)
 {
 	struct read_run g;
@@ -193,6 +301,20 @@ static void test_not_evtx(void **state)
 	assert_int_equal(g.open_rc, AS_EFORMAT);
 	assert_non_null(strstr(g.open_msg, "evtx: cannot open"));
 	read_run_free(&g);
+	/* a file header cut short */
+	size_t len = 0;
+	char *buf = slurp(data_path("pass_sysmon_1_3_11.evtx"), &len);
+	assert_non_null(buf);
+	FILE *f = fopen("test_read_evtx_short.evtx", "wb");
+	assert_non_null(f);
+	fwrite(buf, 1, 1000, f);
+	fclose(f);
+	free(buf);
+	read_path("test_read_evtx_short.evtx", NULL, true, &g);
+	assert_int_equal(g.open_rc, AS_EFORMAT);
+	assert_non_null(strstr(g.open_msg, "file header is cut short (1000 of 4096 bytes)"));
+	read_run_free(&g);
+	remove("test_read_evtx_short.evtx");
 }
 
 /* ---- the XML parser and the mapping, one event at a time ---- */
@@ -461,7 +583,46 @@ static void test_corpus(void **state)
 	assert_true(nfiles >= 270);
 	assert_int_equal(empty, 0);
 	assert_int_equal(record_errors, 0);
-	assert_true(events > 9000);
+	assert_int_equal(errors, 0);
+	/* allocated records only (test_read_evtx_binxml checks the count of
+	 * every file against libevtx's) */
+	assert_int_equal(recovered, 0);
+	assert_true(events > 8000);
+
+	/* with the free space carved: the same allocated events first, then
+	 * recovered ones, no EventRecordID twice in a file */
+	setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
+	uint64_t carved = 0, carved_files = 0;
+	for (size_t i = 0; i < fl.n; i++) {
+		size_t len = strlen(fl.paths[i]);
+		if (len < 5 || strcmp(fl.paths[i] + len - 5, ".evtx") != 0)
+			continue;
+		struct read_run g;
+		read_path(fl.paths[i], NULL, true, &g);
+		uint64_t rec = 0;
+		char(*ids)[24] = calloc(g.n ? g.n : 1, sizeof *ids);
+		assert_non_null(ids);
+		for (size_t k = 0; k < g.n; k++) {
+			bool r = event_field_find(&g.ev[k], SLICE_LIT("Recovered")) != NULL;
+			if (!r && rec)
+				fail_msg("%s: an allocated event after a recovered one",
+					 fl.paths[i]);
+			rec += r;
+			assert_true(field_text(&g.ev[k], "f.EventRecordID", ids[k], sizeof ids[k]));
+			for (size_t j = 0; j < k; j++)
+				if (strcmp(ids[j], ids[k]) == 0)
+					fail_msg("%s: EventRecordID %s twice", fl.paths[i], ids[k]);
+		}
+		carved += rec;
+		carved_files += rec > 0;
+		free(ids);
+		read_run_free(&g);
+	}
+	unsetenv("APTSCOPE_EVTX_RECOVER");
+	print_message("APTSCOPE_EVTX_RECOVER=1: %llu recovered events in %llu files, no "
+		      "EventRecordID twice\n",
+		      (unsigned long long)carved, (unsigned long long)carved_files);
+	assert_true(carved > 1000);
 	file_list_free(&fl);
 	diag_sink_fini(&notes);
 }
@@ -469,10 +630,10 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_probe),      cmocka_unit_test(test_fixture_files),
-	    cmocka_unit_test(test_not_evtx),   cmocka_unit_test(test_xml_table),
-	    cmocka_unit_test(test_xml_limits), cmocka_unit_test(test_xml_prefixes),
-	    cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_probe),        cmocka_unit_test(test_fixture_files),
+	    cmocka_unit_test(test_not_evtx),     cmocka_unit_test(test_recover),
+	    cmocka_unit_test(test_xml_table),    cmocka_unit_test(test_xml_limits),
+	    cmocka_unit_test(test_xml_prefixes), cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
