@@ -1,47 +1,61 @@
 #!/bin/sh
-# evtx.sh — EVTX reading speed: aptscope's own BinXML parser against its
-# libevtx path and against evtxexport (libevtx-utils), same files, same run.
+# evtx.sh — EVTX reading speed and Sigma over EVTX, against evtxexport
+# (libevtx-utils) dumping the same files, in the same run.
 #
 #   bench/evtx.sh [BUILD_DIR] [DIR]
 #
-# BUILD_DIR defaults to build (aptscope is BUILD_DIR/aptscope), DIR to
-# ../shared/corpora/evtx-attack-samples beside the checkout. Every tool reads
-# every record and recovered record:
-#   aptscope events --format evtx FILE…   the native path (default): our BinXML
-#                                         parser for allocated records, libevtx
-#                                         for recovered ones; prints JSON
-#   APTSCOPE_EVTX=libevtx aptscope …      renders each record as XML through
-#                                         libevtx, parses it, maps it, prints JSON
-#   evtxexport -m all -f xml FILE         renders each record as XML, prints it
-#   evtxexport -m all -f text FILE        libevtx's values without the XML
-#                                         rendering: the floor for a libevtx reader
-# evtxexport takes one file per process, so aptscope is also timed that way
-# (same start-up cost); "one process" is how aptscope is used. Rates are per
-# CPU second (user + sys of the tool and its children), which a busy shared
-# machine disturbs far less than wall time; wall time is shown too. Each
-# command runs REPEAT times (default 3) and the lowest CPU time is kept.
-# With perf available, user-space instructions per record are printed too
-# (the steadiest figure on a loaded machine). CALLGRIND=1 also counts, with
-# valgrind, the instructions of the reader alone per allocated record (no
-# start-up, no JSON, no recovered records): our parser (evtx_binxml_record,
-# chunk and record headers, CRC32, mapping) against libevtx's record
-# look-up and XML rendering plus winevent.c's XML parse and mapping.
+# BUILD_DIR defaults to build, DIR to ../shared/corpora/evtx-attack-samples
+# beside the checkout. Two inputs: the files of DIR, and one large file made
+# of DIR's densest real chunks (bench/evtx_synth.py; BIG_CHUNKS, default
+# 2000, of those with at least 40 records), renumbered with fresh CRC32s.
+# Every tool reads the allocated records once (evtxexport's default mode):
+#   bench_evtx FILE…                     our reader alone, native fields on,
+#                                        nothing printed (BUILD/bench)
+#   APTSCOPE_EVTX=libevtx bench_evtx …   each record rendered as XML by
+#                                        libevtx, parsed, mapped
+#   evtxexport -f xml FILE               libevtx renders each record as XML
+#                                        and prints it (one process a file)
+#   aptscope hunt --no-db --json --rules SIGMA/rules/windows FILE…
+#                                        read + the whole SigmaHQ Windows rule
+#                                        set, behaviour detectors off; also
+#                                        less a run over a file with no event
+#                                        (rule load and compile, start-up)
+# Rates are per CPU second (user + sys, children included; the reader's own
+# thread CPU time for bench_evtx), which a busy shared machine disturbs far
+# less than wall time. Each command runs REPEAT times (default 3), the lowest
+# CPU time kept. hunt also reads 4 files with --threads 1 and 2: CPU / wall
+# near 2 shows both cores at work. CALLGRIND=1 also counts instructions per
+# record with valgrind (the repeatable figure), on the corpus and on a
+# 200-chunk synthetic file.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-$here/build}/aptscope
+build=${1:-$here/build}
+bin=$build/aptscope
+bench=$build/bench/bench_evtx
 dir=${2:-$here/../shared/corpora/evtx-attack-samples}
+rules=${RULES:-$here/../shared/corpora/sigma/rules/windows}
 repeat=${REPEAT:-3}
+chunks=${BIG_CHUNKS:-2000}
 command -v evtxexport >/dev/null || { echo "evtxexport not found (Debian: libevtx-utils)"; exit 1; }
+command -v python3 >/dev/null || { echo "python3 not found"; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not found (Debian: time)"; exit 1; }
-[ -x "$bin" ] || { echo "no aptscope binary at $bin"; exit 1; }
+[ -x "$bin" ] && [ -x "$bench" ] || { echo "no aptscope or bench/bench_evtx in $build"; exit 1; }
 [ -d "$dir" ] || { echo "no corpus at $dir"; exit 1; }
-list=$(mktemp)
-tf=$(mktemp)
-trap 'rm -f "$list" "$tf"' EXIT
-find "$dir" -name '*.evtx' -print0 | sort -z >"$list"
-files=$(tr -cd '\0' <"$list" | wc -c)
-bytes=$(xargs -0 cat <"$list" | wc -c)
-export bin list
+[ -d "$rules" ] || { echo "no Sigma rules at $rules"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+tf=$tmp/time
+find "$dir" -name '*.evtx' -print0 | sort -z >"$tmp/corpuslist"
+python3 "$here/bench/evtx_synth.py" "$dir" "$tmp/big.evtx" "$chunks" 40 >"$tmp/synth.txt"
+python3 "$here/bench/evtx_synth.py" "$dir" "$tmp/mid.evtx" 200 40 >/dev/null
+python3 "$here/bench/evtx_synth.py" "$dir" "$tmp/part.evtx" $((chunks / 4)) 40 >/dev/null
+head -c 4096 "$tmp/big.evtx" >"$tmp/empty.evtx" # a header and no chunk
+for k in 1 2 3 4; do
+	cp "$tmp/part.evtx" "$tmp/part$k.evtx"
+	printf '%s\0' "$tmp/part$k.evtx"
+done >"$tmp/partlist"
+for f in big mid empty; do printf '%s\0' "$tmp/$f.evtx" >"$tmp/${f}list"; done
+export bin bench rules
 
 # best "cpu wall" of the shell command $1 over $repeat runs
 best() {
@@ -57,82 +71,82 @@ best() {
 	echo "$b"
 }
 
-# user-space instructions of the shell command $1 (children included), or 0
-insns() {
-	command -v perf >/dev/null || { echo 0; return; }
-	perf stat -x, -e instructions:u -o "$tf" sh -c "$1" >/dev/null 2>&1 || { echo 0; return; }
-	awk -F, '/instructions/ { print $1 + 0; exit }' "$tf"
+# best thread CPU seconds of bench_evtx over the files of list $1, mode $2
+reader() {
+	APTSCOPE_EVTX=$2 xargs -0 "$bench" -r "$repeat" <"$1" | sed 's/.* cpu_s \([0-9.]*\) .*/\1/'
 }
 
-nat_one='APTSCOPE_EVTX=native xargs -0 "$bin" events --format evtx <"$list"'
-nat_each='APTSCOPE_EVTX=native xargs -0 -n1 "$bin" events --format evtx <"$list"'
-lib_one='APTSCOPE_EVTX=libevtx xargs -0 "$bin" events --format evtx <"$list"'
-lib_each='APTSCOPE_EVTX=libevtx xargs -0 -n1 "$bin" events --format evtx <"$list"'
-exp_xml='xargs -0 -n1 evtxexport -m all -f xml <"$list"'
-exp_txt='xargs -0 -n1 evtxexport -m all -f text <"$list"'
+events_of() { xargs -0 "$bench" -r 1 <"$1" | sed 's/.* events \([0-9]*\) .*/\1/'; }
 
-events=$(sh -c "$nat_one" 2>/dev/null | wc -l)
-lib_events=$(sh -c "$lib_one" 2>/dev/null | wc -l)
-exported=$(sh -c "$exp_xml" 2>/dev/null | grep -c '^<Event ')
-# which path read what (the reader's debug counters)
-paths=$(APTSCOPE_EVTX_DEBUG=1 sh -c "$nat_one" 2>&1 >/dev/null | grep 'evtx debug' |
-	sed 's/.*: native \([0-9]*\), libevtx for rejected records \([0-9]*\) .*libevtx for the file \([0-9]*\), recovered \([0-9]*\)$/\1 \2 \3 \4/' |
-	awk '{ n += $1; f += $2; w += $3; r += $4 }
-	     END { printf "native %d, libevtx after a refusal %d, libevtx whole file %d, recovered %d", n, f, w, r }')
+rate() { echo "$1 / $2" | bc -l; }
 
-echo "corpus: $files files, $bytes bytes; aptscope $events events (libevtx path $lib_events), evtxexport $exported XML events"
-echo "records by path: $paths"
-printf '%-48s %8s %8s %12s %10s\n' "" "cpu s" "wall s" "records/cpu-s" "insn/rec"
-r_nat1=$(best "$nat_one")
-r_nate=$(best "$nat_each")
-r_lib1=$(best "$lib_one")
-r_libe=$(best "$lib_each")
-r_xml=$(best "$exp_xml")
-r_txt=$(best "$exp_txt")
-i_nat1=$(insns "$nat_one")
-i_lib1=$(insns "$lib_one")
-i_xml=$(insns "$exp_xml")
-line() {
-	printf '%-48s %8.2f %8.2f %12.0f %10.0f\n' "$1" "${2% *}" "${2#* }" \
-		"$(echo "$3 / ${2% *}" | bc -l)" "$(echo "${4:-0} / $3" | bc -l)"
-}
-line "aptscope native (one process)" "$r_nat1" "$events" "$i_nat1"
-line "aptscope native (per file)" "$r_nate" "$events"
-line "aptscope APTSCOPE_EVTX=libevtx (one process)" "$r_lib1" "$lib_events" "$i_lib1"
-line "aptscope APTSCOPE_EVTX=libevtx (per file)" "$r_libe" "$lib_events"
-line "evtxexport -m all -f xml (per file)" "$r_xml" "$exported" "$i_xml"
-line "evtxexport -m all -f text (per file)" "$r_txt" "$exported"
-ratio() { echo "($1 / ${2% *}) / ($3 / ${4% *})" | bc -l; }
-printf 'records per cpu-s, native / libevtx path: %.2f (one process), %.2f (per file)\n' \
-	"$(ratio "$events" "$r_nat1" "$lib_events" "$r_lib1")" \
-	"$(ratio "$events" "$r_nate" "$lib_events" "$r_libe")"
-printf 'records per cpu-s, native / evtxexport-xml: %.2f (per file), %.2f (one process)\n' \
-	"$(ratio "$events" "$r_nate" "$exported" "$r_xml")" \
-	"$(ratio "$events" "$r_nat1" "$exported" "$r_xml")"
-if [ "$i_nat1" != 0 ] && [ "$i_lib1" != 0 ]; then
-	printf 'instructions per record, libevtx path / native: %.2f\n' \
-		"$(echo "($i_lib1 / $lib_events) / ($i_nat1 / $events)" | bc -l)"
-fi
+hunt1='xargs -0 "$bin" hunt --no-db --json --no-behavior --threads 1 --rules "$rules" <"$l"'
+hunt2='xargs -0 "$bin" hunt --no-db --json --no-behavior --threads 2 --rules "$rules" <"$l"'
 
-# reader-only instructions per allocated record, with valgrind (slow)
-cg() { # mode, toggles… → instructions collected
-	m=$1
-	shift
-	o=$(mktemp -d)
-	t=""
-	for f in "$@"; do t="$t --toggle-collect=$f"; done
-	APTSCOPE_EVTX=$m valgrind --trace-children=yes --tool=callgrind \
-		--callgrind-out-file="$o/cg.%p" $t sh -c 'xargs -0 "$bin" events --format evtx <"$list"' \
-		>/dev/null 2>"$o/err" || true
-	grep -h Collected "$o/err" | awk '{ s += $4 } END { printf "%.0f", s }'
-	rm -rf "$o"
+export l=$tmp/emptylist
+h0=$(best "$hunt1")
+echo "hunt over a file with no event (rule load and compile, start-up): ${h0% *} s cpu"
+for input in corpus big; do
+	l=$tmp/${input}list
+	events=$(events_of "$l")
+	exported=$(xargs -0 -n1 evtxexport -f xml <"$l" 2>/dev/null | grep -c '^<Event ')
+	n_cpu=$(reader "$l" native)
+	l_cpu=$(reader "$l" libevtx)
+	x=$(best 'xargs -0 -n1 evtxexport -f xml <"$l"')
+	h=$(best "$hunt1")
+	hp=$(echo "${h% *} - ${h0% *}" | bc -l)
+	if [ $input = corpus ]; then
+		echo "corpus: $(tr -cd '\0' <"$l" | wc -c) files, $(xargs -0 cat <"$l" | wc -c) bytes"
+	else
+		sed "s|$tmp/||" "$tmp/synth.txt"
+	fi
+	echo "  events: aptscope $events, evtxexport $exported"
+	printf '  %-50s %8s %8s %14s\n' "" "cpu s" "wall s" "events/cpu-s"
+	printf '  %-50s %8.3f %8s %14.0f\n' "reader alone, native (bench_evtx)" "$n_cpu" "-" \
+		"$(rate "$events" "$n_cpu")"
+	printf '  %-50s %8.3f %8s %14.0f\n' "reader alone, APTSCOPE_EVTX=libevtx" "$l_cpu" "-" \
+		"$(rate "$events" "$l_cpu")"
+	printf '  %-50s %8.3f %8.2f %14.0f\n' "evtxexport -f xml" "${x% *}" "${x#* }" \
+		"$(rate "$exported" "${x% *}")"
+	printf '  %-50s %8.3f %8.2f %14.0f\n' "hunt, SigmaHQ windows rules, 1 thread" \
+		"${h% *}" "${h#* }" "$(rate "$events" "${h% *}")"
+	printf '  %-50s %8.3f %8s %14.0f\n' "hunt less the run with no event" "$hp" "-" \
+		"$(rate "$events" "$hp")"
+	printf '  ratios (events per cpu-s): reader native / evtxexport %.1f, native / libevtx path %.1f, hunt / evtxexport %.2f (less start-up %.2f)\n' \
+		"$(echo "($events / $n_cpu) / ($exported / ${x% *})" | bc -l)" \
+		"$(echo "$l_cpu / $n_cpu" | bc -l)" \
+		"$(echo "($events / ${h% *}) / ($exported / ${x% *})" | bc -l)" \
+		"$(echo "($events / $hp) / ($exported / ${x% *})" | bc -l)"
+done
+
+# two threads over several files (4 copies of a quarter of the large file)
+l=$tmp/partlist
+h1=$(best "$hunt1")
+h2=$(best "$hunt2")
+printf 'hunt over 4 files of %s events: 1 thread %.2f s cpu %.2f s wall; 2 threads %.2f s cpu %.2f s wall (cpu/wall %.2f, wall 1 thread / 2 threads %.2f)\n' \
+	"$(events_of "$tmp/partlist")" "${h1% *}" "${h1#* }" "${h2% *}" "${h2#* }" \
+	"$(echo "${h2% *} / ${h2#* }" | bc -l)" "$(echo "${h1#* } / ${h2#* }" | bc -l)"
+a1=$(sh -c "$hunt1" 2>/dev/null | wc -l)
+a2=$(sh -c "$hunt2" 2>/dev/null | wc -l)
+echo "  alerts: 1 thread $a1, 2 threads $a2"
+
+# instructions per record, with valgrind (slow)
+cg() { # command → instructions of the whole process tree
+	valgrind --trace-children=yes --tool=callgrind --callgrind-out-file="$tmp/cg.%p" \
+		sh -c "$1" >/dev/null 2>"$tmp/cgerr" || true
+	grep -h Collected "$tmp/cgerr" | awk '{ s += $4 } END { printf "%.0f", s }'
+	rm -f "$tmp"/cg.*
 }
 if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
-	alloc=$(echo "$paths" | sed 's/^native \([0-9]*\), libevtx after a refusal \([0-9]*\),.*/\1 + \2/' | bc)
-	n_i=$(cg native evtx_binxml_record winevent_finish evtx_record_open evtx_chunk_open evtx_chunk_check)
-	rec_i=$(cg native evtx_record) # recovered records, the same on both paths
-	l_i=$(cg libevtx libevtx_file_get_record_by_index evtx_record libevtx_record_free)
-	printf 'reader instructions per allocated record: native %.0f, libevtx path %.0f; ratio %.1f\n' \
-		"$(echo "$n_i / $alloc" | bc -l)" "$(echo "($l_i - $rec_i) / $alloc" | bc -l)" \
-		"$(echo "($l_i - $rec_i) / $n_i" | bc -l)"
+	for input in corpus mid; do
+		l=$tmp/${input}list
+		events=$(events_of "$l")
+		n_i=$(cg 'APTSCOPE_EVTX=native xargs -0 "$bench" -r 1 <"$l"')
+		l_i=$(cg 'APTSCOPE_EVTX=libevtx xargs -0 "$bench" -r 1 <"$l"')
+		x_i=$(cg 'xargs -0 -n1 evtxexport -f xml <"$l"')
+		printf 'instructions per record (%s, %d records): reader native %.0f, libevtx path %.0f, evtxexport -f xml %.0f; evtxexport / native %.1f\n' \
+			"$input" "$events" "$(echo "$n_i / $events" | bc -l)" \
+			"$(echo "$l_i / $events" | bc -l)" "$(echo "$x_i / $events" | bc -l)" \
+			"$(echo "$x_i / $n_i" | bc -l)"
+	done
 fi
