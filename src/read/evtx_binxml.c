@@ -19,6 +19,12 @@
  *
  * Anything this walk does not know (a value type, an array, a token) is an
  * error for the record, and evtx.c reads that record through libevtx.
+ *
+ * Plans (struct plan, below) record what the walk of a template emitted so
+ * that later records of that template in the chunk skip the walk; a
+ * BinXML value right inside the root (Windows keeps EventData there, as a
+ * template of its own) is a step of the outer plan and has its own plan.
+ * test_read_evtx_binxml and fuzz_evtx_binxml compare plans with the walk.
  */
 #include "read/evtx_binxml.h"
 
@@ -30,6 +36,7 @@
 
 #include "core/error.h"
 #include "core/limits.h"
+#include "event/fieldname.h"
 
 /* ---- CRC32 ---- */
 
@@ -172,7 +179,50 @@ enum section { SEC_ROOT, SEC_SYSTEM, SEC_EVENTDATA, SEC_OTHER, SEC_SKIP };
 struct tbuf {
 	char *p;
 	size_t len, cap;
+	uint32_t part0, nparts; /* its parts in the plan being recorded */
 };
+
+/*
+ * Plans. The walk of a record depends on its template and on which of its
+ * values are empty (and on their types), not on what the values hold. So
+ * the first walk of a template in a chunk is recorded as a plan: the
+ * fields it emitted, in order, each with its name (slot and interned id
+ * looked up once) and its text as parts (constant bytes, or substitution k
+ * written by put_value), and the values put nowhere but checked. A later
+ * record of the same template whose values have the same types and
+ * emptiness replays the plan: no tokens, names, element stack or look-ups.
+ * What the plan cannot express (nested templates or BinXML values, arrays,
+ * a Data Name from a value) leaves the template to the walk.
+ */
+struct plan_part {
+	uint32_t a;   /* substitution index, or offset in plan_bytes */
+	uint32_t len; /* constant bytes */
+	bool subst, used;
+};
+
+enum { OP_EMIT, OP_DATA, OP_CHECK, OP_NESTED };
+
+struct plan_op {
+	uint32_t part0, nparts;
+	uint32_t name_off, name_len; /* in plan_bytes */
+	int slot;                    /* winevent slot of the name, or -1 */
+	uint32_t id;                 /* its interned field name */
+	uint8_t kind;
+	bool cond;      /* emitted only when its text is not empty */
+	bool record_id; /* System/EventRecordID */
+};
+
+struct plan {
+	uint32_t gen, def;   /* gen == evtx_binxml.gen: of this chunk */
+	uint32_t sig, nvals; /* value types and emptiness, in plan_bytes */
+	uint32_t op0, nops;
+	unsigned tokens;
+	int depth0; /* the depth it was instantiated at: 0, or 1 inside the root */
+	bool root;  /* the template opened the root element */
+	bool ok;
+};
+
+#define PLAN_SLOTS 512 /* power of two */
 
 struct frame {
 	struct slice name;
@@ -202,6 +252,21 @@ struct evtx_binxml {
 	struct frame st[AS_MAX_XML_DEPTH];
 	struct tbuf raw;    /* "Name=value" lines: the event's raw text */
 	uint64_t record_id; /* System/EventRecordID, 0 when none */
+	/* plans of the chunk (see struct plan) */
+	struct plan plans[PLAN_SLOTS];
+	struct plan_op *ops;
+	struct plan_part *parts;
+	char *pbytes;
+	size_t nops, nparts, npbytes, capops, capparts, cappbytes;
+	bool recording, rec_bad; /* a plan is being recorded; it cannot be */
+	const struct value *rec_vals;
+	size_t rec_marks[3]; /* nops, nparts, npbytes when recording began */
+	uint32_t rec_sig;
+	unsigned rec_suspended; /* in a BinXML value of the template recorded */
+	unsigned rec_nested_tokens;
+	int rec_depth0;
+	bool no_plans;    /* always walk (for the tests that compare) */
+	uint64_t replays; /* template instances read by a plan */
 };
 
 int evtx_binxml_new(struct evtx_binxml **out)
@@ -224,12 +289,121 @@ void evtx_binxml_free(struct evtx_binxml *bx)
 	if (!bx)
 		return;
 	free(bx->names);
+	free(bx->ops);
+	free(bx->parts);
+	free(bx->pbytes);
 	free(bx);
+}
+
+void evtx_binxml_plans(struct evtx_binxml *bx, bool on)
+{
+	bx->no_plans = !on;
+}
+
+uint64_t evtx_binxml_replays(const struct evtx_binxml *bx)
+{
+	return bx->replays;
 }
 
 static int bad(struct evtx_binxml *bx, uint32_t off, const char *what)
 {
 	return diag_set(bx->why, AS_EPARSE, "BinXML: %s at chunk offset %u", what, off);
+}
+
+/* ---- plan storage (see struct plan) ---- */
+
+/* Room for one more of n elements of size sz in *v; false (and the plan
+ * given up) when out of memory or over AS_EVTX_MAX_PLAN for the chunk. */
+static bool plan_room(struct evtx_binxml *bx, void **v, size_t *cap, size_t n, size_t sz)
+{
+	if (n + 1 <= *cap)
+		return true;
+	size_t used = bx->nops * sizeof *bx->ops + bx->nparts * sizeof *bx->parts + bx->npbytes;
+	size_t c = *cap ? 2 * *cap : 256;
+	while (c < n + 1)
+		c *= 2;
+	void *d = used + (c - *cap) * sz <= AS_EVTX_MAX_PLAN ? realloc(*v, c * sz) : NULL;
+	if (!d) {
+		bx->rec_bad = true;
+		return false;
+	}
+	*v = d;
+	*cap = c;
+	return true;
+}
+
+/* n bytes at p into plan_bytes; their offset, or UINT32_MAX. */
+static uint32_t plan_bytes_add(struct evtx_binxml *bx, const void *p, size_t n)
+{
+	if (bx->npbytes + n > AS_EVTX_MAX_PLAN ||
+	    (bx->npbytes + n > bx->cappbytes &&
+	     !plan_room(bx, (void **)&bx->pbytes, &bx->cappbytes, bx->npbytes + n - 1, 1))) {
+		bx->rec_bad = true;
+		return UINT32_MAX;
+	}
+	uint32_t at = (uint32_t)bx->npbytes;
+	if (n)
+		memcpy(bx->pbytes + at, p, n);
+	bx->npbytes += n;
+	return at;
+}
+
+/* One part of t's text, recorded: substitution k, or the bytes appended to
+ * t since its length was old. A buffer's parts must follow one another. */
+static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_t k, size_t old)
+{
+	if (!bx->recording || bx->rec_bad || (!subst && t && t->len == old))
+		return;
+	if (t && t->nparts && t->part0 + t->nparts != bx->nparts) {
+		bx->rec_bad = true;
+		return;
+	}
+	if (!plan_room(bx, (void **)&bx->parts, &bx->capparts, bx->nparts, sizeof *bx->parts))
+		return;
+	struct plan_part pp = {.subst = subst, .a = k};
+	if (!subst) {
+		pp.len = (uint32_t)(t->len - old);
+		if ((pp.a = plan_bytes_add(bx, t->p + old, pp.len)) == UINT32_MAX)
+			return;
+	}
+	if (t && !t->nparts)
+		t->part0 = (uint32_t)bx->nparts;
+	if (t)
+		t->nparts++;
+	bx->parts[bx->nparts++] = pp;
+}
+
+/* One emitted field, recorded with its text's parts (src). */
+static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, const struct tbuf *src,
+		   bool cond, bool record_id)
+{
+	if (!bx->recording || bx->rec_bad)
+		return;
+	if (!plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops, sizeof *bx->ops))
+		return;
+	struct plan_op op = {.kind = kind, .cond = cond, .record_id = record_id, .slot = -1};
+	if (src && src->nparts) {
+		op.part0 = src->part0;
+		op.nparts = src->nparts;
+		for (uint32_t i = 0; i < op.nparts; i++)
+			bx->parts[op.part0 + i].used = true;
+	}
+	if (kind != OP_CHECK) {
+		if (name.len > AS_MAX_FIELD_NAME ||
+		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX) {
+			bx->rec_bad = true;
+			return;
+		}
+		op.name_len = (uint32_t)name.len;
+	}
+	if (kind == OP_EMIT) {
+		op.slot = winevent_slot(name);
+		if ((op.id = fieldname_intern(name)) == FIELDNAME_NONE) {
+			bx->rec_bad = true;
+			return;
+		}
+	}
+	bx->ops[bx->nops++] = op;
 }
 
 /* ---- text ---- */
@@ -677,20 +851,47 @@ static int raw_add(struct evtx_binxml *bx, struct slice name, struct slice v)
 	return 0;
 }
 
-static int emit(struct evtx_binxml *bx, struct slice name, struct slice value, bool cdata)
+/* One field: its value as winevent.c would take it, the raw text line, the
+ * field (by name, or by the slot and id a plan looked up: id !=
+ * FIELDNAME_NONE). */
+static int emit_field(struct evtx_binxml *bx, struct slice name, int slot, uint32_t id,
+		      struct slice value)
 {
 	struct slice v;
-	int rc = value_final(bx, value, cdata, &v);
+	int rc = value_final(bx, value, false, &v);
 	if (rc)
 		return rc;
 	if (!v.ptr)
 		v = slice_make("", 0);
 	if ((rc = raw_add(bx, name, v)))
 		return rc;
-	rc = winevent_add(bx->w, name, FT_STRING, v);
+	rc = id != FIELDNAME_NONE ? winevent_add_id(bx->w, slot, id, FT_STRING, v)
+				  : winevent_add(bx->w, name, FT_STRING, v);
 	return rc ? diag_set(bx->why, rc, "BinXML: field %.*s: %s",
 			     (int)(name.len > 64 ? 64 : name.len), name.ptr, as_strerror(rc))
 		  : 0;
+}
+
+/* A field of the walk, its text from src; with cond it is left out when the
+ * text is empty (but recorded: another record's value may not be). */
+static int emit(struct evtx_binxml *bx, struct slice name, struct slice value,
+		const struct tbuf *src, bool cond, bool record_id)
+{
+	rec_op(bx, OP_EMIT, name, src, cond, record_id);
+	if (cond && !value.len)
+		return 0;
+	return emit_field(bx, name, -1, FIELDNAME_NONE, value);
+}
+
+/* An unnamed <Data>: Data1, Data2 … and part of Data. */
+static int emit_data(struct evtx_binxml *bx, struct slice name, struct slice value)
+{
+	struct slice v;
+	int rc;
+	if (!(rc = value_final(bx, value, false, &v)) && !(rc = raw_add(bx, name, v)) &&
+	    (rc = winevent_add_data(bx->w, v)))
+		rc = diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+	return rc;
 }
 
 /* ---- elements ---- */
@@ -725,7 +926,10 @@ static int element_open(struct evtx_binxml *bx, struct slice name, uint32_t off)
 	return 0;
 }
 
-static int element_attr(struct evtx_binxml *bx, struct slice name, struct slice value)
+/* An attribute with its text from src (empty only while a plan is
+ * recorded: libevtx leaves out an attribute whose value is empty). */
+static int element_attr(struct evtx_binxml *bx, struct slice name, struct slice value,
+			const struct tbuf *src)
 {
 	struct frame *f = &bx->st[bx->depth - 1];
 	int d = bx->depth;
@@ -733,16 +937,20 @@ static int element_attr(struct evtx_binxml *bx, struct slice name, struct slice 
 	if (d == 3 && f->section == SEC_SYSTEM) {
 		char buf[AS_MAX_FIELD_NAME];
 		if (slice_eq_cstr(f->name, "TimeCreated") && slice_eq_cstr(name, "SystemTime"))
-			return emit(bx, f->name, value, false);
+			return emit(bx, f->name, value, src, true, false);
 		if (f->name.len + 1 + name.len >= sizeof buf)
 			return 0;
 		memcpy(buf, f->name.ptr, f->name.len);
 		buf[f->name.len] = '_';
 		memcpy(buf + f->name.len + 1, name.ptr, name.len);
-		return emit(bx, slice_make(buf, f->name.len + 1 + name.len), value, false);
+		return emit(bx, slice_make(buf, f->name.len + 1 + name.len), value, src, true,
+			    false);
 	}
 	if (d == 3 && f->section == SEC_EVENTDATA && slice_eq_cstr(f->name, "Data") &&
-	    slice_eq_cstr(name, "Name")) {
+	    slice_eq_cstr(name, "Name") && value.len) {
+		for (uint32_t i = 0; bx->recording && i < src->nparts; i++)
+			if (bx->parts[src->part0 + i].subst)
+				bx->rec_bad = true; /* the field's name would vary */
 		int rc = value_final(bx, value, false, &f->data_name);
 		if (rc)
 			return rc;
@@ -781,25 +989,25 @@ static int element_close(struct evtx_binxml *bx)
 	struct slice text = f->text.len ? slice_make(f->text.p, f->text.len) : slice_make("", 0);
 	bool has_text = f->tstate != TEXT_NONE && (f->text.len || f->cdata);
 	int rc = 0;
+	(void)has_text; /* with text.len: a run was opened (tstate) and holds text */
 	if (f->section == SEC_SYSTEM && d == 3) {
-		if (!has_child && has_text && text.len) {
-			rc = emit(bx, f->name, text, f->cdata);
-			if (slice_eq_cstr(f->name, "EventRecordID"))
+		if (!has_child && f->tstate != TEXT_NONE) {
+			bool rid = slice_eq_cstr(f->name, "EventRecordID");
+			rc = emit(bx, f->name, text, &f->text, true, rid);
+			if (rid && text.len)
 				bx->record_id = decimal(text);
 		}
 	} else if (f->section == SEC_EVENTDATA && d >= 3 && !has_child) {
 		if (d == 3 && slice_eq_cstr(f->name, "Data") && f->has_data_name) {
-			rc = emit(bx, f->data_name, text, f->cdata);
+			rc = emit(bx, f->data_name, text, &f->text, false, false);
 		} else if (d == 3 && slice_eq_cstr(f->name, "Data")) {
-			struct slice v;
-			if (!(rc = value_final(bx, text, f->cdata, &v)) &&
-			    !(rc = raw_add(bx, f->name, v)) && (rc = winevent_add_data(bx->w, v)))
-				rc = diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+			rec_op(bx, OP_DATA, f->name, &f->text, false, false);
+			rc = emit_data(bx, f->name, text);
 		} else {
-			rc = emit(bx, f->name, text, f->cdata);
+			rc = emit(bx, f->name, text, &f->text, false, false);
 		}
 	} else if (f->section == SEC_OTHER && d >= 3 && !has_child) {
-		rc = emit(bx, f->name, text, f->cdata);
+		rc = emit(bx, f->name, text, &f->text, false, false);
 	}
 	bx->depth--;
 	return rc;
@@ -909,17 +1117,56 @@ static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf
 {
 	if (v->type == 0 || v->size == 0)
 		return 0;
+	uint32_t k = 0;
+	bool nested_op = false;
+	if (bx->recording) {
+		if ((v->type & 0x80) || v < bx->rec_vals || v >= bx->rec_vals + AS_EVTX_MAX_VALUES)
+			bx->rec_bad = true; /* left to the walk */
+		else
+			k = (uint32_t)(v - bx->rec_vals);
+		/* a BinXML value right inside the root (how Windows stores
+		 * EventData and UserData) is walked, or replayed by its own
+		 * plan, when the plan is replayed: nothing around it depends on
+		 * what it holds */
+		if (v->type == 0x21) {
+			nested_op = !attr && bx->depth == 1 && bx->st[0].section == SEC_ROOT;
+			if (!nested_op)
+				bx->rec_bad = true;
+		}
+	}
 	if (v->type == 0x21) {
 		if (attr)
 			return bad(bx, off, "BinXML value in an attribute");
 		if (bx->nest >= AS_EVTX_MAX_NESTING)
 			return diag_set(bx->why, AS_ETOOBIG, "BinXML: nested deeper than %d",
 					AS_EVTX_MAX_NESTING);
+		if (nested_op && !bx->rec_bad) {
+			rec_part(bx, NULL, true, k, 0);
+			if (!bx->rec_bad && plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops,
+						      sizeof *bx->ops)) {
+				bx->parts[bx->nparts - 1].used = true;
+				bx->ops[bx->nops++] =
+				    (struct plan_op){.kind = OP_NESTED,
+						     .part0 = (uint32_t)bx->nparts - 1,
+						     .nparts = 1};
+			}
+		}
+		bool suspend = bx->recording;
+		unsigned tokens0 = bx->tokens;
+		if (suspend) {
+			bx->recording = false;
+			bx->rec_suspended++;
+		}
 		bx->nest++;
 		size_t keep = bx->nvalues;
 		int rc = stream(bx, v->off, v->off + v->size, NULL, 0, NULL);
 		bx->nvalues = keep;
 		bx->nest--;
+		if (suspend) {
+			bx->recording = true;
+			bx->rec_suspended--;
+			bx->rec_nested_tokens += bx->tokens - tokens0;
+		}
 		return rc;
 	}
 	if (v->type & 0x80) {
@@ -928,13 +1175,205 @@ static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf
 		return substitute_array(bx, v, off);
 	}
 	struct tbuf *t = attr ? attr : text_run(bx);
+	int rc;
 	if (!t) {
 		/* text after a child: the XML path ignores it too, but the value
 		 * must still be one libevtx can write */
 		struct tbuf scratch = {0};
-		return put_value(bx, &scratch, v);
+		if (!(rc = put_value(bx, &scratch, v)))
+			rec_part(bx, NULL, true, k, 0);
+		return rc;
 	}
-	return put_value(bx, t, v);
+	if (!(rc = put_value(bx, t, v)))
+		rec_part(bx, t, true, k, 0);
+	return rc;
+}
+
+/* ---- plans: finding, recording, replaying (see struct plan) ---- */
+
+static bool value_empty(const struct value *v)
+{
+	return v->type == 0 || v->size == 0;
+}
+
+/* The plan of template def for values of these types and emptiness, or
+ * NULL; *slot is then where a new one may go (-1: nowhere). */
+static const struct plan *plan_find(struct evtx_binxml *bx, uint32_t def, const struct value *vals,
+				    uint32_t n, int *slot)
+{
+	*slot = -1;
+	uint32_t h = (def * 2654435761u) >> 16 & (PLAN_SLOTS - 1);
+	for (unsigned probe = 0; probe < PLAN_SLOTS / 2; probe++) {
+		struct plan *pl = &bx->plans[(h + probe) & (PLAN_SLOTS - 1)];
+		if (pl->gen != bx->gen) {
+			*slot = (int)((h + probe) & (PLAN_SLOTS - 1));
+			return NULL;
+		}
+		if (pl->def != def || pl->nvals != n || pl->depth0 != bx->depth)
+			continue;
+		const uint8_t *sig = (const uint8_t *)bx->pbytes + pl->sig;
+		uint32_t i = 0;
+		while (i < n && sig[2 * i] == vals[i].type &&
+		       sig[2 * i + 1] == value_empty(&vals[i]))
+			i++;
+		if (i == n)
+			return pl->ok ? pl : NULL;
+	}
+	return NULL;
+}
+
+static void plan_begin(struct evtx_binxml *bx, const struct value *vals, uint32_t n)
+{
+	bx->rec_bad = false;
+	bx->rec_marks[0] = bx->nops;
+	bx->rec_marks[1] = bx->nparts;
+	bx->rec_marks[2] = bx->npbytes;
+	uint32_t sig = plan_bytes_add(bx, NULL, 0);
+	for (uint32_t i = 0; i < n && sig != UINT32_MAX; i++) {
+		uint8_t b[2] = {vals[i].type, value_empty(&vals[i])};
+		if (plan_bytes_add(bx, b, 2) == UINT32_MAX)
+			sig = UINT32_MAX;
+	}
+	if (sig == UINT32_MAX) {
+		bx->nops = bx->rec_marks[0];
+		bx->nparts = bx->rec_marks[1];
+		bx->npbytes = bx->rec_marks[2];
+		return;
+	}
+	bx->rec_sig = sig;
+	bx->rec_vals = vals;
+	bx->rec_nested_tokens = 0;
+	bx->rec_depth0 = bx->depth;
+	bx->recording = true;
+}
+
+/* The walk of a recorded template is over (ok: without error): keep the
+ * plan, with a check for each value put but not emitted, or drop it. */
+static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n, bool ok,
+		     unsigned tokens)
+{
+	bx->recording = false;
+	size_t ops0 = bx->rec_marks[0];
+	if (ok && !bx->rec_bad && bx->depth == bx->rec_depth0) {
+		size_t nparts = bx->nparts;
+		for (size_t i = bx->rec_marks[1]; i < nparts && !bx->rec_bad; i++) {
+			if (!bx->parts[i].subst || bx->parts[i].used)
+				continue;
+			if (!plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops,
+				       sizeof *bx->ops))
+				break;
+			bx->ops[bx->nops++] =
+			    (struct plan_op){.kind = OP_CHECK, .part0 = (uint32_t)i, .nparts = 1};
+		}
+	}
+	if (!ok || bx->rec_bad || bx->depth != bx->rec_depth0) {
+		bx->nops = ops0;
+		bx->nparts = bx->rec_marks[1];
+		bx->npbytes = bx->rec_marks[2];
+		return;
+	}
+	bx->plans[slot] = (struct plan){.gen = bx->gen,
+					.def = def,
+					.sig = bx->rec_sig,
+					.nvals = n,
+					.op0 = (uint32_t)ops0,
+					.nops = (uint32_t)(bx->nops - ops0),
+					.tokens = tokens,
+					.depth0 = bx->rec_depth0,
+					.root = bx->rec_depth0 == 0 && bx->root_seen,
+					.ok = true};
+}
+
+/* Bytes a value's text may take (put_value grows the buffer beyond). */
+static size_t value_bound(const struct value *v)
+{
+	switch (v->type) {
+	case 0x01:
+		return 3 * (size_t)(v->size / 2);
+	case 0x02:
+	case 0x0E:
+		return 2 * (size_t)v->size;
+	case 0x13:
+		return 24 + 11 * (size_t)(v->size / 4);
+	}
+	return 40;
+}
+
+/* The fields of a plan for the values vals; 0 or a negative code. */
+static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
+{
+	if ((bx->tokens += pl->tokens) > AS_EVTX_MAX_TOKENS)
+		return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
+				AS_EVTX_MAX_TOKENS);
+	const struct plan_op *ops = bx->ops + pl->op0;
+	const struct plan_part *parts = bx->parts;
+	int rc;
+	for (uint32_t i = 0; i < pl->nops; i++) {
+		if (ops[i].kind != OP_CHECK)
+			continue;
+		struct tbuf scratch = {0};
+		if ((rc = put_value(bx, &scratch, &vals[parts[ops[i].part0].a])))
+			return rc;
+	}
+	if (pl->root)
+		bx->root_seen = true;
+	for (uint32_t i = 0; i < pl->nops; i++) {
+		const struct plan_op *op = &ops[i];
+		if (op->kind == OP_CHECK)
+			continue;
+		if (op->kind == OP_NESTED) {
+			/* inside the root, as when it was recorded */
+			int d = bx->depth;
+			if (d == 0) {
+				memset(&bx->st[0], 0, sizeof bx->st[0]);
+				bx->st[0].section = SEC_ROOT;
+				bx->depth = 1;
+			}
+			rc = substitute(bx, &vals[parts[op->part0].a], NULL, 0);
+			if (!rc && bx->depth != 1)
+				rc = bad(bx, 0, "BinXML value left elements open");
+			bx->depth = d;
+			if (rc)
+				return rc;
+			ops = bx->ops + pl->op0; /* a plan recorded inside may have grown them */
+			parts = bx->parts;
+			continue;
+		}
+		size_t cap = 0;
+		for (uint32_t k = 0; k < op->nparts; k++) {
+			const struct plan_part *pp = &parts[op->part0 + k];
+			cap += pp->subst ? value_bound(&vals[pp->a]) : pp->len;
+		}
+		struct tbuf t = {0};
+		if (cap && (rc = tbuf_reserve(bx, &t, cap)))
+			return rc;
+		for (uint32_t k = 0; k < op->nparts; k++) {
+			const struct plan_part *pp = &parts[op->part0 + k];
+			if (pp->subst) {
+				if ((rc = put_value(bx, &t, &vals[pp->a])))
+					return rc;
+			} else {
+				if ((rc = tbuf_reserve(bx, &t, pp->len)))
+					return rc;
+				memcpy(t.p + t.len, bx->pbytes + pp->a, pp->len);
+				t.len += pp->len;
+			}
+		}
+		if (op->cond && !t.len)
+			continue;
+		struct slice text = t.len ? slice_make(t.p, t.len) : slice_make("", 0);
+		struct slice name = slice_make(bx->pbytes + op->name_off, op->name_len);
+		if (op->kind == OP_DATA) {
+			rc = emit_data(bx, name, text);
+		} else {
+			rc = emit_field(bx, name, op->slot, op->id, text);
+			if (!rc && op->record_id)
+				bx->record_id = decimal(text);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Template instance at pos (token 0x0C); *next is set after its values. */
@@ -981,9 +1420,28 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 	if (bx->nest >= AS_EVTX_MAX_NESTING)
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: nested deeper than %d",
 				AS_EVTX_MAX_NESTING);
+	if (bx->recording)
+		bx->rec_bad = true; /* a template inside the one recorded */
+	int slot = -1, rc;
+	unsigned tokens0 = bx->tokens;
+	if (!bx->no_plans && !bx->recording &&
+	    (bx->depth == 0 || (bx->depth == 1 && bx->st[0].section == SEC_ROOT))) {
+		const struct plan *pl = plan_find(bx, def, vals, n, &slot);
+		if (pl) {
+			bx->replays++;
+			rc = plan_run(bx, pl, vals);
+			bx->nvalues -= n;
+			*next = data;
+			return rc;
+		}
+		if (slot >= 0 && !bx->rec_suspended)
+			plan_begin(bx, vals, n);
+	}
 	bx->nest++;
-	int rc = stream(bx, def + 24, def + 24 + dsize, vals, n, NULL);
+	rc = stream(bx, def + 24, def + 24 + dsize, vals, n, NULL);
 	bx->nest--;
+	if (bx->recording)
+		plan_end(bx, slot, def, n, rc == 0, bx->tokens - tokens0 - bx->rec_nested_tokens);
 	bx->nvalues -= n;
 	*next = data;
 	return rc;
@@ -1026,7 +1484,13 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 			return bad(bx, at, "value text cut short");
 		*pos = at + 4 + 2 * n;
 		struct tbuf *t = attr ? attr : text_run(bx);
-		return t ? tbuf_utf16(bx, t, bx->p + at + 4, n) : 0;
+		if (!t)
+			return 0;
+		size_t old = t->len;
+		if ((rc = tbuf_utf16(bx, t, bx->p + at + 4, n)))
+			return rc;
+		rec_part(bx, t, false, 0, old);
+		return 0;
 	}
 	case 0x08:
 	case 0x48: {
@@ -1038,7 +1502,11 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 			return 0;
 		char ref[16];
 		int n = snprintf(ref, sizeof ref, "&#%u;", rd16(bx->p + at + 1));
-		return ref_put(bx, t, slice_make(ref, (size_t)n));
+		size_t old = t->len;
+		if ((rc = ref_put(bx, t, slice_make(ref, (size_t)n))))
+			return rc;
+		rec_part(bx, t, false, 0, old);
+		return 0;
 	}
 	case 0x09:
 	case 0x49: {
@@ -1050,6 +1518,7 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 		if (!t)
 			return 0;
 		char ref[16];
+		size_t old = t->len;
 		if (name.len > sizeof ref - 2) { /* not one winevent.c decodes */
 			if ((rc = tbuf_reserve(bx, t, name.len + 2)))
 				return rc;
@@ -1057,12 +1526,15 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 			memcpy(t->p + t->len, name.ptr, name.len);
 			t->len += name.len;
 			t->p[t->len++] = ';';
-			return 0;
+		} else {
+			ref[0] = '&';
+			memcpy(ref + 1, name.ptr, name.len);
+			ref[name.len + 1] = ';';
+			if ((rc = ref_put(bx, t, slice_make(ref, name.len + 2))))
+				return rc;
 		}
-		ref[0] = '&';
-		memcpy(ref + 1, name.ptr, name.len);
-		ref[name.len + 1] = ';';
-		return ref_put(bx, t, slice_make(ref, name.len + 2));
+		rec_part(bx, t, false, 0, old);
+		return 0;
 	}
 	case 0x0D:
 	case 0x0E: {
@@ -1137,9 +1609,11 @@ static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const stru
 						return rc;
 					any = true;
 				}
-				/* libevtx leaves out an attribute whose value is empty */
-				if (any && t.len &&
-				    (rc = element_attr(bx, an, slice_make(t.p, t.len))))
+				/* libevtx leaves out an attribute whose value is empty
+				 * (recorded all the same: another record's may not be) */
+				if (any && (t.len || bx->recording) &&
+				    (rc = element_attr(bx, an, slice_make(t.len ? t.p : "", t.len),
+						       &t)))
 					return rc;
 			}
 			if (pos >= end)
@@ -1174,6 +1648,7 @@ static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const stru
 				if (!f->children && f->tstate == TEXT_NONE) {
 					if ((rc = tbuf_utf16(bx, &f->text, bx->p + pos + 3, n)))
 						return rc;
+					rec_part(bx, &f->text, false, 0, 0);
 					f->cdata = true;
 				}
 				f->tstate = TEXT_DONE;
@@ -1230,11 +1705,14 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	if (bx->serial != c->serial) {
 		bx->serial = c->serial;
 		bx->names_len = 0;
+		bx->nops = bx->nparts = bx->npbytes = 0;
 		if (++bx->gen == 0) {
 			memset(bx->name_tab, 0, sizeof bx->name_tab);
+			memset(bx->plans, 0, sizeof bx->plans);
 			bx->gen = 1;
 		}
 	}
+	bx->recording = false;
 	bx->p = c->p;
 	bx->w = w;
 	bx->why = why;

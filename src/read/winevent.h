@@ -96,6 +96,11 @@ void winevent_begin(struct winevent *w, struct event *ev, struct arena *a, bool 
  * 0, or AS_ENOMEM / AS_ETOOBIG (too many native fields). */
 int winevent_add(struct winevent *w, struct slice name, enum field_type type, struct slice value);
 
+/* winevent_add for a name whose slot (winevent_slot, -1 for none) and
+ * interned id are known, no longer than AS_MAX_FIELD_NAME. */
+int winevent_add_id(struct winevent *w, int slot, uint32_t id, enum field_type type,
+		    struct slice value);
+
 /* One unnamed <Data> element: Data1, Data2 …, and part of Data (added by
  * winevent_finish). */
 int winevent_add_data(struct winevent *w, struct slice value);
