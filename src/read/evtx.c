@@ -1,7 +1,8 @@
 /*
  * evtx.c — Windows XML Event Log files (.evtx): our own file header, chunk
  * and record walk and BinXML parser (evtx_binxml.c); libevtx as the
- * comparison path and for the rare record the parser cannot decode.
+ * comparison path and for the rare record holding a value type the parser
+ * does not write.
  *
  *   file ─► 4 KiB header ─► chunk 0, 1, … (64 KiB each, found by position)
  *                              └─► records from byte 512 to the chunk's
@@ -36,9 +37,11 @@
  *                chunk cut short: reported, the records that fit read
  *   record       bad signature, size, size copy, or crossing the free-space
  *                offset: reported, the walk goes on at the next valid record
- *                signature of the chunk; a record the parser rejects: read
- *                through libevtx (opened on first need) when libevtx has the
- *                same record number at that place, else reported
+ *                signature of the chunk; a damaged record the parser
+ *                rejects: reported; one whose value types the parser does
+ *                not write: read through libevtx (opened on first need)
+ *                when libevtx has the same record number at that place,
+ *                else reported
  *
  * ev->record is the record number of the record header; the EventRecordID
  * of the XML is the native field of that name (EVTX-ATTACK-SAMPLES files
@@ -627,6 +630,12 @@ static int next_record(struct evtx_state *s, struct event *ev, struct arena *a, 
 		if (!s->fallback_why[0])
 			snprintf(s->fallback_why, sizeof s->fallback_why, "record %llu: %.100s",
 				 (unsigned long long)r.id, inner.msg);
+		/* libevtx reads what we lack (value types not written here);
+		 * damage it would refuse as well, after leaking on it */
+		if (!evtx_binxml_unsupported(s->bx))
+			return diag_set(why, AS_EPARSE,
+					"evtx chunk %u record %llu (chunk offset %u): %s",
+					s->chunk_no, (unsigned long long)r.id, r.off, inner.msg);
 		return evtx_lib_record(s, &r, ev, a, inner.msg, why);
 	}
 }

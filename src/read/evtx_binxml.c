@@ -267,6 +267,7 @@ struct evtx_binxml {
 	int rec_depth0;
 	bool no_plans;    /* always walk (for the tests that compare) */
 	uint64_t replays; /* template instances read by a plan */
+	bool unsupported; /* the last record holds a value type not read here */
 };
 
 int evtx_binxml_new(struct evtx_binxml **out)
@@ -298,6 +299,11 @@ void evtx_binxml_free(struct evtx_binxml *bx)
 void evtx_binxml_plans(struct evtx_binxml *bx, bool on)
 {
 	bx->no_plans = !on;
+}
+
+bool evtx_binxml_unsupported(const struct evtx_binxml *bx)
+{
+	return bx->unsupported;
 }
 
 uint64_t evtx_binxml_replays(const struct evtx_binxml *bx)
@@ -774,6 +780,7 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 	case 0x15:
 		return n == 8 ? put_hex(bx, t, rd64(p), 16) : bad(bx, v->off, "HexInt64 size");
 	default:
+		bx->unsupported = true;
 		return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
 				v->type);
 	}
@@ -1066,9 +1073,11 @@ static int item_size(uint8_t t)
 static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off)
 {
 	int isz = item_size(v->type);
-	if (isz < 0)
+	if (isz < 0) {
+		bx->unsupported = true;
 		return diag_set(bx->why, AS_EPARSE, "BinXML: array type 0x%02x not read natively",
 				v->type);
+	}
 	if (!bx->depth)
 		return bad(bx, off, "array outside an element");
 	struct frame *f = &bx->st[bx->depth - 1];
@@ -1723,6 +1732,7 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->root_seen = false;
 	bx->raw = (struct tbuf){0};
 	bx->record_id = 0;
+	bx->unsupported = false;
 	int rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
 	if (!rc && !bx->root_seen)
 		rc = bad(bx, r->off, "no element");

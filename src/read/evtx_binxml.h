@@ -83,6 +83,9 @@ void evtx_binxml_free(struct evtx_binxml *bx);
 /* Plans on (the default) or off: with them off every record is walked
  * token by token, for the tests that compare the two. */
 void evtx_binxml_plans(struct evtx_binxml *bx, bool on);
+/* Whether the last record evtx_binxml_record refused holds a value (or
+ * array) type this parser does not write, rather than being damaged. */
+bool evtx_binxml_unsupported(const struct evtx_binxml *bx);
 /* Template instances read by replaying a plan so far. */
 uint64_t evtx_binxml_replays(const struct evtx_binxml *bx);
 

@@ -1,11 +1,15 @@
 /*
- * fuzz_evtx.c — the EVTX reader on arbitrary bytes.
+ * fuzz_evtx.c — the EVTX reader on arbitrary bytes: file header, chunk
+ * walk, record walk and resynchronisation, BinXML, and carving.
  *
- * libevtx opens files by name, so the input goes into an anonymous memory
- * file (memfd) opened as /proc/self/fd/N; then every record and recovered
- * record is read with native fields on, as the driver would, with an arena
- * reset per record. Every result must be an event, the end, or a refusal
- * with its reason set.
+ * The reader opens files by name, so the input goes into an anonymous
+ * memory file (memfd) opened as /proc/self/fd/N; then every record is read
+ * with native fields on, as the driver would, with an arena reset per
+ * record; with free-space carving on (APTSCOPE_EVTX_RECOVER) when byte 200
+ * of the input (unused in a file header) is odd. Every result must be an
+ * event, the end, or a refusal with its reason set. libevtx (the fallback
+ * for value types the parser does not write) leaks on some malformed
+ * records: run with LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (size > 200 && (data[200] & 1)) /* an unused byte of the file header */
+		setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
+	else
+		unsetenv("APTSCOPE_EVTX_RECOVER");
 	struct read_opts ro = {.fields = true};
 	struct diag why = {0};
 	void *st = NULL;
