@@ -403,7 +403,8 @@ static int posts_pairs(struct attr_clusterer *c, struct posts *p,
 	struct map done;
 	int rc = 0;
 	map_init(&done);
-	qsort(p->v, p->n, sizeof *p->v, post_cmp);
+	if (p->n)
+		qsort(p->v, p->n, sizeof *p->v, post_cmp);
 	for (size_t i = 0; i < p->n && !rc;) {
 		size_t j = i;
 		while (j < p->n && p->v[j].key == p->v[i].key)
