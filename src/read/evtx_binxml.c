@@ -1326,6 +1326,26 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	}
 	if (pl->root)
 		bx->root_seen = true;
+	/* one block for the texts of all the fields and one reservation of
+	 * the raw text, from the values' bounds, instead of one a field */
+	size_t total = 0, raw = 0;
+	for (uint32_t i = 0; i < pl->nops; i++) {
+		if (ops[i].kind == OP_CHECK || ops[i].kind == OP_NESTED)
+			continue;
+		size_t cap = 0;
+		for (uint32_t k = 0; k < ops[i].nparts; k++) {
+			const struct plan_part *pp = &parts[ops[i].part0 + k];
+			cap += pp->subst ? value_bound(&vals[pp->a]) : pp->len;
+		}
+		total += cap;
+		raw += ops[i].name_len + cap + 2;
+	}
+	char *block = NULL;
+	size_t used = 0;
+	if (total && total <= AS_MAX_EVTX_XML && !(block = arena_alloc(bx->w->a, total)))
+		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
+	if (raw <= AS_MAX_EVTX_XML && (rc = tbuf_reserve(bx, &bx->raw, raw)))
+		return rc;
 	for (uint32_t i = 0; i < pl->nops; i++) {
 		const struct plan_op *op = &ops[i];
 		if (op->kind == OP_CHECK)
@@ -1354,8 +1374,12 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			cap += pp->subst ? value_bound(&vals[pp->a]) : pp->len;
 		}
 		struct tbuf t = {0};
-		if (cap && (rc = tbuf_reserve(bx, &t, cap)))
+		if (block) {
+			t.p = block + used;
+			t.cap = cap;
+		} else if (cap && (rc = tbuf_reserve(bx, &t, cap))) {
 			return rc;
+		}
 		for (uint32_t k = 0; k < op->nparts; k++) {
 			const struct plan_part *pp = &parts[op->part0 + k];
 			if (pp->subst) {
@@ -1368,6 +1392,8 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 				t.len += pp->len;
 			}
 		}
+		if (block && t.p == block + used)
+			used += t.len; /* else a bound fell short and t moved */
 		if (op->cond && !t.len)
 			continue;
 		struct slice text = t.len ? slice_make(t.p, t.len) : slice_make("", 0);
