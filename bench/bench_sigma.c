@@ -1,14 +1,26 @@
 /*
- * bench_sigma.c — Sigma engine throughput on synthetic Sysmon/Security events.
+ * bench_sigma.c — Sigma engine throughput on synthetic and on real events.
  *
- * usage: bench_sigma RULES_DIR [SECONDS]
- * Loads and compiles every rule under RULES_DIR (timed), builds a pool of
- * realistic events (process creation with long command lines, network
- * connections, registry values, file creation, Security logons and 4688),
- * then scans the pool repeatedly on one thread for SECONDS (default 3) and
- * prints events/s, alerts, the load+compile time and the peak resident
- * memory, with the ratio to the published Zircolite figure (39k events/s on
- * 452k Sysmon events) as a reference point.
+ * usage: bench_sigma [--events N] [--fresh N] [--evtx DIR] RULES_PATH… [SECONDS]
+ *
+ * Loads and compiles every rule under each RULES_PATH (timed), then:
+ *   - synthetic: builds a pool of realistic events (process creation with long
+ *     command lines, network connections, registry values, file creation,
+ *     Security logons and 4688), scans it once cold (the first events of each
+ *     logsource pay for its prefilter), then repeatedly for SECONDS (default 3)
+ *     on one thread, and prints events/s of thread CPU time and the alerts of
+ *     one pass of the pool;
+ *   - --events N: the timed part scans exactly N events instead (for
+ *     valgrind --tool=callgrind --toggle-collect=timed_scan, repeatable);
+ *   - --fresh N: N events made anew pool after pool (new random values, so
+ *     new correlation keys), to show that peak memory does not grow with the
+ *     input;
+ *   - --evtx DIR: every EVTX file under DIR read into memory first (untimed),
+ *     then the Sigma detector alone over those events: one cold pass and
+ *     repeated passes for SECONDS, with the alerts of a pass.
+ * Peak resident memory is printed last. The ratio to the published Zircolite
+ * figure (39k events/s on 452k Sysmon events, other hardware) is only a
+ * reference point; bench/sigma.sh compares against evtxexport in the same run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +29,11 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/diag.h"
 #include "detect/sigma/sigma.h"
 #include "event/fieldname.h"
+#include "read/reader.h"
+#include "read/walk.h"
 
 #define POOL 20000
 
@@ -183,19 +198,252 @@ static int count_emit(struct alert_sink *s, struct alert *a)
 	return 0;
 }
 
+static struct alert_sink sink = {count_emit};
+
+static void scan_all(struct detector *d, void *w, const struct event *evs, size_t n)
+{
+	for (size_t i = 0; i < n; i += 1000)
+		d->scan(w, evs + i, n - i < 1000 ? n - i : 1000, &sink);
+}
+
+/* The measured scans, apart so that callgrind can count them alone. */
+__attribute__((noinline)) static void timed_scan(struct detector *d, void *w,
+						 const struct event *evs, size_t n)
+{
+	scan_all(d, w, evs, n);
+}
+
+static double peak_mib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* Passes over evs for secs of CPU (or exactly `events` events); events/s. */
+static double timed(struct detector *d, void *w, const struct event *evs, size_t n, double secs,
+		    size_t events, size_t *done, double *spent)
+{
+	size_t k = 0;
+	double t0 = now(), t;
+	if (events) {
+		for (; k + n <= events; k += n)
+			timed_scan(d, w, evs, n);
+		if (k < events)
+			timed_scan(d, w, evs, events - k);
+		k = events;
+		t = now() - t0;
+	} else {
+		do {
+			timed_scan(d, w, evs, n);
+			k += n;
+		} while ((t = now() - t0) < secs);
+	}
+	*done = k;
+	*spent = t;
+	return (double)k / t;
+}
+
+static void synthetic(struct detector *d, double secs, size_t events)
+{
+	void *w;
+	if (d->worker_new(d, &w))
+		exit(1);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src = {.path = "bench.evtx", .format = "evtx"};
+	struct event *pool = malloc(POOL * sizeof *pool);
+	if (!pool)
+		exit(1);
+	for (size_t i = 0; i < POOL; i++)
+		make(&pool[i], &a, &src);
+	alerts = 0;
+	double t0 = now();
+	scan_all(d, w, pool, POOL);
+	printf("synthetic, cold pass: %d events in %.2f s CPU, %zu alerts\n", POOL, now() - t0,
+	       alerts);
+	alerts = 0;
+	scan_all(d, w, pool, POOL);
+	size_t per_pass = alerts;
+	size_t n;
+	double t;
+	alerts = 0;
+	double eps = timed(d, w, pool, POOL, secs, events, &n, &t);
+	printf("synthetic: %zu events in %.2f s CPU = %.0f events/s on one core (%.1f x "
+	       "Zircolite's 39k)\n",
+	       n, t, eps, eps / 39000.0);
+	printf("synthetic alerts: %zu per pass of %d events (%.3f per event)\n", per_pass, POOL,
+	       (double)per_pass / POOL);
+	free(pool);
+	arena_free(&a);
+	d->worker_free(w);
+}
+
+/* A long input: pools made anew (fresh random values) until n events. */
+static void fresh(struct detector *d, size_t total)
+{
+	void *w;
+	if (d->worker_new(d, &w))
+		exit(1);
+	struct source src = {.path = "bench.evtx", .format = "evtx"};
+	struct event *pool = malloc(POOL * sizeof *pool);
+	if (!pool)
+		exit(1);
+	size_t done = 0;
+	double spent = 0;
+	alerts = 0;
+	while (done < total) {
+		struct arena a;
+		arena_init(&a, 0);
+		for (size_t i = 0; i < POOL; i++)
+			make(&pool[i], &a, &src);
+		double t0 = now();
+		scan_all(d, w, pool, POOL);
+		spent += now() - t0;
+		done += POOL;
+		arena_free(&a);
+		if (done % 1000000 == 0)
+			printf("fresh: %zu events, peak memory %.1f MiB\n", done, peak_mib());
+	}
+	printf("fresh: %zu events in %.2f s CPU = %.0f events/s, %zu alerts\n", done, spent,
+	       (double)done / spent, alerts);
+	free(pool);
+	d->worker_free(w);
+}
+
+/* Every event of every EVTX file under dir, copied into arena a. */
+static struct event *load_evtx(const char *dir, struct arena *a, size_t *nout, size_t *nfiles,
+			       double *secs)
+{
+	struct diag_sink diags;
+	diag_sink_init(&diags, NULL);
+	struct file_list files = {0};
+	char *paths[] = {(char *)dir};
+	double t0 = now();
+	if (walk_paths(paths, 1, &files, &diags))
+		exit(1);
+	struct source *srcs = calloc(files.n + 1, sizeof *srcs);
+	struct read_opts ro = {.fields = true};
+	struct batch b;
+	batch_init(&b);
+	struct event *evs = NULL;
+	size_t n = 0, cap = 0, nf = 0;
+	for (size_t i = 0; srcs && i < files.n; i++) {
+		size_t l = strlen(files.paths[i]);
+		if (l < 5 || strcmp(files.paths[i] + l - 5, ".evtx"))
+			continue;
+		srcs[i].path = arena_strndup(a, files.paths[i], l);
+		srcs[i].id = (uint32_t)i;
+		struct reader *r;
+		struct diag why = {0};
+		if (reader_open(&r, &srcs[i], NULL, &ro, &diags, &why))
+			continue;
+		nf++;
+		int k;
+		while ((k = reader_next(r, &b)) > 0)
+			for (int j = 0; j < k; j++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 4096;
+					struct event *ne = realloc(evs, cap * sizeof *ne);
+					if (!ne)
+						exit(1);
+					evs = ne;
+				}
+				if (event_copy(&evs[n], &b.events[j], a))
+					exit(1);
+				n++;
+			}
+		reader_close(r);
+	}
+	*secs = now() - t0;
+	batch_free(&b);
+	file_list_free(&files);
+	diag_sink_fini(&diags);
+	*nout = n;
+	*nfiles = nf;
+	return evs;
+}
+
+static void real_evtx(struct detector *d, const char *dir, double secs, size_t events)
+{
+	struct arena a;
+	arena_init(&a, 0);
+	size_t n, nf;
+	double tread;
+	struct event *evs = load_evtx(dir, &a, &n, &nf, &tread);
+	if (!n) {
+		fprintf(stderr, "bench_sigma: no EVTX events under %s\n", dir);
+		exit(1);
+	}
+	printf("evtx: %zu events from %zu files, read in %.2f s CPU (not counted)\n", n, nf, tread);
+	void *w;
+	if (d->worker_new(d, &w))
+		exit(1);
+	alerts = 0;
+	double t0 = now();
+	scan_all(d, w, evs, n);
+	double tc = now() - t0;
+	printf("evtx, cold pass (first events of a logsource build its prefilter): %.0f "
+	       "events/s, %zu alerts\n",
+	       (double)n / tc, alerts);
+	alerts = 0;
+	scan_all(d, w, evs, n);
+	size_t per_pass = alerts;
+	size_t done;
+	double t;
+	double eps = timed(d, w, evs, n, secs, events, &done, &t);
+	printf("evtx: %zu events in %.2f s CPU = %.0f events/s on one core, Sigma detector "
+	       "alone\n",
+	       done, t, eps);
+	printf("evtx alerts: %zu per pass of %zu events\n", per_pass, n);
+	d->worker_free(w);
+	free(evs);
+	arena_free(&a);
+}
+
+static bool is_number(const char *s)
+{
+	char *e;
+	strtod(s, &e);
+	return *s && !*e;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_sigma RULES_DIR [SECONDS]\n");
+	const char *evtx = NULL;
+	size_t events = 0, nfresh = 0;
+	double secs = 3.0;
+	const char *rules[64];
+	size_t nrules = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--evtx") && i + 1 < argc)
+			evtx = argv[++i];
+		else if (!strcmp(argv[i], "--events") && i + 1 < argc)
+			events = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--fresh") && i + 1 < argc)
+			nfresh = strtoull(argv[++i], NULL, 10);
+		else if (i == argc - 1 && nrules && is_number(argv[i]))
+			secs = atof(argv[i]);
+		else if (nrules < sizeof rules / sizeof *rules)
+			rules[nrules++] = argv[i];
+	}
+	if (!nrules) {
+		fprintf(stderr, "usage: bench_sigma [--events N] [--fresh N] [--evtx DIR] "
+				"RULES_PATH... [SECONDS]\n");
 		return 2;
 	}
-	double secs = argc > 2 ? atof(argv[2]) : 3.0;
 	struct sigma_ruleset *rs;
 	struct sigma_load_report rep = {0};
 	double t0 = now();
-	if (sigma_ruleset_new(&rs) || sigma_ruleset_load(rs, argv[1], &rep) ||
-	    sigma_ruleset_compile(rs, &rep)) {
-		fprintf(stderr, "bench_sigma: cannot load %s\n", argv[1]);
+	if (sigma_ruleset_new(&rs))
+		return 1;
+	for (size_t i = 0; i < nrules; i++)
+		if (sigma_ruleset_load(rs, rules[i], &rep)) {
+			fprintf(stderr, "bench_sigma: cannot load %s\n", rules[i]);
+			return 1;
+		}
+	if (sigma_ruleset_compile(rs, &rep)) {
+		fprintf(stderr, "bench_sigma: cannot compile the rules\n");
 		return 1;
 	}
 	double t_load = now() - t0;
@@ -203,42 +451,15 @@ int main(int argc, char **argv)
 	       t_load);
 	sigma_load_report_free(&rep);
 	struct detector d;
-	void *w;
-	if (sigma_detector_init(&d, rs) || d.worker_new(&d, &w))
+	if (sigma_detector_init(&d, rs))
 		return 1;
-	struct arena a;
-	arena_init(&a, 0);
-	struct source src = {.path = "bench.evtx", .format = "evtx"};
-	struct event *pool = malloc(POOL * sizeof *pool);
-	for (size_t i = 0; i < POOL; i++)
-		make(&pool[i], &a, &src);
-	struct alert_sink sink = {count_emit};
-	size_t n = 0;
-	/* untimed passes: frequent logsources get their own prefilter database
-	 * after AS_SIGMA_SUBDB_AFTER events each */
-	t0 = now();
-	for (int pass = 0; pass < 8; pass++)
-		for (size_t i = 0; i < POOL; i += 1000)
-			d.scan(w, pool + i, 1000, &sink);
-	printf("warm-up: %d events in %.2f s CPU\n", 8 * POOL, now() - t0);
-	alerts = 0;
-	t0 = now();
-	double t;
-	do {
-		for (size_t i = 0; i < POOL; i += 1000)
-			d.scan(w, pool + i, 1000, &sink);
-		n += POOL;
-	} while ((t = now() - t0) < secs);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	double eps = (double)n / t;
-	printf("events: %zu in %.2f s CPU = %.0f events/s on one core (%.1f x Zircolite's 39k)\n",
-	       n, t, eps, eps / 39000.0);
-	printf("alerts: %zu (%.3f per event)\n", alerts, (double)alerts / (double)n);
-	printf("peak memory: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
-	free(pool);
-	arena_free(&a);
-	d.worker_free(w);
+	if (evtx)
+		real_evtx(&d, evtx, secs, events);
+	else if (nfresh)
+		fresh(&d, nfresh);
+	else
+		synthetic(&d, secs, events);
+	printf("peak memory: %.1f MiB\n", peak_mib());
 	d.shared_free(d.shared);
 	return 0;
 }
