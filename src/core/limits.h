@@ -65,8 +65,7 @@
 #define AS_SIGMA_RE_MATCH_LIMIT  100000     /* PCRE2 match limit per regex test */
 #define AS_SIGMA_RE_DEPTH_LIMIT  1000       /* PCRE2 depth limit per regex test */
 #define AS_SIGMA_MAX_LSCACHE     4096       /* logsource keys cached per worker */
-#define AS_SIGMA_MAX_SUBDB       64         /* per-logsource prefilter databases per worker */
-#define AS_SIGMA_SUBDB_AFTER     20000      /* events of one logsource before it gets its own */
+#define AS_SIGMA_MAX_SUBDB       64         /* class sets with prefilter pairs of their own, per worker */
 #define AS_SIGMA_MAX_SCAN        (1u << 20) /* bytes of one event given to the prefilter */
 #define AS_SIGMA_MAX_CORR_KEYS   (1u << 16) /* group-by keys held per correlation per worker */
 #define AS_SIGMA_MAX_CORR_EVENTS 4096       /* values/times held per group-by key */

@@ -244,6 +244,33 @@ static const struct {
     {"{sel: {F|re|m: '^b$'}, condition: sel}", "{\"F\":\"a\\nb\"}", true},
     {"{sel: {F|re: 'a.b'}, condition: sel}", "{\"F\":\"a\\nb\"}", false},
     {"{sel: {F|re|s: 'a.b'}, condition: sel}", "{\"F\":\"a\\nb\"}", true},
+    /* the literal the prefilter takes from a regex must be in every match */
+    {"{sel: {F|re: 'ipconfig\\s+/all'}, condition: sel}", "{\"F\":\"x ipconfig   /all\"}", true},
+    {"{sel: {F|re: 'ipconfig\\s+/all'}, condition: sel}", "{\"F\":\"IPCONFIG /all\"}", false},
+    {"{sel: {F|re: '(?i)werfault\\.exe'}, condition: sel}", "{\"F\":\"WERFAULT.EXE\"}", true},
+    {"{sel: {F|re|i: 'werfault'}, condition: sel}", "{\"F\":\"WerFault\"}", true},
+    {"{sel: {F|re: 'abcd?e'}, condition: sel}", "{\"F\":\"abce\"}", true},
+    {"{sel: {F|re: 'abc*de'}, condition: sel}", "{\"F\":\"abde\"}", true},
+    {"{sel: {F|re: 'abc{0,2}de'}, condition: sel}", "{\"F\":\"abde\"}", true},
+    {"{sel: {F|re: 'abc+de'}, condition: sel}", "{\"F\":\"abcccde\"}", true},
+    {"{sel: {F|re: 'abc|xyz'}, condition: sel}", "{\"F\":\"xyz\"}", true},
+    {"{sel: {F|re: 'abc(def)?ghi'}, condition: sel}", "{\"F\":\"abcghi\"}", true},
+    {"{sel: {F|re: 'abc(?i)DEF'}, condition: sel}", "{\"F\":\"abcdef\"}", true},
+    {"{sel: {F|re: 'a[bc]de\\x41ghi'}, condition: sel}", "{\"F\":\"acdeAghi\"}", true},
+    {"{sel: {F|re: 'x\\Q.*\\Eyz'}, condition: sel}", "{\"F\":\"x.*yz\"}", true},
+    {"{sel: {F|re|i: 'kelvin'}, condition: sel}", "{\"F\":\"\\u212aelvin\"}", true},
+    {"{sel: {F|re|i: 'longs'}, condition: sel}", "{\"F\":\"long\\u017f\"}", true},
+    /* plain numbers are prefiltered by their integer: the same test as the match */
+    {"{sel: {EventID: 16}, condition: sel}", "{\"EventID\":\"016\"}", true},
+    {"{sel: {EventID: 16}, condition: sel}", "{\"EventID\":\" 16 \"}", true},
+    {"{sel: {EventID: 16}, condition: sel}", "{\"EventID\":16}", true},
+    {"{sel: {EventID: 16}, condition: sel}", "{\"EventID\":\"160\"}", false},
+    {"{sel: {EventID: -5}, condition: sel}", "{\"EventID\":\"-005\"}", true},
+    {"{sel: {EventID: [4688, 1]}, condition: sel}", "{\"EventID\":\"1\"}", true},
+    {"{sel: {Image: 'C:\\x.exe', EventID|neq: 4}, condition: sel}",
+     "{\"Image\":\"c:\\\\x.exe\",\"EventID\":\"5\"}", true},
+    {"{sel: {Image: 'C:\\x.exe', EventID|neq: 4}, condition: sel}",
+     "{\"Image\":\"c:\\\\x.exe\",\"EventID\":\"4\"}", false},
     /* cidr */
     {"{sel: {DestinationIp|cidr: 10.0.0.0/8}, condition: sel}", "{\"DestinationIp\":\"10.2.3.4\"}",
      true},
@@ -315,6 +342,52 @@ static void test_modifiers(void **state)
 			fail_msg("case %zu: expected %s\n  rule  %s\n  event %s", i,
 				 cases[i].match ? "a match" : "no match", cases[i].det,
 				 cases[i].event);
+	}
+}
+
+/* The literal taken from a regex, or none. */
+static void test_re_literal(void **state)
+{
+	static const struct {
+		const char *re;
+		bool ci;
+		const char *lit; /* NULL: none */
+		bool ci_out;
+	} rl[] = {
+	    {"ipconfig\\s+/all", false, "ipconfig", false},
+	    {"(?i)WerFault\\.exe", false, "werfault.exe", true},
+	    {"WerFault", true, "werfault", true},
+	    {"abcd?efgh", false, "efgh", false}, /* d optional: "abc", "efgh" */
+	    {"abcdef+gh", false, "abcdef", false},
+	    {"abcdef{0,3}gh", false, "abcde", false},
+	    {"abcdef{2}gh", false, "abcdef", false},
+	    {"abc|defgh", false, NULL, false},
+	    {"abc(?i)defgh", false, NULL, false},
+	    {"abcd(?:x|y)efg", false, "abcd", false},
+	    {"ab[cd]efghi", false, "efghi", false},
+	    {"ab\\x41cdef", false, "cdef", false},
+	    {"ab\\Qcdef", false, NULL, false},
+	    {"ab\\1cdef", false, NULL, false},
+	    {"mask", true, NULL, true},     /* k, s: Kelvin sign, long s */
+	    {"maskabc", true, "abc", true}, /* …so runs break there */
+	    {"a.bcd\\.exe", false, "bcd.exe", false},
+	    {"^abc$", false, "abc", false},
+	    {"x{", false, NULL, false},
+	    {"(?#c)abc", false, NULL, false},
+	    {"\\\\temp\\\\x", false, "\\temp\\x", false},
+	};
+	for (size_t i = 0; i < sizeof rl / sizeof *rl; i++) {
+		char out[64];
+		size_t n = 0;
+		bool ci = rl[i].ci;
+		bool got = sigma_re_literal(rl[i].re, strlen(rl[i].re), &ci, out, sizeof out, &n);
+		bool ok = rl[i].lit ? got && n == strlen(rl[i].lit) && !memcmp(out, rl[i].lit, n) &&
+					  ci == rl[i].ci_out
+				    : !got || n < 3;
+		if (!ok)
+			fail_msg("regex %s: literal '%.*s' (%s), want '%s'", rl[i].re,
+				 got ? (int)n : 0, out, got ? "found" : "none",
+				 rl[i].lit ? rl[i].lit : "(none)");
 	}
 }
 
@@ -772,8 +845,6 @@ static void test_corpus_evtx(void **state)
 {
 	const char *shared = getenv("APTSCOPE_SHARED");
 	char rules[1024], samples[1024];
-	snprintf(rules, sizeof rules, "%s/corpora/sigma/rules/windows",
-		 shared ? shared : "../shared");
 	snprintf(samples, sizeof samples, "%s/corpora/evtx-attack-samples",
 		 shared ? shared : "../shared");
 	FILE *f = fopen(samples, "r");
@@ -787,8 +858,18 @@ static void test_corpus_evtx(void **state)
 	struct sigma_ruleset *rs;
 	struct sigma_load_report rep = {0};
 	assert_int_equal(sigma_ruleset_new(&rs), 0);
-	assert_int_equal(sigma_ruleset_load(rs, rules, &rep), 0);
+	/* the SigmaHQ Windows rule set: rules/windows and the Windows rules of
+	 * the emerging-threats and threat-hunting folders (their other rules
+	 * never see an EVTX event) */
+	static const char *dirs[] = {"rules/windows", "rules-emerging-threats",
+				     "rules-threat-hunting"};
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(rules, sizeof rules, "%s/corpora/sigma/%s", shared ? shared : "../shared",
+			 dirs[i]);
+		assert_int_equal(sigma_ruleset_load(rs, rules, &rep), 0);
+	}
 	assert_int_equal(sigma_ruleset_compile(rs, &rep), 0);
+	assert_true(rep.loaded > 2900);
 	struct detector d;
 	assert_int_equal(sigma_detector_init(&d, rs), 0);
 	void *wp;
@@ -855,11 +936,12 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_conditions),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_corpus),      cmocka_unit_test(test_corpus_evtx),
+	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_conditions),  cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_expand),      cmocka_unit_test(test_logsource),
+	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),
+	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus_evtx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
  * correlations to the rules they name. Per event a worker then:
  *
  *   classes ← logsource classes of the event (cached per key)
- *   hits    ← one Hyperscan scan of all field values
+ *   hits    ← each field value against the literals of its field (prefilter.c)
  *   for each rule in hits ∪ always-run rules, whose class holds: evaluate
  *   on a match: alert (unless only a correlation uses the rule), feed correlations
  */
@@ -422,7 +422,6 @@ static void worker_free(void *p)
 	free(w->selcache);
 	free(w->classbits);
 	free(w->rulebits);
-	free(w->scanbuf);
 	free(w->lsbits);
 	for (size_t i = 0; i < w->ndbs; i++)
 		sigma_pfdb_free(w->dbs[i]);
@@ -430,7 +429,6 @@ static void worker_free(void *p)
 	map_free(&w->dbkeys);
 	free(w->lsdb);
 	free(w->lsdb_state);
-	free(w->lsdb_seen);
 	map_free(&w->lscache);
 	sigma_pf_scratch_free(w->pf);
 	if (w->md)
@@ -531,53 +529,21 @@ static int fire(struct sigma_worker *w, const struct sigma_rule *r, const struct
 	return rc;
 }
 
-/* All field values, one after the other, for the prefilter. */
-static struct slice scan_text(struct sigma_worker *w, const struct event *ev)
-{
-	if (!ev->nfields)
-		return ev->raw;
-	if (ev->nfields == 1)
-		return ev->fields[0].value;
-	size_t need = 0;
-	for (uint32_t i = 0; i < ev->nfields; i++)
-		need += ev->fields[i].value.len + 1;
-	if (need > AS_SIGMA_MAX_SCAN)
-		need = AS_SIGMA_MAX_SCAN;
-	if (need > w->scancap) {
-		char *nb = realloc(w->scanbuf, need);
-		if (!nb)
-			return SLICE_NULL;
-		w->scanbuf = nb;
-		w->scancap = need;
-	}
-	size_t len = 0;
-	for (uint32_t i = 0; i < ev->nfields; i++) {
-		struct slice v = ev->fields[i].value;
-		if (len + v.len + 1 > need)
-			return SLICE_NULL; /* too large: run every rule instead */
-		memcpy(w->scanbuf + len, v.ptr, v.len);
-		len += v.len;
-		w->scanbuf[len++] = '\n';
-	}
-	return slice_make(w->scanbuf, len);
-}
-
 static inline bool bit(const uint64_t *b, size_t i)
 {
 	return (b[i / 64] >> (i % 64)) & 1;
 }
 
-/* The prefilter database for events of this logsource key: only the
- * literals of the rules that can see them, once the key is frequent. */
+/* The prefilter pairs for events of this logsource key: only those of the
+ * rules that can see them. Keys with the same classes (Security 4624, 4625,
+ * …) share one table; NULL (all rules' pairs, still correct) past
+ * AS_SIGMA_MAX_SUBDB distinct class sets or without memory. */
 static struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const uint64_t *cls)
 {
-	if (slot == SIZE_MAX || slot >= AS_SIGMA_MAX_SUBDB)
+	if (slot == SIZE_MAX)
 		return NULL;
-	/* compiling a database costs as much as scanning tens of thousands of
-	 * events: only logsources seen often get their own */
-	if (w->lsdb_state[slot] == 0 && ++w->lsdb_seen[slot] >= AS_SIGMA_SUBDB_AFTER) {
+	if (w->lsdb_state[slot] == 0) {
 		w->lsdb_state[slot] = 2;
-		/* keys with the same classes (Security 4624, 4625, …) share one database */
 		struct slice bits = slice_make((const char *)cls, w->lswords * sizeof *cls);
 		uint64_t idx;
 		if (map_get(&w->dbkeys, bits, &idx)) {
@@ -585,13 +551,14 @@ static struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const ui
 			w->lsdb_state[slot] = 1;
 			return w->lsdb[slot];
 		}
+		if (w->ndbs >= AS_SIGMA_MAX_SUBDB)
+			return NULL;
 		struct sigma_pfdb *d = NULL;
 		struct sigma_pfdb **nd = realloc(w->dbs, (w->ndbs + 1) * sizeof *nd);
 		if (nd)
 			w->dbs = nd;
 		if (nd && !sigma_prefilter_subdb(w->rs, cls, &d)) {
-			if (sigma_pf_scratch_fit(w->pf, d) ||
-			    map_put(&w->dbkeys, bits, w->ndbs, NULL)) {
+			if (map_put(&w->dbkeys, bits, w->ndbs, NULL)) {
 				sigma_pfdb_free(d);
 			} else {
 				w->dbs[w->ndbs++] = d;
@@ -617,23 +584,11 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	sigma_worker_set_event(w, ev);
 	size_t words = rs->nrules / 64 + 1;
 	memset(w->rulebits, 0, words * sizeof *w->rulebits);
-	struct sigma_pfdb *sub = ev->nfields ? event_db(w, slot, cls) : NULL;
-	struct slice text = sub ? SLICE_NULL : scan_text(w, ev);
 	w->lithit = NULL;
-	if (sub) {
-		if (sigma_prefilter_scan_fields(rs->pf, sub, w->pf, ev, w->rulebits))
-			memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-		else
-			w->lithit = sigma_pf_scratch_hits(w->pf);
-	} else if (!text.ptr && ev->nfields) {
-		/* cannot assemble the values: every prefiltered rule is a candidate */
-		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-	} else if (sigma_prefilter_scan(rs->pf, sigma_prefilter_db(rs->pf), w->pf, text.ptr,
-					text.len, w->rulebits)) {
-		memset(w->rulebits, 0xff, words * sizeof *w->rulebits);
-	} else {
+	if (sigma_prefilter_scan_fields(rs->pf, event_db(w, slot, cls), w->pf, ev, w->rulebits))
+		memset(w->rulebits, 0xff, words * sizeof *w->rulebits); /* every rule a candidate */
+	else
 		w->lithit = sigma_pf_scratch_hits(w->pf);
-	}
 	int rc = 0;
 	for (size_t wi = 0; wi < words && !rc; wi++) {
 		uint64_t m = w->rulebits[wi];

@@ -445,15 +445,11 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 	if (ndb)
 		w->lsdb = ndb;
 	uint8_t *nst = ndb ? realloc(w->lsdb_state, w->nls + 1) : NULL;
-	if (nst)
-		w->lsdb_state = nst;
-	uint32_t *nseen = nst ? realloc(w->lsdb_seen, (w->nls + 1) * sizeof *nseen) : NULL;
-	if (!nseen) {
+	if (!nst) {
 		eval_bits(w->rs, &f, w->classbits);
 		return w->classbits;
 	}
-	w->lsdb_seen = nseen;
-	w->lsdb_seen[w->nls] = 0;
+	w->lsdb_state = nst;
 	w->lsdb[w->nls] = NULL;
 	w->lsdb_state[w->nls] = 0;
 	eval_bits(w->rs, &f, nb + w->nls * words);

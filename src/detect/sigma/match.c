@@ -198,12 +198,12 @@ static bool time_value(const struct sigma_matcher *m, struct slice v, double *ou
 static bool value_match(struct sigma_worker *w, const struct sigma_matcher *m, uint32_t idx)
 {
 	struct slice raw = idx < w->ev->nfields ? w->ev->fields[idx].value : w->ev->raw;
+	/* the prefilter saw every literal of the event: one bit test saves a
+	 * search, a regex or a number's parse */
+	if (w->lithit && m->lit != UINT32_MAX && !((w->lithit[m->lit / 64] >> (m->lit % 64)) & 1))
+		return false;
 	switch (m->kind) {
 	case SM_GLOB:
-		/* the prefilter saw every literal of the event: one bit test saves a search */
-		if (w->lithit && m->lit != UINT32_MAX &&
-		    !((w->lithit[m->lit / 64] >> (m->lit % 64)) & 1))
-			return false;
 		if (m->cased)
 			return glob_match(m, raw);
 		{

@@ -1,23 +1,33 @@
 /*
- * prefilter.c — one Hyperscan pass names the rules worth checking.
+ * prefilter.c — literal look-ups name the rules worth checking.
  *
  * For each detection rule we derive a necessary condition in conjunctive
  * form: up to eight clauses, each a set of literals, such that if the rule
  * matches an event, every clause has one of its literals in one of the
  * event's field values. Over the condition tree an AND joins the clauses of
  * both sides, an OR keeps the union of each side's best clause, a NOT gives
- * nothing. All literals of all rules go into one Hyperscan literal database;
- * per event the field values are scanned once, each literal hit marks its
- * (rule, clause) pairs, and a rule whose clauses are all marked becomes a
- * candidate. The exact matchers then run on candidates only, so cost grows
- * with the literals that
- * occur, not with the number of rules. Rules without such a set (regex-only,
- * numeric, negated) are checked on every event of their logsource.
+ * nothing. A literal is the longest run of plain bytes of a string value, a
+ * run of plain characters that every match of a regular expression contains,
+ * or the integer of a plain-number value (`EventID: 4688`).
  *
- * A frequent logsource key gets a sub-database: per field, only the literals
- * of the items testing that field (one small Hyperscan database each, built
- * on first use), and literals only ever compared whole or as a file name
- * (`endswith \\name`) are looked up in a hash map instead of scanned for.
+ * Everything is built once when the rule set is compiled and is shared,
+ * read-only, by the workers. Per field that rules name there is one Hyperscan
+ * literal database holding the literals of the items that test that field;
+ * the keyword literals (values without a field) have one database of their
+ * own, scanned over all values of the event at once. A literal only ever
+ * compared to a whole value, or as a file name (`endswith \\name`), is looked
+ * up in a hash map instead of scanned for, and so is the integer of a
+ * plain-number value. Each hit marks the literal and its (rule, clause)
+ * pairs; a rule whose clauses are all marked becomes a candidate. The exact
+ * matchers then run on candidates only, so cost grows with the literals that
+ * occur, not with the number of rules. Rules without such a set (negations,
+ * numeric comparisons, regexes without a plain run) are checked on every
+ * event of their logsource.
+ *
+ * A worker gives each distinct set of logsource classes it meets its own
+ * copy of the literal → pairs table keeping only the rules of those classes
+ * (sigma_prefilter_subdb): hits on literals of rules that cannot see the
+ * event then cost nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +40,7 @@
 
 #define PF_MIN_LITERAL 3 /* shorter literals would make nearly every rule a candidate */
 #define PF_MAX_SET     4096
+#define PF_NUM_MINLEN  4 /* how a number literal ranks against text ones (see better) */
 
 struct lset {
 	uint32_t *lit; /* literal indexes; NULL with none == true: no set */
@@ -38,42 +49,28 @@ struct lset {
 	size_t minlen;
 };
 
-/* A Hyperscan database with, per literal id, the (rule, clause) pairs it marks. */
+/* The literal → (rule, clause) pairs that a scan marks: the whole set's, or
+ * a worker's copy restricted to the rules of some logsource classes. */
 struct sigma_pfdb {
-	hs_database_t *db;
 	const uint32_t *start; /* literal id → first pair; nlit + 1 entries */
 	const uint32_t *pairs;
-	uint32_t *own_start, *own_pairs; /* allocated here (sub-databases) */
-	/* sub-databases: per field id, the literals of the items that test it
-	 * (CSR into flits) plus the keyword literals; index nfields holds the
-	 * keyword literals alone, for fields no rule names */
-	const struct sigma_prefilter *pf;
-	uint32_t nfields;
-	uint32_t *flit_start; /* nfields + 2: field f holds [start[f], start[f + 1]) */
-	uint32_t *flits;
-	hs_database_t **fdb; /* compiled on first use */
-	/* literals found by a hash look-up instead: field id + 't' + the value's
-	 * tail from its last backslash, or field id + 'e' + the whole value
-	 * (lower-cased) → literal id; fhash per field: 1 tails, 2 exact values */
-	struct map hashed;
-	uint8_t *fhash;
-	uint16_t *fmax;  /* per field: the longest hashed literal (longer values cannot hit) */
-	uint8_t *fstate; /* 0 not built, 1 built (NULL: no literals), 2 failed */
+	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
+	bool kw;                         /* some rule of these classes has keyword literals */
 };
+
+/* Literal kinds. */
+enum { LK_TEXT, LK_NUM };
 
 struct sigma_prefilter {
 	struct sigma_pfdb all;
-	hs_database_t *db;
 	uint32_t *rule_class; /* rule → logsource class, UINT32_MAX: not a detection rule */
 	/* literal → rules (CSR) */
 	uint32_t *lit_start; /* nlit + 1 */
 	uint32_t *lit_rules; /* rule << 3 | clause */
 	size_t nlit;
-	uint8_t *full; /* per rule: the clause mask that makes it a candidate */
-	/* the literal texts, for the per-logsource databases */
-	char **text;
-	size_t *len;
-	unsigned *flags;
+	uint8_t *full;  /* per rule: the clause mask that makes it a candidate */
+	uint8_t *kind;  /* per literal: LK_TEXT or LK_NUM */
+	uint8_t *kwlit; /* per literal: a keyword literal */
 	/* per class: the literals its detection and filter rules use (CSR) */
 	uint32_t *cls_start;
 	uint32_t *cls_lits;
@@ -82,6 +79,19 @@ struct sigma_prefilter {
 	uint32_t *always_start; /* nclasses + 1 */
 	uint32_t *always;
 	size_t nrules;
+	/* per field id (< nfields): its database, NULL when no literal of its
+	 * own is scanned for; fdb[nfields]: the keyword literals */
+	uint32_t nfields;
+	hs_database_t **fdb;
+	hs_database_t **dbs; /* the distinct ones, to free */
+	size_t ndbs;
+	/* literals found by a hash look-up instead: field id + 't' + the value's
+	 * tail from its last backslash, field id + 'e' + the whole value
+	 * (lower-cased), or field id + 'n' + the value's integer → literal id;
+	 * fhash per field: bit 0 tails, bit 1 exact values, bit 2 integers */
+	struct map hashed;
+	uint8_t *fhash;
+	uint16_t *fmax; /* per field: the longest hashed text (longer values cannot hit) */
 };
 
 struct sigma_pf_scratch {
@@ -92,24 +102,26 @@ struct sigma_pf_scratch {
 	uint8_t *mask;     /* per rule: clauses seen in this event */
 	uint32_t *touched; /* rules whose mask is not zero */
 	size_t ntouched;
-	char *kwbuf; /* values of fields only keyword literals look at, for one scan */
+	char *kwbuf; /* all values of the event, for one keyword scan */
 	size_t kwcap;
 };
 
 struct lit_table {
-	struct map idx; /* (cased byte + bytes) → index */
+	struct map idx; /* (kind byte + bytes) → index */
 	char **text;
 	size_t *len;
 	bool *cased;
+	uint8_t *kind;
 	size_t n, cap;
 };
 
-static int lit_add(struct lit_table *t, const char *p, size_t n, bool cased, uint32_t *out)
+static int lit_add(struct lit_table *t, uint8_t kind, const char *p, size_t n, bool cased,
+		   uint32_t *out)
 {
 	char key[1024];
 	if (n + 1 > sizeof key)
 		n = sizeof key - 1; /* a prefix of a literal is still necessary */
-	key[0] = cased ? 'c' : 'i';
+	key[0] = kind == LK_NUM ? 'n' : cased ? 'c' : 'i';
 	memcpy(key + 1, p, n);
 	uint64_t v = t->n;
 	bool existed;
@@ -120,15 +132,18 @@ static int lit_add(struct lit_table *t, const char *p, size_t n, bool cased, uin
 		if (t->n == t->cap) {
 			size_t nc = t->cap ? t->cap * 2 : 1024;
 			char **nt = realloc(t->text, nc * sizeof *nt);
-			size_t *nl = nt ? realloc(t->len, nc * sizeof *nl) : NULL;
-			bool *ncs = nl ? realloc(t->cased, nc * sizeof *ncs) : NULL;
 			if (nt)
 				t->text = nt;
+			size_t *nl = nt ? realloc(t->len, nc * sizeof *nl) : NULL;
 			if (nl)
 				t->len = nl;
-			if (!ncs)
+			bool *ncs = nl ? realloc(t->cased, nc * sizeof *ncs) : NULL;
+			if (ncs)
+				t->cased = ncs;
+			uint8_t *nk = ncs ? realloc(t->kind, nc * sizeof *nk) : NULL;
+			if (!nk)
 				return AS_ENOMEM;
-			t->cased = ncs;
+			t->kind = nk;
 			t->cap = nc;
 		}
 		t->text[t->n] = malloc(n ? n : 1);
@@ -137,6 +152,7 @@ static int lit_add(struct lit_table *t, const char *p, size_t n, bool cased, uin
 		memcpy(t->text[t->n], p, n);
 		t->len[t->n] = n;
 		t->cased[t->n] = cased;
+		t->kind[t->n] = kind;
 		t->n++;
 	}
 	*out = (uint32_t)v;
@@ -178,10 +194,214 @@ static void longest_run(const struct sigma_matcher *m, size_t *from, size_t *len
 	*len = best;
 }
 
-/* Give every glob matcher its literal (so it can skip early), once. */
-static int matcher_lit(struct lit_table *t, struct sigma_matcher *m)
+/* Regular expressions: the longest run of plain characters in the top-level
+ * sequence of the pattern, which every match contains. Anything not
+ * understood gives no literal (the rule then runs on every event), so this
+ * only has to be right about what it accepts: escapes of punctuation are the
+ * character, character-class escapes and `.`, `^`, `$`, classes and groups
+ * end a run, `?`, `*` and `{0,…}` take back the character before them, `+`
+ * and `{n,…}` end the run after it. A top-level `|`, an option setting after
+ * the start, `\Q`, back-references and other letter escapes give up. With
+ * case-insensitive matching (PCRE2 UTF) `k` and `s` also match the Kelvin
+ * sign and the long s, so they end a run, as non-ASCII bytes do. */
+#define RE_GIVE_UP SIZE_MAX
+
+/* The end of the class starting at p[i] == '[', or RE_GIVE_UP. */
+static size_t re_skip_class(const char *p, size_t n, size_t i)
+{
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	while (i < n && p[i] != ']') {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			const char *e = strstr(p + i + 2, ":]");
+			if (!e || (size_t)(e - p) >= n)
+				return RE_GIVE_UP;
+			i = (size_t)(e - p) + 1;
+		}
+		i++;
+	}
+	return i < n ? i + 1 : RE_GIVE_UP;
+}
+
+/* A quantifier {m}, {m,}, {m,n} at p[i]: its length and minimum, or 0. */
+static size_t re_braces(const char *p, size_t n, size_t i, unsigned *min)
+{
+	size_t j = i + 1;
+	unsigned v = 0;
+	if (j >= n || p[j] < '0' || p[j] > '9')
+		return 0;
+	while (j < n && p[j] >= '0' && p[j] <= '9' && v < 100000)
+		v = v * 10 + (unsigned)(p[j++] - '0');
+	if (j < n && p[j] == ',') {
+		j++;
+		while (j < n && p[j] >= '0' && p[j] <= '9')
+			j++;
+	}
+	if (j >= n || p[j] != '}')
+		return 0;
+	*min = v;
+	return j + 1 - i;
+}
+
+static bool re_class_escape(char c)
+{
+	return strchr("dDwWsSbBhHvVRnrtfeaAzZGKNX", c) != NULL;
+}
+
+bool sigma_re_literal(const char *p, size_t n, bool *ci, char *out, size_t cap, size_t *outlen)
+{
+	bool caseless = *ci;
+	size_t i = 0, cur = 0, best = 0;
+	char run[256];
+	if (n >= 4 && !memcmp(p, "(?", 2)) {
+		/* leading option setting: (?i), (?s), (?m) and combinations */
+		size_t j = 2;
+		bool on = false;
+		while (j < n && strchr("ims", p[j])) {
+			on |= p[j] == 'i';
+			j++;
+		}
+		if (j > 2 && j < n && p[j] == ')') {
+			caseless |= on;
+			i = j + 1;
+		}
+		*ci = caseless;
+	}
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		bool lit = false;
+		size_t next = i + 1;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return false;
+			unsigned char d = (unsigned char)p[i + 1];
+			next = i + 2;
+			if (d >= 0x80)
+				return false;
+			if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
+			    (d >= '0' && d <= '9')) {
+				if (d == 'x') {
+					if (next < n && p[next] == '{') {
+						const char *e = memchr(p + next, '}', n - next);
+						if (!e)
+							return false;
+						next = (size_t)(e - p) + 1;
+					} else {
+						for (int k = 0;
+						     k < 2 && next < n &&
+						     strchr("0123456789abcdefABCDEF", p[next]) &&
+						     p[next];
+						     k++)
+							next++;
+					}
+				} else if (!re_class_escape((char)d)) {
+					return false;
+				}
+			} else {
+				c = d;
+				lit = true;
+			}
+		} else if (c == '[') {
+			if ((next = re_skip_class(p, n, i)) == RE_GIVE_UP)
+				return false;
+		} else if (c == '(') {
+			if (i + 2 < n && p[i + 1] == '?' && p[i + 2] == '#')
+				return false; /* a comment may hold anything */
+			if (i + 2 < n && p[i + 1] == '?' && strchr("imsx-^", p[i + 2])) {
+				/* option setting: (?i) changes the rest; (?i:…) is a group */
+				size_t j = i + 2;
+				while (j < n && strchr("imsxn-^", p[j]))
+					j++;
+				if (j >= n || p[j] != ':')
+					return false;
+			}
+			int depth = 0;
+			size_t j = i;
+			for (; j < n; j++) {
+				if (p[j] == '\\') {
+					j++;
+				} else if (p[j] == '[') {
+					size_t e = re_skip_class(p, n, j);
+					if (e == RE_GIVE_UP)
+						return false;
+					j = e - 1;
+				} else if (p[j] == '(') {
+					depth++;
+				} else if (p[j] == ')' && --depth == 0) {
+					break;
+				}
+			}
+			if (j >= n)
+				return false;
+			next = j + 1;
+		} else if (c == '|' || c == ')') {
+			return false;
+		} else if (c == '.' || c == '^' || c == '$') {
+			/* not a literal */
+		} else if (c == '*' || c == '+' || c == '?' || c == '{') {
+			return false; /* a quantifier with nothing before it */
+		} else {
+			lit = true;
+		}
+		if (lit &&
+		    (c >= 0x80 || (caseless && (c == 'k' || c == 'K' || c == 's' || c == 'S'))))
+			lit = false;
+		/* a quantifier after the atom */
+		unsigned min = 1;
+		size_t q = 0;
+		if (next < n && (p[next] == '*' || p[next] == '?')) {
+			min = 0;
+			q = 1;
+		} else if (next < n && p[next] == '+') {
+			q = 1;
+		} else if (next < n && p[next] == '{') {
+			if (!(q = re_braces(p, n, next, &min)))
+				return false;
+		}
+		if (q && next + q < n && (p[next + q] == '?' || p[next + q] == '+'))
+			q++;
+		if (lit && min > 0 && cur < sizeof run)
+			run[cur++] = caseless && c >= 'A' && c <= 'Z' ? (char)(c | 32) : (char)c;
+		if (!lit || q || cur == sizeof run) {
+			if (cur > best && cur <= cap) {
+				memcpy(out, run, cur);
+				best = cur;
+			}
+			cur = 0;
+		}
+		i = next + q;
+	}
+	if (cur > best && cur <= cap) {
+		memcpy(out, run, cur);
+		best = cur;
+	}
+	*outlen = best;
+	return best > 0;
+}
+
+/* Give every glob and regex matcher its literal (so it can skip early), once;
+ * plain numbers of a field get their integer as a literal. */
+static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct sigma_matcher *m)
 {
 	m->lit = UINT32_MAX;
+	if (m->kind == SM_NUMEQ) {
+		if (it->keyword || m->time != TM_NONE)
+			return 0;
+		return lit_add(t, LK_NUM, (const char *)&m->inum, sizeof m->inum, true, &m->lit);
+	}
+	if (m->kind == SM_RE) {
+		char lit[256];
+		size_t len;
+		bool ci = !m->cased;
+		if (!sigma_re_literal(m->pat, m->len, &ci, lit, sizeof lit, &len) || len < PF_MIN_LITERAL)
+			return 0;
+		return lit_add(t, LK_TEXT, lit, len, !ci, &m->lit);
+	}
 	if (m->kind != SM_GLOB || m->shape == SH_ANY)
 		return 0;
 	size_t from, len;
@@ -193,7 +413,7 @@ static int matcher_lit(struct lit_table *t, struct sigma_matcher *m)
 		rare |= (unsigned char)m->pat[from + i] >= 0x80;
 	if (len < (rare ? 2 : PF_MIN_LITERAL))
 		return 0;
-	return lit_add(t, m->pat + from, len, m->cased, &m->lit);
+	return lit_add(t, LK_TEXT, m->pat + from, len, m->cased, &m->lit);
 }
 
 static int detection_lits(struct lit_table *t, struct sigma_detection *d)
@@ -204,7 +424,7 @@ static int detection_lits(struct lit_table *t, struct sigma_detection *d)
 			for (uint32_t i = 0; i < d->sels[s].groups[g].n; i++) {
 				struct sigma_item *it = &d->sels[s].groups[g].items[i];
 				for (uint32_t k = 0; k < it->nm && !rc; k++)
-					rc = matcher_lit(t, &it->m[k]);
+					rc = matcher_lit(t, it, &it->m[k]);
 			}
 	return rc;
 }
@@ -214,16 +434,13 @@ static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struc
 	*out = none_set();
 	if (m->lit == UINT32_MAX || m->neq)
 		return 0;
-	uint32_t li = m->lit;
-	size_t from, len;
-	longest_run(m, &from, &len);
 	out->lit = malloc(sizeof *out->lit);
 	if (!out->lit)
 		return AS_ENOMEM;
-	out->lit[0] = li;
+	out->lit[0] = m->lit;
 	out->n = 1;
 	out->none = false;
-	out->minlen = len;
+	out->minlen = t->kind[m->lit] == LK_NUM ? PF_NUM_MINLEN : t->len[m->lit];
 	return 0;
 }
 
@@ -433,17 +650,20 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 {
 	if (!pf)
 		return;
-	hs_free_database(pf->db);
+	for (size_t i = 0; i < pf->ndbs; i++)
+		hs_free_database(pf->dbs[i]);
+	free(pf->dbs);
+	free(pf->fdb);
+	free(pf->fhash);
+	free(pf->fmax);
+	map_free(&pf->hashed);
 	free(pf->lit_start);
 	free(pf->lit_rules);
 	free(pf->always_start);
 	free(pf->always);
 	free(pf->full);
-	for (size_t l = 0; pf->text && l < pf->nlit; l++)
-		free(pf->text[l]);
-	free(pf->text);
-	free(pf->len);
-	free(pf->flags);
+	free(pf->kind);
+	free(pf->kwlit);
 	free(pf->cls_start);
 	free(pf->cls_lits);
 	free(pf->rule_class);
@@ -505,18 +725,6 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 {
 	if (!d)
 		return;
-	if (d->db)
-		hs_free_database(d->db);
-	for (uint32_t f = 0; d->fdb && f <= d->nfields; f++)
-		if (d->fdb[f])
-			hs_free_database(d->fdb[f]);
-	free(d->fdb);
-	free(d->fstate);
-	free(d->fhash);
-	free(d->fmax);
-	map_free(&d->hashed);
-	free(d->flit_start);
-	free(d->flits);
 	free(d->own_start);
 	free(d->own_pairs);
 	free(d);
@@ -528,7 +736,7 @@ static bool active(const uint64_t *classes, uint32_t c)
 }
 
 struct fl_pairs {
-	uint64_t *v; /* field << 32 | literal */
+	uint64_t *v; /* field << 34 | literal << 2 | use */
 	size_t n, cap;
 };
 
@@ -595,138 +803,124 @@ static int detection_field_lits(const struct sigma_detection *det, uint32_t nf, 
 	return rc;
 }
 
-static int hashed_put(struct sigma_pfdb *d, uint32_t f, char tag, const char *t, size_t n,
+static int hashed_put(struct sigma_prefilter *pf, uint32_t f, char tag, const char *t, size_t n,
 		      uint32_t l)
 {
 	char key[1024 + 5];
 	memcpy(key, &f, 4);
 	key[4] = tag;
 	memcpy(key + 5, t, n);
-	d->fhash[f] |= tag == 't' ? 1 : 2;
-	if (n > d->fmax[f])
-		d->fmax[f] = (uint16_t)n;
-	return map_put(&d->hashed, slice_make(key, n + 5), l, NULL);
+	pf->fhash[f] |= tag == 't' ? 1 : tag == 'e' ? 2 : 4;
+	if (tag != 'n' && n > pf->fmax[f])
+		pf->fmax[f] = (uint16_t)n;
+	return map_put(&pf->hashed, slice_make(key, n + 5), l, NULL);
 }
 
-/* Per field: the literals of the items testing it, keyword literals apart;
- * those only ever compared whole or as a file name go to the hash map. */
-static int subdb_fields(const struct sigma_ruleset *rs, const uint64_t *classes,
-			struct sigma_pfdb *d)
+/* One Hyperscan database of the literals ids[0..n). */
+static int lit_db(const struct lit_table *t, const uint32_t *ids, size_t n, hs_database_t **out)
 {
-	const struct sigma_prefilter *pf = rs->pf;
+	const char **exprs = malloc(n * sizeof *exprs);
+	unsigned *flags = malloc(n * sizeof *flags);
+	size_t *lens = malloc(n * sizeof *lens);
+	int rc = 0;
+	if (!exprs || !flags || !lens) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t k = 0; k < n; k++) {
+		exprs[k] = t->text[ids[k]];
+		flags[k] = HS_FLAG_SINGLEMATCH | (t->cased[ids[k]] ? 0 : HS_FLAG_CASELESS);
+		lens[k] = t->len[ids[k]];
+	}
+	hs_compile_error_t *cerr = NULL;
+	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, out,
+				 &cerr) != HS_SUCCESS) {
+		if (cerr)
+			hs_free_compile_error(cerr);
+		*out = NULL;
+		rc = AS_EENGINE;
+	}
+exit:
+	free(exprs);
+	free(flags);
+	free(lens);
+	return rc;
+}
+
+/* Per field: the literals of the items testing it, keyword literals apart
+ * (they have a database of their own); those only ever compared whole or as
+ * a file name, and the integers, go to the hash map. */
+static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
+		     const struct lit_table *t)
+{
 	struct fl_pairs p = {0};
 	uint32_t nf = fieldname_count();
-	uint8_t *kw = calloc(pf->nlit + 1, 1);
-	int rc = kw ? 0 : AS_ENOMEM;
-	map_init(&d->hashed);
+	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
+	int rc = ids ? 0 : AS_ENOMEM;
+	struct map seen; /* literal list → index into dbs */
+	map_init(&seen);
+	pf->nfields = nf;
+	pf->kwlit = calloc(pf->nlit + 1, 1);
+	pf->fdb = calloc((size_t)nf + 1, sizeof *pf->fdb);
+	pf->dbs = calloc((size_t)nf + 1, sizeof *pf->dbs);
+	pf->fhash = calloc((size_t)nf + 1, 1);
+	pf->fmax = calloc((size_t)nf + 1, sizeof *pf->fmax);
+	if (!rc && (!pf->kwlit || !pf->fdb || !pf->dbs || !pf->fhash || !pf->fmax))
+		rc = AS_ENOMEM;
 	for (size_t i = 0; i < rs->nrules && !rc; i++) {
 		const struct sigma_rule *r = rs->rules[i];
-		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
+		if (r->kind != SK_CORRELATION)
 			rc = detection_field_lits(&r->det, nf, &p);
 	}
-	d->nfields = nf;
-	d->flit_start = rc ? NULL : calloc((size_t)nf + 2, sizeof *d->flit_start);
-	d->flits = rc ? NULL : malloc((p.n ? p.n : 1) * sizeof *d->flits);
-	d->fdb = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fdb);
-	d->fstate = rc ? NULL : calloc((size_t)nf + 1, 1);
-	d->fhash = rc ? NULL : calloc((size_t)nf + 1, 1);
-	d->fmax = rc ? NULL : calloc((size_t)nf + 1, sizeof *d->fmax);
-	if (!rc && (!d->flit_start || !d->flits || !d->fdb || !d->fstate || !d->fhash || !d->fmax))
-		rc = AS_ENOMEM;
 	if (!rc && p.n)
 		qsort(p.v, p.n, sizeof *p.v, cmp_u64);
 	for (size_t k = 0; !rc && k < p.n; k++)
 		if ((p.v[k] >> 34) == nf)
-			kw[(uint32_t)(p.v[k] >> 2)] = 1;
+			pf->kwlit[(uint32_t)(p.v[k] >> 2)] = 1;
 	size_t n = 0;
-	for (size_t k = 0; !rc && k < p.n; k++) {
-		uint32_t f = (uint32_t)(p.v[k] >> 34), l = (uint32_t)(p.v[k] >> 2) & 0xffffffffu;
+	uint32_t cur = UINT32_MAX;
+	for (size_t k = 0; !rc && k <= p.n; k++) {
+		uint32_t f = k < p.n ? (uint32_t)(p.v[k] >> 34) : UINT32_MAX;
+		if (f != cur && n) {
+			/* the literals of field cur are complete */
+			/* aliases (Image, NewProcessName, …) test the same
+			 * literals: one database serves them all */
+			struct slice key = slice_make((const char *)ids, n * sizeof *ids);
+			uint64_t same;
+			if (map_get(&seen, key, &same)) {
+				pf->fdb[cur] = pf->dbs[same];
+			} else if (!(rc = lit_db(t, ids, n, &pf->dbs[pf->ndbs]))) {
+				pf->fdb[cur] = pf->dbs[pf->ndbs];
+				rc = map_put(&seen, key, pf->ndbs++, NULL);
+			}
+			n = 0;
+		}
+		cur = f;
+		if (k == p.n || rc)
+			break;
+		uint32_t l = (uint32_t)(p.v[k] >> 2) & 0xffffffffu;
 		unsigned u = 0;
 		size_t e = k;
 		for (; e < p.n && p.v[e] >> 2 == p.v[k] >> 2; e++)
 			u |= (unsigned)p.v[e] & 3;
 		k = e - 1; /* one (field, literal): every use must allow the look-up */
-		if (f < nf && kw[l])
-			continue; /* a keyword literal is scanned in every field anyway */
-		if (f < nf && !(u & FL_NOTAIL)) {
-			rc = hashed_put(d, f, 't', pf->text[l], pf->len[l], l);
+		if (t->kind[l] == LK_NUM) {
+			if (f < nf)
+				rc = hashed_put(pf, f, 'n', t->text[l], t->len[l], l);
 			continue;
 		}
-		if (f < nf && !(u & FL_NOEXACT)) {
-			rc = hashed_put(d, f, 'e', pf->text[l], pf->len[l], l);
-			continue;
-		}
-		d->flits[n++] = l;
-		d->flit_start[f + 1]++; /* sorted: the fields come in order */
+		if (f < nf && pf->kwlit[l])
+			continue; /* a keyword literal is scanned in every value anyway */
+		if (f < nf && !(u & FL_NOTAIL))
+			rc = hashed_put(pf, f, 't', t->text[l], t->len[l], l);
+		else if (f < nf && !(u & FL_NOEXACT))
+			rc = hashed_put(pf, f, 'e', t->text[l], t->len[l], l);
+		else
+			ids[n++] = l;
 	}
-	for (uint32_t f = 0; !rc && f <= nf; f++)
-		d->flit_start[f + 1] += d->flit_start[f];
-	free(kw);
-	free(p.v);
-	return rc;
-}
-
-/* The database of field f (f >= nfields: a field no rule names), built on first use. */
-static int field_db(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
-		    struct sigma_pf_scratch *s, uint32_t f, hs_database_t **out)
-{
-	if (f >= d->nfields || d->flit_start[f] == d->flit_start[f + 1])
-		f = d->nfields; /* no literal of its own: the keyword literals only */
-	if (d->fstate[f] == 1) {
-		*out = d->fdb[f];
-		return 0;
-	}
-	if (d->fstate[f] == 2)
-		return AS_EENGINE;
-	d->fstate[f] = 2;
-	uint32_t kb = d->flit_start[d->nfields], ke = d->flit_start[d->nfields + 1];
-	uint32_t fb = f < d->nfields ? d->flit_start[f] : 0;
-	uint32_t fe = f < d->nfields ? d->flit_start[f + 1] : 0;
-	size_t n = (size_t)(fe - fb) + (ke - kb);
-	if (!n) {
-		d->fstate[f] = 1;
-		*out = NULL;
-		return 0;
-	}
-	const char **exprs = malloc(n * sizeof *exprs);
-	unsigned *flags = malloc(n * sizeof *flags);
-	unsigned *ids = malloc(n * sizeof *ids);
-	size_t *lens = malloc(n * sizeof *lens);
-	int rc = 0;
-	if (!exprs || !flags || !ids || !lens) {
-		rc = AS_ENOMEM;
-		goto exit;
-	}
-	size_t k = 0;
-	for (uint32_t j = fb; j < fe; j++, k++)
-		ids[k] = d->flits[j];
-	for (uint32_t j = kb; j < ke; j++, k++)
-		ids[k] = d->flits[j];
-	for (k = 0; k < n; k++) {
-		exprs[k] = pf->text[ids[k]];
-		flags[k] = pf->flags[ids[k]];
-		lens[k] = pf->len[ids[k]];
-	}
-	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
-				 &d->fdb[f], &cerr) != HS_SUCCESS) {
-		if (cerr)
-			hs_free_compile_error(cerr);
-		d->fdb[f] = NULL;
-		rc = AS_EENGINE;
-		goto exit;
-	}
-	if (hs_alloc_scratch(d->fdb[f], &s->s) != HS_SUCCESS) {
-		rc = AS_ENOMEM;
-		goto exit;
-	}
-	d->fstate[f] = 1;
-	*out = d->fdb[f];
-exit:
-	free(exprs);
-	free(flags);
+	map_free(&seen);
 	free(ids);
-	free(lens);
+	free(p.v);
 	return rc;
 }
 
@@ -742,12 +936,13 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 		rc = AS_ENOMEM;
 		goto exit;
 	}
-	d->pf = pf;
 	for (size_t c = 0; c < pf->nclasses; c++) {
 		if (!active(classes, (uint32_t)c))
 			continue;
-		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++)
+		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++) {
 			mark[pf->cls_lits[k]] = 1;
+			d->kw |= pf->kwlit[pf->cls_lits[k]];
+		}
 	}
 	/* the pairs of rules that can see these events only */
 	d->own_start = calloc(pf->nlit + 2, sizeof *d->own_start);
@@ -770,7 +965,6 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
-	rc = subdb_fields(rs, classes, d);
 exit:
 	free(mark);
 	if (rc)
@@ -780,18 +974,6 @@ exit:
 	return rc;
 }
 
-int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d)
-{
-	if (!d->db)
-		return 0;
-	return hs_alloc_scratch(d->db, &s->s) == HS_SUCCESS ? 0 : AS_ENOMEM;
-}
-
-const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf)
-{
-	return &pf->all;
-}
-
 int sigma_prefilter_build(struct sigma_ruleset *rs)
 {
 	struct lit_table t = {0};
@@ -799,6 +981,8 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 	struct sigma_prefilter *pf = calloc(1, sizeof *pf);
 	int rc = 0;
 	map_init(&t.idx);
+	if (pf)
+		map_init(&pf->hashed);
 	if (!sets || !pf) {
 		rc = AS_ENOMEM;
 		goto exit;
@@ -829,10 +1013,13 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 	pf->nlit = t.n;
 	pf->lit_start = calloc(t.n + 2, sizeof *pf->lit_start);
 	pf->lit_rules = malloc((pairs ? pairs : 1) * sizeof *pf->lit_rules);
-	if (!pf->lit_start || !pf->lit_rules) {
+	pf->kind = malloc(t.n + 1);
+	if (!pf->lit_start || !pf->lit_rules || !pf->kind) {
 		rc = AS_ENOMEM;
 		goto exit;
 	}
+	if (t.n)
+		memcpy(pf->kind, t.kind, t.n);
 	for (size_t i = 0; i < rs->nrules; i++)
 		for (unsigned c = 0; c < sets[i].n; c++)
 			for (size_t k = 0; k < sets[i].cl[c].n; k++)
@@ -873,69 +1060,27 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		}
 		pf->always_start[rs->nclasses] = (uint32_t)k;
 	}
-	if ((rc = class_literals(rs, pf)))
+	if ((rc = class_literals(rs, pf)) || (rc = field_dbs(rs, pf, &t)))
 		goto exit;
-	if (t.n) {
-		const char **exprs = malloc(t.n * sizeof *exprs);
-		unsigned *flags = malloc(t.n * sizeof *flags);
-		unsigned *ids = malloc(t.n * sizeof *ids);
-		if (!exprs || !flags || !ids) {
-			free(exprs);
-			free(flags);
-			free(ids);
-			rc = AS_ENOMEM;
-			goto exit;
-		}
-		pf->flags = malloc(t.n * sizeof *pf->flags);
-		if (!pf->flags) {
-			free(exprs);
-			free(flags);
-			free(ids);
-			rc = AS_ENOMEM;
-			goto exit;
-		}
-		for (size_t l = 0; l < t.n; l++) {
-			exprs[l] = t.text[l];
-			flags[l] = HS_FLAG_SINGLEMATCH | (t.cased[l] ? 0 : HS_FLAG_CASELESS);
-			pf->flags[l] = flags[l];
-			ids[l] = (unsigned)l;
-		}
-		hs_compile_error_t *cerr = NULL;
-		if (hs_compile_lit_multi(exprs, flags, ids, t.len, (unsigned)t.n, HS_MODE_BLOCK,
-					 NULL, &pf->db, &cerr) != HS_SUCCESS) {
-			if (cerr)
-				hs_free_compile_error(cerr);
-			rc = AS_EENGINE;
-		}
-		free(exprs);
-		free(flags);
-		free(ids);
+	pf->rule_class = malloc((rs->nrules + 1) * sizeof *pf->rule_class);
+	if (!pf->rule_class) {
+		rc = AS_ENOMEM;
+		goto exit;
 	}
+	for (size_t i = 0; i < rs->nrules; i++)
+		pf->rule_class[i] =
+		    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
+	pf->all = (struct sigma_pfdb){.start = pf->lit_start, .pairs = pf->lit_rules, .kw = true};
 exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
 		cnf_free(&sets[i]);
 	free(sets);
-	if (!rc && pf) {
-		pf->all = (struct sigma_pfdb){
-		    .db = pf->db, .start = pf->lit_start, .pairs = pf->lit_rules};
-		pf->rule_class = malloc((rs->nrules + 1) * sizeof *pf->rule_class);
-		if (!pf->rule_class)
-			rc = AS_ENOMEM;
-		for (size_t i = 0; pf->rule_class && i < rs->nrules; i++)
-			pf->rule_class[i] =
-			    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
-	}
-	if (!rc && pf) {
-		/* the texts stay for the per-logsource databases */
-		pf->text = t.text;
-		pf->len = t.len;
-	} else {
-		for (size_t l = 0; l < t.n; l++)
-			free(t.text[l]);
-		free(t.text);
-		free(t.len);
-	}
+	for (size_t l = 0; l < t.n; l++)
+		free(t.text[l]);
+	free(t.text);
+	free(t.len);
 	free(t.cased);
+	free(t.kind);
 	map_free(&t.idx);
 	if (rc) {
 		sigma_prefilter_free(pf);
@@ -953,18 +1098,15 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	s->mask = calloc(pf->nrules + 1, 1);
 	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
 	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
-	if (!s->lithit || !s->littouched) {
-		sigma_pf_scratch_free(s);
-		return AS_ENOMEM;
-	}
 	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
-	if (!s->mask || !s->touched) {
+	int rc = s->mask && s->lithit && s->littouched && s->touched ? 0 : AS_ENOMEM;
+	/* one scratch fits every database */
+	for (size_t i = 0; !rc && i < pf->ndbs; i++)
+		if (hs_alloc_scratch(pf->dbs[i], &s->s) != HS_SUCCESS)
+			rc = AS_ENOMEM;
+	if (rc) {
 		sigma_pf_scratch_free(s);
-		return AS_ENOMEM;
-	}
-	if (pf->db && hs_alloc_scratch(pf->db, &s->s) != HS_SUCCESS) {
-		free(s);
-		return AS_ENOMEM;
+		return rc;
 	}
 	*out = s;
 	return 0;
@@ -1012,52 +1154,44 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 	return 0;
 }
 
-int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
-			 struct sigma_pf_scratch *s, const char *buf, size_t len,
-			 uint64_t *rulebits)
-{
-	for (size_t i = 0; i < s->nlittouched; i++)
-		s->lithit[s->littouched[i] / 64] = 0;
-	s->nlittouched = 0;
-	s->ntouched = 0;
-	if (!d->db || !len)
-		return 0;
-	struct hit_ctx h = {pf, d, s, rulebits};
-	hs_error_t e = hs_scan(d->db, buf, (unsigned)len, 0, s->s, on_hit, &h);
-	for (size_t i = 0; i < s->ntouched; i++)
-		s->mask[s->touched[i]] = 0;
-	return e == HS_SUCCESS ? 0 : AS_EENGINE;
-}
-
-/* The hash look-ups of field f's value v: its file name, the whole value. */
-static void hashed_find(const struct sigma_pfdb *d, uint32_t f, struct slice v, struct hit_ctx *h)
+/* The hash look-ups of field f's value v: its file name, the whole value, its integer. */
+static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct slice v,
+			struct hit_ctx *h)
 {
 	char key[1024 + 5];
 	uint64_t l;
 	memcpy(key, &f, 4);
-	if (d->fhash[f] & 1) {
+	if (pf->fhash[f] & 1) {
 		const char *b = memrchr(v.ptr, '\\', v.len);
 		size_t n = b ? v.len - (size_t)(b - v.ptr) : 0;
-		if (b && n <= d->fmax[f]) {
+		if (b && n <= pf->fmax[f]) {
 			key[4] = 't';
 			for (size_t i = 0; i < n; i++)
 				key[5 + i] =
 				    (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] | 32) : b[i];
-			if (map_get(&d->hashed, slice_make(key, n + 5), &l))
+			if (map_get(&pf->hashed, slice_make(key, n + 5), &l))
 				on_hit((unsigned)l, 0, 0, 0, h);
 		}
 	}
-	if ((d->fhash[f] & 2) && v.len <= d->fmax[f]) {
+	if ((pf->fhash[f] & 2) && v.len <= pf->fmax[f]) {
 		key[4] = 'e';
 		for (size_t i = 0; i < v.len; i++)
 			key[5 + i] =
 			    (v.ptr[i] >= 'A' && v.ptr[i] <= 'Z') ? (char)(v.ptr[i] | 32) : v.ptr[i];
-		if (map_get(&d->hashed, slice_make(key, v.len + 5), &l))
+		if (map_get(&pf->hashed, slice_make(key, v.len + 5), &l))
+			on_hit((unsigned)l, 0, 0, 0, h);
+	}
+	int64_t x;
+	/* the test SM_NUMEQ makes (match.c): the trimmed value as an integer */
+	if ((pf->fhash[f] & 4) && !slice_to_i64(slice_trim(v), &x)) {
+		key[4] = 'n';
+		memcpy(key + 5, &x, sizeof x);
+		if (map_get(&pf->hashed, slice_make(key, 5 + sizeof x), &l))
 			on_hit((unsigned)l, 0, 0, 0, h);
 	}
 }
 
-/* Append v to the keyword-only buffer; false when it does not fit. */
+/* Append v to the keyword buffer; false when it does not fit. */
 static bool kw_append(struct sigma_pf_scratch *s, size_t *len, struct slice v)
 {
 	if (*len + v.len + 1 > s->kwcap) {
@@ -1076,7 +1210,7 @@ static bool kw_append(struct sigma_pf_scratch *s, size_t *len, struct slice v)
 	return true;
 }
 
-int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
+int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
 				struct sigma_pf_scratch *s, const struct event *ev,
 				uint64_t *rulebits)
 {
@@ -1084,33 +1218,42 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_p
 		s->lithit[s->littouched[i] / 64] = 0;
 	s->nlittouched = 0;
 	s->ntouched = 0;
+	if (!d)
+		d = &pf->all;
 	struct hit_ctx h = {pf, d, s, rulebits};
-	hs_database_t *kwdb = NULL;
+	hs_database_t *kwdb = d->kw ? pf->fdb[pf->nfields] : NULL;
 	size_t kwlen = 0;
 	int rc = 0;
+	if (!ev->nfields) {
+		/* without fields only keywords can match, on the raw record */
+		if (kwdb && ev->raw.len && ev->raw.len <= UINT32_MAX &&
+		    hs_scan(kwdb, ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s, on_hit, &h) !=
+			HS_SUCCESS)
+			rc = AS_EENGINE;
+		goto exit;
+	}
 	for (uint32_t i = 0; i < ev->nfields && !rc; i++) {
 		struct slice v = ev->fields[i].value;
-		hs_database_t *db;
 		if (!v.len || v.len > UINT32_MAX)
 			continue;
 		uint32_t f = ev->fields[i].name;
-		if (f < d->nfields && d->fhash[f])
-			hashed_find(d, f, v, &h);
-		if ((rc = field_db(pf, d, s, f, &db)) || !db)
-			continue;
-		/* fields with the keyword literals only share one scan (a hit
-		 * across the separator only adds a candidate) */
-		if ((f >= d->nfields || d->flit_start[f] == d->flit_start[f + 1]) &&
-		    kw_append(s, &kwlen, v)) {
-			kwdb = db;
-			continue;
+		if (f < pf->nfields) {
+			if (pf->fhash[f])
+				hashed_find(pf, f, v, &h);
+			if (pf->fdb[f] && hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s,
+						  on_hit, &h) != HS_SUCCESS)
+				rc = AS_EENGINE;
 		}
-		if (hs_scan(db, v.ptr, (unsigned)v.len, 0, s->s, on_hit, &h) != HS_SUCCESS)
+		/* keyword literals: all values in one scan (a hit across the
+		 * separator only adds a candidate) */
+		if (kwdb && !kw_append(s, &kwlen, v) &&
+		    hs_scan(kwdb, v.ptr, (unsigned)v.len, 0, s->s, on_hit, &h) != HS_SUCCESS)
 			rc = AS_EENGINE;
 	}
-	if (!rc && kwdb &&
+	if (!rc && kwlen &&
 	    hs_scan(kwdb, s->kwbuf, (unsigned)kwlen, 0, s->s, on_hit, &h) != HS_SUCCESS)
 		rc = AS_EENGINE;
+exit:
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;
 	return rc;

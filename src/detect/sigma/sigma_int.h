@@ -83,7 +83,8 @@ struct sigma_matcher {
 	bool cased;
 	bool neq;            /* `neq`: true when the value does NOT match */
 	bool exists;         /* SM_EXISTS */
-	const char *pat;     /* SM_GLOB: literal bytes, lower-cased unless cased */
+	const char *pat;     /* SM_GLOB: literal bytes, lower-cased unless cased;
+				SM_NUMEQ: the number's text; SM_RE: the expression */
 	const uint8_t *wild; /* SM_GLOB/SH_GLOB: 0 literal, '?' or '*' per byte of pat */
 	size_t len;
 	double num;
@@ -91,7 +92,8 @@ struct sigma_matcher {
 	struct cidr cidr;
 	pcre2_code *re;
 	struct sigma_field ref; /* SM_FIELDREF */
-	uint32_t lit;           /* prefilter literal that must occur for a match, or UINT32_MAX */
+	uint32_t lit;           /* prefilter literal that must occur for a match (SM_NUMEQ: the
+				   field's integer value), or UINT32_MAX */
 };
 
 /* ---- modifiers (modifier_list.h, modifiers.c) ---- */
@@ -284,22 +286,22 @@ void sigma_prefilter_free(struct sigma_prefilter *pf);
 struct sigma_pf_scratch;
 int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scratch **out);
 void sigma_pf_scratch_free(struct sigma_pf_scratch *s);
-struct sigma_pfdb; /* a prefilter database: the whole set's, or one logsource key's */
-/* Mark rules whose literals occur in buf (bitset of nrules bits). */
-int sigma_prefilter_scan(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
-			 struct sigma_pf_scratch *s, const char *buf, size_t len,
-			 uint64_t *rulebits);
-/* A database of only the literals (and rules) of the given classes. */
+struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes */
+/* A table of only the pairs of the rules of the given classes. */
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pfdb **out);
-/* With a sub-database: scan each field value of ev against the literals of
- * the items that test that field (and the keyword literals). */
-int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, struct sigma_pfdb *d,
+/* Mark the rules (bitset of nrules bits) whose literals all occur in the
+ * field values of ev (each value against the literals of the items that
+ * test its field, and all values against the keyword literals); d NULL: the
+ * pairs of every rule. */
+int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
 				struct sigma_pf_scratch *s, const struct event *ev,
 				uint64_t *rulebits);
 void sigma_pfdb_free(struct sigma_pfdb *d);
-int sigma_pf_scratch_fit(struct sigma_pf_scratch *s, const struct sigma_pfdb *d);
-const struct sigma_pfdb *sigma_prefilter_db(const struct sigma_prefilter *pf);
+/* A literal that every match of regular expression p[0..n) contains, into
+ * out[0..*outlen); *ci in: matched case-insensitively, out: also when the
+ * pattern starts with (?i) (the literal is then lower-case). False: none. */
+bool sigma_re_literal(const char *p, size_t n, bool *ci, char *out, size_t cap, size_t *outlen);
 /* The literals seen by the last scan (bitset), for matchers to skip early. */
 const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s);
 /* Rules that run without the prefilter naming them, per class. */
@@ -325,20 +327,17 @@ struct sigma_worker {
 	uint64_t *classbits, *rulebits;
 	const uint64_t *cur;    /* class bits of the current event */
 	const uint64_t *lithit; /* literals present in the current event, NULL: unknown */
-	char *scanbuf;
-	size_t scancap;
 	struct sigma_pf_scratch *pf;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	struct sigma_corr_worker *corr;
 	struct map lscache; /* logsource key → index into lsbits */
 	uint64_t *lsbits;
-	struct sigma_pfdb **lsdb; /* per cache entry: its prefilter database (in dbs) */
+	struct sigma_pfdb **lsdb; /* per cache entry: its prefilter pairs (in dbs) */
 	struct map dbkeys;        /* class bits → index into dbs: keys with equal classes share */
 	struct sigma_pfdb **dbs;
 	size_t ndbs;
-	uint8_t *lsdb_state; /* 0 not built, 1 built (NULL: no literals), 2 failed */
-	uint32_t *lsdb_seen; /* events seen per cache entry before its database is built */
+	uint8_t *lsdb_state; /* 0 not built, 1 built, 2 failed or over AS_SIGMA_MAX_SUBDB */
 	size_t nls;
 	size_t lswords;
 	/* evidence of the last match */

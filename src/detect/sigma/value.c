@@ -306,7 +306,11 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		m->kind = SM_RE;
 		m->re = re;
-		return 0;
+		/* the source stays for the prefilter, which takes a literal from it */
+		m->pat = arena_strndup(&cc->rs->arena, val->s, val->len);
+		m->len = val->len;
+		m->cased = !HAS(mods, RE_I);
+		return m->pat ? 0 : AS_ENOMEM;
 	}
 	if (m->time != TM_NONE ||
 	    (val->plain && is_int(val->s) && !(mods->seen & string_mods) && !HAS(mods, CASED))) {
