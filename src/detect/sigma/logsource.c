@@ -420,12 +420,23 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 	*slot = SIZE_MAX;
 	struct ls_facts f;
 	facts(ev, &f);
+	/* format|Channel|EventID|Zeek log, written without printf (every event) */
 	char key[512];
-	int n = snprintf(key, sizeof key, SLICE_FMT "|" SLICE_FMT "|" SLICE_FMT "|" SLICE_FMT,
-			 SLICE_ARG(f.format), SLICE_ARG(f.channel), SLICE_ARG(f.eventid),
-			 SLICE_ARG(f.zeek));
+	const struct slice parts[4] = {f.format, f.channel, f.eventid, f.zeek};
+	int n = 0;
+	for (int i = 0; i < 4 && n >= 0; i++) {
+		if (parts[i].len + 1 > sizeof key - (size_t)n) {
+			n = -1;
+			break;
+		}
+		if (parts[i].len)
+			memcpy(key + n, parts[i].ptr, parts[i].len);
+		n += (int)parts[i].len;
+		if (i < 3)
+			key[n++] = '|';
+	}
 	size_t words = w->lswords;
-	if (n <= 0 || (size_t)n >= sizeof key) {
+	if (n <= 0) {
 		eval_bits(w->rs, &f, w->classbits);
 		return w->classbits;
 	}

@@ -56,6 +56,7 @@ struct sigma_pfdb {
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
 	bool kw;                         /* some rule of these classes has keyword literals */
+	uint8_t *fseen; /* per field: tested with a literal by a rule of these classes */
 };
 
 /* Literal kinds. */
@@ -398,7 +399,8 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 		char lit[256];
 		size_t len;
 		bool ci = !m->cased;
-		if (!sigma_re_literal(m->pat, m->len, &ci, lit, sizeof lit, &len) || len < PF_MIN_LITERAL)
+		if (!sigma_re_literal(m->pat, m->len, &ci, lit, sizeof lit, &len) ||
+		    len < PF_MIN_LITERAL)
 			return 0;
 		return lit_add(t, LK_TEXT, lit, len, !ci, &m->lit);
 	}
@@ -727,6 +729,7 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 		return;
 	free(d->own_start);
 	free(d->own_pairs);
+	free(d->fseen);
 	free(d);
 }
 
@@ -924,6 +927,22 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 	return rc;
 }
 
+/* Mark the fields that items of d test with a literal. */
+static void detection_fields(const struct sigma_detection *det, uint32_t nf, uint8_t *seen)
+{
+	for (uint32_t s = 0; s < det->nsels; s++)
+		for (uint32_t g = 0; g < det->sels[s].n; g++)
+			for (uint32_t i = 0; i < det->sels[s].groups[g].n; i++) {
+				const struct sigma_item *it = &det->sels[s].groups[g].items[i];
+				bool lit = false;
+				for (uint32_t k = 0; k < it->nm && !lit; k++)
+					lit = it->m[k].lit != UINT32_MAX;
+				for (unsigned a = 0; lit && a < it->field.nids; a++)
+					if (it->field.ids[a] < nf)
+						seen[it->field.ids[a]] = 1;
+			}
+}
+
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pfdb **out)
 {
@@ -965,6 +984,16 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
+	/* a field no rule of these classes tests with a literal is not looked at */
+	if (!(d->fseen = calloc((size_t)pf->nfields + 1, 1))) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct sigma_rule *r = rs->rules[i];
+		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
+			detection_fields(&r->det, pf->nfields, d->fseen);
+	}
 exit:
 	free(mark);
 	if (rc)
@@ -1237,7 +1266,7 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		if (!v.len || v.len > UINT32_MAX)
 			continue;
 		uint32_t f = ev->fields[i].name;
-		if (f < pf->nfields) {
+		if (f < pf->nfields && (!d->fseen || d->fseen[f])) {
 			if (pf->fhash[f])
 				hashed_find(pf, f, v, &h);
 			if (pf->fdb[f] && hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s,
