@@ -419,6 +419,9 @@ static void worker_free(void *p)
 	free(w->slot_gen);
 	free(w->lower);
 	free(w->lower_off);
+	free(w->parsed);
+	free(w->ival);
+	free(w->ipval);
 	free(w->selcache);
 	free(w->classbits);
 	free(w->rulebits);

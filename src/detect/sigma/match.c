@@ -55,13 +55,27 @@ void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev)
 	}
 	if (nf + 1 > w->lower_cap_fields) {
 		uint32_t *o = realloc(w->lower_off, (nf + 1) * sizeof *o);
-		if (o) {
+		if (o)
 			w->lower_off = o;
+		uint8_t *pb = o ? realloc(w->parsed, nf + 1) : NULL;
+		if (pb)
+			w->parsed = pb;
+		int64_t *iv = pb ? realloc(w->ival, (nf + 1) * sizeof *iv) : NULL;
+		if (iv)
+			w->ival = iv;
+		struct ip *ipv = iv ? realloc(w->ipval, (nf + 1) * sizeof *ipv) : NULL;
+		if (ipv) {
+			w->ipval = ipv;
 			w->lower_cap_fields = nf + 1;
 		}
 	}
-	if (w->lower_cap_fields >= nf + 1)
-		memset(w->lower_off, 0, (nf + 1) * sizeof *w->lower_off);
+	/* (short of memory the arrays may be shorter than the event: entries
+	 * past their end are computed without caching) */
+	uint32_t nc = w->lower_cap_fields < nf + 1 ? w->lower_cap_fields : nf + 1;
+	if (nc) {
+		memset(w->lower_off, 0, nc * sizeof *w->lower_off);
+		memset(w->parsed, 0, nc);
+	}
 	w->lower_len = 0;
 }
 
@@ -118,6 +132,41 @@ slow:
 	 * temporary is not possible here; fall back to the original bytes and
 	 * let the caller's case-insensitive path handle it */
 	return SLICE_NULL;
+}
+
+#define PV_INT    1u
+#define PV_INT_OK 2u
+#define PV_IP     4u
+#define PV_IP_OK  8u
+
+/* Value idx as an integer (the test of plain numbers), parsed once per event. */
+static bool int_of(struct sigma_worker *w, uint32_t idx, struct slice raw, int64_t *out)
+{
+	if (w->lower_cap_fields <= idx)
+		return !slice_to_i64(slice_trim(raw), out);
+	uint8_t *p = &w->parsed[idx];
+	if (!(*p & PV_INT)) {
+		*p |= PV_INT;
+		if (!slice_to_i64(slice_trim(raw), &w->ival[idx]))
+			*p |= PV_INT_OK;
+	}
+	*out = w->ival[idx];
+	return *p & PV_INT_OK;
+}
+
+/* Value idx as an IP address, parsed once per event. */
+static const struct ip *ip_of(struct sigma_worker *w, uint32_t idx, struct slice raw,
+			      struct ip *tmp)
+{
+	if (w->lower_cap_fields <= idx)
+		return ip_parse(slice_trim(raw), tmp) ? NULL : tmp;
+	uint8_t *p = &w->parsed[idx];
+	if (!(*p & PV_IP)) {
+		*p |= PV_IP;
+		if (!ip_parse(slice_trim(raw), &w->ipval[idx]))
+			*p |= PV_IP_OK;
+	}
+	return *p & PV_IP_OK ? &w->ipval[idx] : NULL;
 }
 
 static bool glob(const char *p, const uint8_t *wm, size_t pn, const char *s, size_t sn)
@@ -229,8 +278,9 @@ static bool value_match(struct sigma_worker *w, const struct sigma_matcher *m, u
 		return rc >= 0;
 	}
 	case SM_CIDR: {
-		struct ip ip;
-		return !ip_parse(slice_trim(raw), &ip) && cidr_contains(&m->cidr, &ip);
+		struct ip tmp;
+		const struct ip *ip = ip_of(w, idx, raw, &tmp);
+		return ip && cidr_contains(&m->cidr, ip);
 	}
 	case SM_NUMCMP: {
 		double d;
@@ -253,7 +303,7 @@ static bool value_match(struct sigma_worker *w, const struct sigma_matcher *m, u
 			return time_value(m, raw, &d) && d == m->num;
 		}
 		int64_t x;
-		if (!slice_to_i64(slice_trim(raw), &x))
+		if (int_of(w, idx, raw, &x))
 			return x == m->inum;
 		return slice_eq_nocase(raw, slice_make(m->pat, m->len));
 	}

@@ -93,6 +93,7 @@ struct sigma_prefilter {
 	struct map hashed;
 	uint8_t *fhash;
 	uint16_t *fmax; /* per field: the longest hashed text (longer values cannot hit) */
+	uint64_t *flen; /* per field, tails then exact values: bit min(length, 63) of each text */
 };
 
 struct sigma_pf_scratch {
@@ -658,6 +659,7 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->fdb);
 	free(pf->fhash);
 	free(pf->fmax);
+	free(pf->flen);
 	map_free(&pf->hashed);
 	free(pf->lit_start);
 	free(pf->lit_rules);
@@ -816,6 +818,8 @@ static int hashed_put(struct sigma_prefilter *pf, uint32_t f, char tag, const ch
 	pf->fhash[f] |= tag == 't' ? 1 : tag == 'e' ? 2 : 4;
 	if (tag != 'n' && n > pf->fmax[f])
 		pf->fmax[f] = (uint16_t)n;
+	if (tag != 'n')
+		pf->flen[2 * (size_t)f + (tag == 'e')] |= 1ull << (n < 63 ? n : 63);
 	return map_put(&pf->hashed, slice_make(key, n + 5), l, NULL);
 }
 
@@ -868,7 +872,8 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 	pf->dbs = calloc((size_t)nf + 1, sizeof *pf->dbs);
 	pf->fhash = calloc((size_t)nf + 1, 1);
 	pf->fmax = calloc((size_t)nf + 1, sizeof *pf->fmax);
-	if (!rc && (!pf->kwlit || !pf->fdb || !pf->dbs || !pf->fhash || !pf->fmax))
+	pf->flen = calloc(2 * ((size_t)nf + 1), sizeof *pf->flen);
+	if (!rc && (!pf->kwlit || !pf->fdb || !pf->dbs || !pf->fhash || !pf->fmax || !pf->flen))
 		rc = AS_ENOMEM;
 	for (size_t i = 0; i < rs->nrules && !rc; i++) {
 		const struct sigma_rule *r = rs->rules[i];
@@ -1183,7 +1188,8 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 	return 0;
 }
 
-/* The hash look-ups of field f's value v: its file name, the whole value, its integer. */
+/* The hash look-ups of field f's value v: its file name, the whole value,
+ * its integer; a length no hashed text has is not looked up. */
 static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct slice v,
 			struct hit_ctx *h)
 {
@@ -1193,7 +1199,7 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 	if (pf->fhash[f] & 1) {
 		const char *b = memrchr(v.ptr, '\\', v.len);
 		size_t n = b ? v.len - (size_t)(b - v.ptr) : 0;
-		if (b && n <= pf->fmax[f]) {
+		if (b && n <= pf->fmax[f] && ((pf->flen[2 * (size_t)f] >> (n < 63 ? n : 63)) & 1)) {
 			key[4] = 't';
 			for (size_t i = 0; i < n; i++)
 				key[5 + i] =
@@ -1202,7 +1208,8 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 				on_hit((unsigned)l, 0, 0, 0, h);
 		}
 	}
-	if ((pf->fhash[f] & 2) && v.len <= pf->fmax[f]) {
+	if ((pf->fhash[f] & 2) && v.len <= pf->fmax[f] &&
+	    ((pf->flen[2 * (size_t)f + 1] >> (v.len < 63 ? v.len : 63)) & 1)) {
 		key[4] = 'e';
 		for (size_t i = 0; i < v.len; i++)
 			key[5 + i] =

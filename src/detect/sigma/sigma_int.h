@@ -321,6 +321,11 @@ struct sigma_worker {
 	size_t lower_len, lower_cap;
 	uint32_t *lower_off; /* per event field: offset+1 into lower, 0 = not yet */
 	uint32_t lower_cap_fields;
+	/* per event field, parsed once when a matcher first asks: its value as an
+	 * integer and as an IP address; parsed bits: PV_INT, PV_INT_OK, PV_IP, PV_IP_OK */
+	uint8_t *parsed;
+	int64_t *ival;
+	struct ip *ipval;
 	/* per-rule selection cache: 0 unknown, 1 false, 2 true */
 	uint8_t *selcache;
 	size_t selcap;
