@@ -43,7 +43,8 @@ struct kase {
 	struct observations *o;
 	int rank_ours, rank_peer; /* 1-based, 0 = not ranked */
 	double lead, density, conf;
-	bool fit; /* in the calibration fit half */
+	bool fit;    /* in the calibration fit half */
+	bool sparse; /* a cut-down copy, for calibration only */
 };
 
 static struct kase *cases;
@@ -232,8 +233,26 @@ static int peer_rank(const struct attr_model *m, const struct observations *o, s
 	return mine > 0 ? rank : 0;
 }
 
+/* BENCH_PARAMS="K:ALPHA:BETA,…" (K the kind's index in attr_impl.h) replaces
+ * the defaults of the kinds it names, to explore weights without a rebuild. */
+static void env_params(struct attr_model *m)
+{
+	const char *e = getenv("BENCH_PARAMS");
+	struct attr_kind_param p[TK_KINDS];
+	memcpy(p, attr_default_params, sizeof p);
+	while (e && *e) {
+		int k;
+		double a, b;
+		if (sscanf(e, "%d:%lf:%lf", &k, &a, &b) == 3 && k >= 0 && k < TK_KINDS)
+			p[k] = (struct attr_kind_param){a, b};
+		e = strchr(e, ',');
+		e = e ? e + 1 : NULL;
+	}
+	attr_model_set_params(m, p);
+}
+
 /* Score the cases [from, to) against m. */
-static void score_cases(const struct attr_model *m, size_t from, size_t to)
+static void score_cases(struct attr_model *m, size_t from, size_t to)
 {
 	struct attr_options opt = {.top = AS_ATTR_MAX_TOP};
 	for (size_t i = from; i < to; i++) {
@@ -266,8 +285,11 @@ static void score_cases(const struct attr_model *m, size_t from, size_t to)
 
 static void summary(const char *label, size_t from, size_t to)
 {
-	size_t n = to - from, o1 = 0, o3 = 0, p1 = 0, p3 = 0;
+	size_t n = 0, o1 = 0, o3 = 0, p1 = 0, p3 = 0;
 	for (size_t i = from; i < to; i++) {
+		if (cases[i].sparse)
+			continue;
+		n++;
 		o1 += cases[i].rank_ours == 1;
 		o3 += cases[i].rank_ours >= 1 && cases[i].rank_ours <= 3;
 		p1 += cases[i].rank_peer == 1;
@@ -326,8 +348,11 @@ static int cmp_cite(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
 }
 
-/* Cases of round r (0-based) over bundle 0; returns the cases' range. */
-static void report_round(json_t **bundles, int round, size_t *from, size_t *to)
+/* Cases of round r (0-based) over bundle 0; returns the cases' range. With
+ * keep_software the group keeps the report's software in the kb: how ATT&CK
+ * itself records a campaign (its malware stays on the attributed group's
+ * page while its techniques live on the campaign's). */
+static void report_round(json_t **bundles, int round, bool keep_software, size_t *from, size_t *to)
 {
 	json_t *objs = json_object_get(bundles[0], "objects"), *o;
 	size_t nobj = json_array_size(objs), i;
@@ -374,8 +399,33 @@ static void report_round(json_t **bundles, int round, size_t *from, size_t *to)
 			    !cites(r, c[round].name))
 				continue;
 			/* what other reports also say stays known */
-			drop[j] = only_cites(r, c[round].name);
+			drop[j] = only_cites(r, c[round].name) &&
+				  !(keep_software &&
+				    strncmp(jstr(r, "target_ref"), "attack-pattern--", 16));
 			add_target(k->o, jstr(r, "target_ref"));
+		}
+	}
+	/* A hunt's incident often holds a handful of techniques and one tool, far
+	 * less than a report: cut-down copies of the cases (the first k
+	 * techniques, the first software) teach the calibration what little
+	 * evidence is worth. They are scored, but only calibration sees them. */
+	size_t whole = ncases;
+	for (size_t c = *from; c < whole; c++) {
+		static const unsigned keep[] = {1, 2, 3, 5};
+		for (size_t v = 0; v < sizeof keep / sizeof *keep; v++) {
+			const struct attr_strs *t = &cases[c].o->list[ATTR_OBS_TECHNIQUE];
+			const struct attr_strs *sw = &cases[c].o->list[ATTR_OBS_SOFTWARE];
+			if (t->n <= keep[v])
+				continue;
+			char g[sizeof cases->group], src[sizeof cases->source];
+			memcpy(g, cases[c].group, sizeof g);
+			memcpy(src, cases[c].source, sizeof src);
+			struct kase *k = case_new(g, src); /* may move cases */
+			k->sparse = true;
+			for (unsigned j = 0; j < keep[v]; j++)
+				observations_add(k->o, ATTR_OBS_TECHNIQUE, slice_cstr(t->v[j]));
+			if (sw->n && v % 2)
+				observations_add(k->o, ATTR_OBS_SOFTWARE, slice_cstr(sw->v[0]));
 		}
 	}
 	*to = ncases;
@@ -386,7 +436,8 @@ static void report_round(json_t **bundles, int round, size_t *from, size_t *to)
 		fprintf(stderr, "bench_attribute: cannot build the kb\n");
 		exit(1);
 	}
-	if (round == 0 && getenv("BENCH_TUNE"))
+	env_params(m);
+	if (round == 0 && keep_software == !!getenv("BENCH_TUNE_KEEP") && getenv("BENCH_TUNE"))
 		tune(m, *from, *to);
 	score_cases(m, *from, *to);
 	attr_model_free(m);
@@ -454,6 +505,7 @@ static void campaigns(json_t **bundles, size_t nb, size_t *from, size_t *to)
 		fprintf(stderr, "bench_attribute: cannot build the kb\n");
 		exit(1);
 	}
+	env_params(m);
 	score_cases(m, *from, *to);
 	for (size_t i = *from; i < *to; i++)
 		printf("  campaign %-40s -> %-20s rank %d (peer %d) confidence %.2f\n",
@@ -530,7 +582,7 @@ static void speed(json_t **bundles, size_t from, size_t to)
 	double t2 = now();
 	size_t n = 0;
 	struct attr_options opt = {.top = 5};
-	while (n < 10000)
+	while (n < 10000 && from < to)
 		for (size_t i = from; i < to && n < 10000; i++, n++) {
 			struct attr_result r;
 			if (!attribute_observations(m, cases[i].o, &opt, &r))
@@ -568,17 +620,31 @@ int main(int argc, char **argv)
 	       names[0]);
 	for (int r = 0; r < 3; r++) {
 		char label[64];
-		report_round(bundles, r, &f[r], &t[r]);
+		if (getenv("BENCH_KEPT_ONLY")) {
+			f[r] = t[r] = ncases;
+			continue;
+		}
+		report_round(bundles, r, false, &f[r], &t[r]);
 		snprintf(label, sizeof label, "  round %d (each group's #%d report)", r + 1, r + 1);
 		summary(label, f[r], t[r]);
 	}
 	summary("  all rounds", f[0], t[2]);
+	size_t kf[3], kt[3];
+	printf("\nthe same reports, their software kept on the group (as ATT&CK keeps a "
+	       "campaign's software)\n");
+	for (int r = 0; r < 3; r++) {
+		char label[64];
+		report_round(bundles, r, true, &kf[r], &kt[r]);
+		snprintf(label, sizeof label, "  round %d (each group's #%d report)", r + 1, r + 1);
+		summary(label, kf[r], kt[r]);
+	}
+	summary("  all rounds", kf[0], kt[2]);
 	printf("\ncampaigns with a known group (mobile + ICS bundles, enterprise as "
 	       "background)\n");
 	campaigns(bundles, 3, &cf, &ct);
 	summary("  campaigns", cf, ct);
-	calibrate(f[0], t[2]);
-	speed(bundles, f[0], t[2]);
+	calibrate(f[0], kt[2]);
+	speed(bundles, kf[0], kt[2]);
 	for (size_t i = 0; i < ncases; i++)
 		observations_free(cases[i].o);
 	free(cases);

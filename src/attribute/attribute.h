@@ -107,7 +107,7 @@ int attr_calib_fit(const double (*x)[2], const int *y, size_t n, struct attr_cal
 /* --- attribution ------------------------------------------------------------ */
 
 #define ATTR_ATTRIBUTED 0.80 /* confidence from which a verdict is "attributed" */
-#define ATTR_SUSPECTED  0.40 /* … "suspected"; below, "unattributed" */
+#define ATTR_SUSPECTED  0.50 /* … "suspected" (likelier right than wrong); below, "unattributed" */
 
 enum attr_verdict { ATTR_UNATTRIBUTED, ATTR_SUSPECTED_V, ATTR_ATTRIBUTED_V };
 const char *attr_verdict_name(enum attr_verdict v);

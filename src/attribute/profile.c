@@ -19,11 +19,12 @@
 #include "core/error.h"
 #include "intel/intel.h"
 
-/* Tuned on the group-split development set of bench_attribute (never on the
- * campaigns it reports). */
+/* Tuned on round 1 of bench_attribute's report hold-out in which the group
+ * keeps the report's software (the shape of an ATT&CK campaign); its rounds
+ * 2 and 3, the strict hold-out and the campaigns are the check. */
 const struct attr_kind_param attr_default_params[TK_KINDS] = {
-    [TK_TECH] = {.alpha = 64.0, .beta = 1.0},  [TK_FAM] = {.alpha = 64.0, .beta = 0.0},
-    [TK_SW] = {.alpha = 64.0, .beta = 2.0},    [TK_IND] = {.alpha = 1.0, .beta = 2.0},
+    [TK_TECH] = {.alpha = 256.0, .beta = 1.0}, [TK_FAM] = {.alpha = 64.0, .beta = 0.0},
+    [TK_SW] = {.alpha = 64.0, .beta = 3.0},    [TK_IND] = {.alpha = 1.0, .beta = 2.0},
     [TK_SECTOR] = {.alpha = 4.0, .beta = 0.5}, [TK_VCOUNTRY] = {.alpha = 4.0, .beta = 0.5},
 };
 

@@ -64,6 +64,7 @@ struct kb_software {
 	char *attack_id; /* "S0154" or NULL */
 	char *type;      /* "malware" or "tool" */
 	struct kb_strv aliases, platforms, groups, uuids;
+	struct kb_strv techniques; /* ATT&CK ids the software itself implements */
 };
 
 struct kb_technique {

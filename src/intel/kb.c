@@ -165,6 +165,7 @@ void kb_free(struct kb *kb)
 		strv_free(&s->platforms);
 		strv_free(&s->groups);
 		strv_free(&s->uuids);
+		strv_free(&s->techniques);
 		free(s);
 	}
 	free(kb->sw);

@@ -100,6 +100,7 @@ static void software_json(struct buf *b, const struct kb_software *s)
 	w_strv(&w, "aliases", &s->aliases);
 	w_strv(&w, "platforms", &s->platforms);
 	w_strv(&w, "groups", &s->groups);
+	w_strv(&w, "techniques", &s->techniques);
 	w_strv(&w, "uuids", &s->uuids);
 	jw_obj_end(&w);
 }
@@ -296,6 +297,7 @@ static int load_software(struct kb *kb, json_t *o)
 	strv_free(&al);
 	jstrv(o, "platforms", &s->platforms);
 	jstrv(o, "groups", &s->groups);
+	jstrv(o, "techniques", &s->techniques);
 	return rc == AS_ETOOBIG ? 0 : rc;
 }
 

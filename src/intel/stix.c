@@ -11,6 +11,7 @@
  * replacement. Deprecated objects, and relationships whose ends are unknown,
  * dead or of a kind the kb does not keep, are reported one line per record.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,11 +71,12 @@ struct stix {
 	const char *file;
 	struct diag_sink *diags;
 	struct kb_import_stats *st;
-	struct map revoked_by; /* uuid of a revoked object → index of the relationship */
-	struct map location;   /* uuid of a location → index of the object */
-	struct map identity;   /* uuid of an identity → index of the object */
-	struct map indicator;  /* uuid of an indicator → index of the object */
-	struct map dead;       /* uuid of a revoked or deprecated object */
+	struct map revoked_by;   /* uuid of a revoked object → index of the relationship */
+	struct map location;     /* uuid of a location → index of the object */
+	struct map identity;     /* uuid of an identity → index of the object */
+	struct map indicator;    /* uuid of an indicator → index of the object */
+	struct map dead;         /* uuid of a revoked or deprecated object */
+	struct map attack_group; /* ATT&CK group id ("g0032") → index of the object */
 	json_t *objects;
 	bool attack; /* an ATT&CK bundle: its groups rank as ATT&CK */
 };
@@ -269,6 +271,15 @@ static int do_relationship(struct stix *x, json_t *o, size_t rec)
 		}
 		return rc == AS_ETOOBIG ? 0 : rc;
 	}
+	if (!strcmp(type, "uses") && (type_is(src, "malware") || type_is(src, "tool"))) {
+		/* what the software itself does: a group's software explains
+		 * techniques seen in its intrusions that no report tied to the group */
+		struct kb_software *s = kb_software_by_uuid(x->kb, slice_cstr(src));
+		struct kb_technique *t = kb_technique_by_uuid(x->kb, slice_cstr(dst));
+		if (s && t)
+			rc = strv_add_cstr(&s->techniques, t->id);
+		return rc == AS_ETOOBIG ? 0 : rc;
+	}
 	if (!strcmp(type, "attributed-to") && c) {
 		struct kb_group *to = kb_group_by_uuid(x->kb, slice_cstr(dst));
 		if (!to) {
@@ -347,7 +358,7 @@ static int do_relationship(struct stix *x, json_t *o, size_t rec)
 		rc = strv_add_cstr(&to->indicators, val);
 		return rc == AS_ETOOBIG ? 0 : rc;
 	}
-	/* mitigates, detects, software→technique uses, … are not kept: counted only */
+	/* mitigates, detects, … are not kept: counted only */
 	return 0;
 }
 
@@ -383,6 +394,82 @@ static int do_revoked(struct stix *x, json_t *o)
 	return 0;
 }
 
+/* ATT&CK software pages say who uses the software ("…has been used by
+ * [Lazarus Group](https://attack.mitre.org/groups/G0032)"), also where no
+ * "uses" relationship says so: the software of a campaign is often tied to
+ * its group only there. A sentence linking a group counts when it says use,
+ * operation, deployment or attribution, and not when it only compares
+ * ("shares code with", "similar to", "overlaps"): that is another
+ * family's user. */
+static bool sentence_says_use(const char *p, size_t n)
+{
+	static const char *const yes[] = {"used by",      "operated by",    "attributed to",
+					  "deployed by",  "used in",        "exclusively used",
+					  "developed by", "utilized by",    "leveraged by",
+					  "employed by",  "used to deploy", "used during"};
+	static const char *const no[] = {"similar", "shares",   "share ", "overlap",
+					 "resembl", "confused", "not ",   "sold to"};
+	char low[1024];
+	if (n >= sizeof low)
+		n = sizeof low - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)p[i]);
+	low[n] = 0;
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (strstr(low, no[i]))
+			return false;
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (strstr(low, yes[i]))
+			return true;
+	return false;
+}
+
+static int software_description_groups(struct stix *x, json_t *o)
+{
+	static const char link[] = "attack.mitre.org/groups/";
+	const char *d = jstr(o, "description");
+	struct kb_software *s = kb_software_by_uuid(x->kb, slice_cstr(jstr(o, "id")));
+	int rc = 0;
+	if (!d || !s)
+		return 0;
+	while (*d && !rc) {
+		/* a sentence ends at ". " or "(Citation" */
+		const char *end = d;
+		while (*end && !(end[0] == '.' && (end[1] == ' ' || !end[1])) &&
+		       strncmp(end, "(Citation", 9))
+			end++;
+		size_t n = (size_t)(end - d);
+		const char *at = d;
+		bool use = false, tested = false;
+		while (!rc && (at = strstr(at, link)) && at < end) {
+			char gid[8] = {0};
+			uint64_t v;
+			at += sizeof link - 1;
+			for (int i = 0; i < 5 && at[i]; i++)
+				gid[i] = (char)tolower((unsigned char)at[i]);
+			if (!tested) {
+				use = sentence_says_use(d, n);
+				tested = true;
+			}
+			if (!use || !map_get(&x->attack_group, slice_cstr(gid), &v))
+				continue;
+			json_t *go = json_array_get(x->objects, v);
+			struct kb_group *g = kb_group_by_uuid(x->kb, slice_cstr(jstr(go, "id")));
+			if (!g)
+				continue;
+			rc = strv_add_cstr(&g->software, s->name);
+			if (!rc)
+				rc = strv_add_cstr(&s->groups, g->name);
+			rc = rc == AS_ETOOBIG ? 0 : rc;
+		}
+		d = *end ? end + 1 : end;
+		if (!strncmp(d, "Citation", 8))
+			while (*d && *d != ')')
+				d++;
+	}
+	return rc;
+}
+
 int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag_sink *diags,
 		      struct kb_import_stats *st)
 {
@@ -395,6 +482,7 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 	map_init(&x.identity);
 	map_init(&x.indicator);
 	map_init(&x.dead);
+	map_init(&x.attack_group);
 	size_t i;
 	json_t *o;
 	int rc = 0;
@@ -418,6 +506,13 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 			rc = put_id(&x.indicator, id, i);
 		if (!strcmp(type, "x-mitre-collection") || !strcmp(type, "x-mitre-matrix"))
 			x.attack = true;
+		if (!rc && !strcmp(type, "intrusion-set") &&
+		    !json_is_true(json_object_get(o, "revoked")) &&
+		    !json_is_true(json_object_get(o, "x_mitre_deprecated"))) {
+			const char *aid = attack_ref(o, NULL);
+			if (aid && !strncmp(aid, "G", 1))
+				rc = put_id(&x.attack_group, aid, i);
+		}
 		if (rc)
 			goto out;
 	}
@@ -466,6 +561,16 @@ int intel_stix_import(struct kb *kb, const char *name, json_t *root, struct diag
 			if ((rc = do_relationship(&x, o, i + 1)))
 				goto out;
 		}
+	/* software pages naming their users */
+	json_array_foreach(x.objects, i, o)
+	{
+		const char *type = jstr(o, "type");
+		uint64_t v;
+		if (type && (!strcmp(type, "malware") || !strcmp(type, "tool")) &&
+		    !get_id(&x.dead, jstr(o, "id"), &v) &&
+		    (rc = software_description_groups(&x, o)))
+			goto out;
+	}
 	/* revoked names become aliases of what replaced them */
 	json_array_foreach(x.objects, i, o)
 	{
@@ -478,5 +583,6 @@ out:
 	map_free(&x.identity);
 	map_free(&x.indicator);
 	map_free(&x.dead);
+	map_free(&x.attack_group);
 	return rc == AS_ETOOBIG ? 0 : rc;
 }

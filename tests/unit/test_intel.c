@@ -459,6 +459,45 @@ static void test_stix_skips(void **state)
 	kb_free(kb);
 }
 
+/* Software keeps its own techniques, and a software page saying who uses it
+ * ties it to that group; a page that only compares it with a group's
+ * malware ties nothing. Both survive export and re-import. */
+static void test_stix_software(void **state)
+{
+	struct kb *kb, *k2;
+	struct buf a = BUF_INIT;
+	assert_int_equal(kb_new(&kb), 0);
+	assert_int_equal(kb_import_file(kb, fixture("pass_attack_software.json"), NULL, NULL), 0);
+	assert_int_equal(kb_export(kb, &a), 0);
+	assert_int_equal(kb_new(&k2), 0);
+	assert_int_equal(kb_import_mem(k2, "export", a.data, a.len, NULL, NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		struct kb *k = i ? k2 : kb;
+		const struct kb_software *x = kb_software_find(k, slice_cstr("LoaderX"));
+		const struct kb_software *c = kb_software_find(k, slice_cstr("S9002"));
+		const struct kb_group *alpha = kb_group_find(k, slice_cstr("G9001"));
+		const struct kb_group *beta = kb_group_find(k, slice_cstr("Beta Group"));
+		assert_non_null(x);
+		assert_non_null(c);
+		assert_non_null(alpha);
+		assert_non_null(beta);
+		assert_int_equal(x->techniques.n, 1);
+		assert_string_equal(x->techniques.v[0], "T1027");
+		assert_int_equal(c->techniques.n, 1);
+		assert_string_equal(c->techniques.v[0], "T1105");
+		assert_int_equal(x->groups.n, 1);
+		assert_string_equal(x->groups.v[0], "Alpha Group");
+		assert_int_equal(alpha->software.n, 1);
+		assert_string_equal(alpha->software.v[0], "LoaderX");
+		assert_int_equal(c->groups.n, 0);
+		assert_int_equal(beta->software.n, 0);
+		assert_int_equal(beta->techniques.n, 1);
+	}
+	buf_free(&a);
+	kb_free(k2);
+	kb_free(kb);
+}
+
 static void test_stix_origin(void **state)
 {
 	struct kb *kb;
@@ -783,6 +822,7 @@ int main(void)
 	    cmocka_unit_test(test_order_independent),
 	    cmocka_unit_test(test_stix_skips),
 	    cmocka_unit_test(test_stix_origin),
+	    cmocka_unit_test(test_stix_software),
 	    cmocka_unit_test(test_feed_and_reimport),
 	    cmocka_unit_test(test_misp_skips),
 	    cmocka_unit_test(test_malformed),
