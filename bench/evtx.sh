@@ -126,6 +126,21 @@ h2=$(best "$hunt2")
 printf 'hunt over 4 files of %s events: 1 thread %.2f s cpu %.2f s wall; 2 threads %.2f s cpu %.2f s wall (cpu/wall %.2f, wall 1 thread / 2 threads %.2f)\n' \
 	"$(events_of "$tmp/partlist")" "${h1% *}" "${h1#* }" "${h2% *}" "${h2#* }" \
 	"$(echo "${h2% *} / ${h2#* }" | bc -l)" "$(echo "${h1#* } / ${h2#* }" | bc -l)"
+# CPU seconds of each thread of the 2-thread run (sampled from /proc): the
+# workers' shares show both cores at work whatever else loads the machine
+xargs -0 "$bin" hunt --no-db --json --no-behavior --threads 2 --rules "$rules" <"$l" \
+	>/dev/null 2>&1 &
+pid=$!
+sleep 0.1
+while kill -0 $pid 2>/dev/null; do
+	for c in $(pgrep -P $pid) $pid; do
+		cat /proc/$c/task/*/stat 2>/dev/null | awk '{ print $1, $14 + $15 }'
+	done
+	sleep 0.2
+done >"$tmp/threads"
+wait $pid || true
+awk -v hz="$(getconf CLK_TCK)" '{ if ($2 > m[$1]) m[$1] = $2 } END { for (t in m) printf "%.2f\n", m[t] / hz }' \
+	"$tmp/threads" | sort -rn | tr '\n' ' ' | sed 's/^/  CPU seconds per thread, 2 threads: /; s/$/\n/'
 a1=$(sh -c "$hunt1" 2>/dev/null | wc -l)
 a2=$(sh -c "$hunt2" 2>/dev/null | wc -l)
 echo "  alerts: 1 thread $a1, 2 threads $a2"
