@@ -422,6 +422,56 @@ static void test_hostile_chunks(void **state)
 }
 
 /*
+ * A record holding a value type the parser does not write (here the first
+ * record's Execution_ProcessID, UInt32, retyped as Real32) is read through
+ * libevtx, by the same record number; the other records natively; the
+ * changed chunk's records CRC32 is reported.
+ */
+static void test_fallback(void **state)
+{
+	size_t len;
+	uint8_t *buf = load("pass_sysmon_1_3_11.evtx", &len);
+	uint8_t *c = buf + EVTX_FILE_HEADER_SIZE;
+	/* record 1: header (24), fragment header (4), template instance token
+	 * (10) whose definition is inline here, then the value count and the
+	 * descriptors (size u16, type u8, pad u8) */
+	uint32_t pos = 512 + 24 + 4;
+	assert_int_equal(c[pos], 0x0C);
+	uint32_t def = (uint32_t)c[pos + 6] | (uint32_t)c[pos + 7] << 8 |
+		       (uint32_t)c[pos + 8] << 16 | (uint32_t)c[pos + 9] << 24;
+	assert_int_equal(def, pos + 10);
+	uint32_t dsize = (uint32_t)c[def + 20] | (uint32_t)c[def + 21] << 8;
+	uint32_t desc = def + 24 + dsize + 4;
+	assert_int_equal(c[desc + 4 * 8 + 2], 0x08); /* value 8: UInt32 */
+	c[desc + 4 * 8 + 2] = 0x0B;
+	const char *path = "test_read_evtx_binxml_real32.evtx";
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	free(buf);
+	struct evtx_counters c0, c1;
+	evtx_counters_get(&c0);
+	struct got nat, lib;
+	read_path(path, "native", true, &nat);
+	evtx_counters_get(&c1);
+	read_path(path, "libevtx", true, &lib);
+	assert_int_equal(nat.n, 8);
+	assert_int_equal(c1.fallback_record - c0.fallback_record, 1);
+	assert_int_equal(c1.native - c0.native, 7);
+	assert_non_null(strstr(nat.diags, "evtx chunk 0: records CRC32"));
+	assert_int_equal(lib.n, 8);
+	/* the record read by libevtx is libevtx's own */
+	char why[160];
+	for (size_t i = 0; i < nat.n; i++)
+		if (event_differs(&nat.ev[i], &lib.ev[i], why, sizeof why))
+			fail_msg("event %zu: %s", i, why);
+	got_free(&nat);
+	got_free(&lib);
+	remove(path);
+}
+
+/*
  * Plans (a template's first walk in a chunk, replayed for the records after
  * it) against walking every record, on the fixture chunks and on hostile
  * copies of them: the same records read or refused, the same fields in the
@@ -523,7 +573,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_crc32),          cmocka_unit_test(test_chunk_headers),
 	    cmocka_unit_test(test_hostile_chunks), cmocka_unit_test(test_plans_same),
-	    cmocka_unit_test(test_fixtures_same),  cmocka_unit_test(test_corpus_same),
+	    cmocka_unit_test(test_fallback),       cmocka_unit_test(test_fixtures_same),
+	    cmocka_unit_test(test_corpus_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
