@@ -688,6 +688,39 @@ static void test_attack_corpus(void **state)
 	assert_string_equal(r.cand[0].group->name, "Kimsuky");
 	attr_result_free(&r);
 	observations_free(o);
+
+	/* real decoys: six organisations with Mimikatz, Cobalt Strike and the
+	 * techniques of the simulated campaigns (used by dozens of ATT&CK
+	 * groups) make no cluster; the two that also hold BabyShark, Kimsuky's
+	 * own implant, do, and are named after it */
+	static const char *const everyday[] = {"T1059.001", "T1027", "T1566.001", "T1204.002",
+					       "T1053.005", "T1105", "T1003.001", "T1560.001"};
+	struct attr_clusterer *c;
+	assert_int_equal(attr_clusterer_new(&c), 0);
+	for (int i = 0; i < 6; i++) {
+		char id[16], org[16];
+		assert_int_equal(observations_new(&o), 0);
+		observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Mimikatz"));
+		observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("Cobalt Strike"));
+		for (size_t k = 0; k < sizeof everyday / sizeof *everyday; k++)
+			observations_add(o, ATTR_OBS_TECHNIQUE, slice_cstr(everyday[k]));
+		if (i >= 4)
+			observations_add(o, ATTR_OBS_SOFTWARE, SLICE_LIT("BabyShark"));
+		snprintf(id, sizeof id, "inc-%d", i);
+		snprintf(org, sizeof org, "org-%d", i);
+		assert_int_equal(attr_cluster_add(c, id, org, at("2025-01-01T00:00:00Z"),
+						  at("2025-01-02T00:00:00Z"), o),
+				 0);
+		observations_free(o);
+	}
+	const struct attr_cluster *cl;
+	size_t n;
+	assert_int_equal(attr_cluster_run(c, kb, &cl, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cl[0].nincidents, 2);
+	assert_ptr_equal(attr_cluster_of(c, "inc-4"), &cl[0]);
+	assert_string_equal(cl[0].linked_group, "Kimsuky");
+	attr_clusterer_free(c);
 	attr_model_free(m);
 	kb_free(kb);
 }
