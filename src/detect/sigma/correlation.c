@@ -18,8 +18,10 @@
  *
  * State is per worker and bounded: AS_SIGMA_MAX_CORR_KEYS keys per
  * correlation (expired keys are compacted away when the table fills) and
- * AS_SIGMA_MAX_CORR_EVENTS entries per key; what does not fit is counted as
- * shed. A correlation sees the events of its own worker only.
+ * AS_SIGMA_MAX_CORR_EVENTS entries per key and AS_SIGMA_MAX_CORR_ALL in all
+ * the windows of a worker (so memory stays bounded whatever the input); what
+ * does not fit is counted as shed. A correlation sees the events of its own
+ * worker only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,7 @@ struct sigma_corr_worker {
 	struct cslot *slots;
 	size_t n;
 	struct buf key;
+	size_t entries; /* entries allocated over all windows (AS_SIGMA_MAX_CORR_ALL) */
 };
 
 /* ---- parsing ---- */
@@ -538,7 +541,7 @@ static int fire(struct sigma_worker *w, const struct sigma_rule *cr, struct csta
 }
 
 /* Rebuild the key table keeping only keys with live entries. */
-static void compact(struct cslot *sl, int64_t now, int64_t span)
+static void compact(struct cslot *sl, int64_t now, int64_t span, size_t *entries)
 {
 	struct map nk;
 	map_init(&nk);
@@ -548,6 +551,7 @@ static void compact(struct cslot *sl, int64_t now, int64_t span)
 		bool live =
 		    s->n && (now == AS_TIME_NONE || s->e[s->start + s->n - 1].time >= now - span);
 		if (!live || map_put(&nk, slice_make(s->key, s->keylen), k, NULL)) {
+			*entries -= s->cap;
 			free(s->e);
 			free(s->key);
 			continue;
@@ -559,7 +563,8 @@ static void compact(struct cslot *sl, int64_t now, int64_t span)
 	sl->nst = k;
 }
 
-static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now, int64_t span)
+static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now, int64_t span,
+				size_t *entries)
 {
 	uint64_t idx;
 	if (!key.ptr)
@@ -567,7 +572,7 @@ static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now,
 	if (map_get(&sl->keys, key, &idx))
 		return &sl->st[idx];
 	if (sl->nst >= AS_SIGMA_MAX_CORR_KEYS)
-		compact(sl, now, span);
+		compact(sl, now, span, entries);
 	if (sl->nst >= AS_SIGMA_MAX_CORR_KEYS)
 		return NULL;
 	if (sl->nst == sl->capst) {
@@ -591,7 +596,9 @@ static struct cstate *state_get(struct cslot *sl, struct slice key, int64_t now,
 	return &sl->st[sl->nst++];
 }
 
-static int push(struct cstate *s, const struct centry *e)
+/* Append e; *entries counts the entries allocated in all windows of the
+ * worker, which stay under AS_SIGMA_MAX_CORR_ALL whatever the input. */
+static int push(struct cstate *s, const struct centry *e, size_t *entries)
 {
 	if (s->start && s->start + s->n == s->cap) {
 		memmove(s->e, s->e + s->start, s->n * sizeof *s->e);
@@ -601,9 +608,12 @@ static int push(struct cstate *s, const struct centry *e)
 		if (s->cap >= AS_SIGMA_MAX_CORR_EVENTS)
 			return AS_ETOOBIG;
 		uint32_t nc = s->cap ? s->cap * 2 : 8;
+		if (*entries + (nc - s->cap) > AS_SIGMA_MAX_CORR_ALL)
+			return AS_ETOOBIG;
 		struct centry *ne = realloc(s->e, nc * sizeof *ne);
 		if (!ne)
 			return AS_ENOMEM;
+		*entries += nc - s->cap;
 		s->e = ne;
 		s->cap = nc;
 	}
@@ -642,7 +652,7 @@ int sigma_corr_feed_depth(struct sigma_worker *w, const struct sigma_rule *r,
 		if (cw->key.err)
 			continue;
 		int64_t now = ev->time;
-		struct cstate *s = state_get(sl, buf_slice(&cw->key), now, c->span);
+		struct cstate *s = state_get(sl, buf_slice(&cw->key), now, c->span, &cw->entries);
 		if (!s) {
 			sl->shed++;
 			continue;
@@ -675,7 +685,7 @@ int sigma_corr_feed_depth(struct sigma_worker *w, const struct sigma_rule *r,
 				s->start++;
 				s->n--;
 			}
-		if (push(s, &e)) {
+		if (push(s, &e, &cw->entries)) {
 			sl->shed++;
 			continue;
 		}
