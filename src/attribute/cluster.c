@@ -34,9 +34,10 @@
  *
  * With a knowledge base, a cluster not yet linked is named after the group
  * whose own evidence it holds: an indicator, hash or infrastructure value
- * the kb lists for exactly one group, an ssdeep hash close to one the kb
- * lists, or software only that group uses; the group with most matches
- * wins, a tie names nobody. This is how a later import names a cluster.
+ * the kb lists for exactly one group (or that the feed which flagged it
+ * ties to a group), an ssdeep hash close to one the kb lists, or software
+ * only that group uses; the group with most matches wins, a tie names
+ * nobody. This is how a later import names a cluster.
  */
 #include <fuzzy.h>
 #include <jansson.h>
@@ -706,6 +707,8 @@ static void vote_add(struct vote *v, size_t *n, size_t cap, uint32_t group, cons
 	for (size_t i = 0; i < *n; i++)
 		if (v[i].group == group) {
 			size_t used = strlen(v[i].also);
+			if (strstr(v[i].first, value) || strstr(v[i].also, value))
+				return; /* one value said twice (the kb's and its feed's) */
 			v[i].count++;
 			if (v[i].nalso < 3 && used + strlen(value) + 3 < sizeof v[i].also) {
 				snprintf(v[i].also + used, sizeof v[i].also - used, "%s%s",
@@ -746,6 +749,17 @@ static int namer_link(const struct namer *nm, struct attr_cluster *cl)
 			 kb_group_at(nm->kb, g - 1)->name);
 		vote_add(v, &nv, 32, (uint32_t)(g - 1), why, val);
 	}
+	/* the feeds that flagged an indicator may name its group themselves */
+	for (uint32_t i = 0; i < p->nind; i++)
+		for (uint32_t j = 0; j < p->ind[i].groups.n; j++) {
+			const struct kb_group *g =
+			    kb_group_find(nm->kb, slice_cstr(p->ind[i].groups.v[j]));
+			if (!g)
+				continue;
+			snprintf(why, sizeof why, "indicator %s is tied to %s by its feed",
+				 p->ind[i].value, g->name);
+			vote_add(v, &nv, 32, g->id, why, p->ind[i].value);
+		}
 	const struct attr_strs *f = &p->list[ATTR_OBS_FUZZY];
 	for (uint32_t i = 0; i < f->n; i++)
 		for (size_t j = 0; j < nm->nfuzzy; j++) {

@@ -653,6 +653,34 @@ static void test_cluster_named(void **state)
 	assert_string_equal(cl[0].linked_group, "APT-Test");
 	assert_non_null(strstr(cl[0].linked_reason, "RareLoader"));
 	attr_clusterer_free(c);
+	/* so does the feed that flagged an indicator, when it names one group;
+	 * naming two is a tie that names nobody */
+	for (int both = 0; both < 2; both++) {
+		assert_int_equal(attr_clusterer_new(&c), 0);
+		for (int i = 0; i < 2; i++) {
+			struct observations *o;
+			struct slice g[2] = {SLICE_LIT("apt-test"), SLICE_LIT("Group 03")};
+			assert_int_equal(observations_new(&o), 0);
+			observations_add_indicator(o, SLICE_LIT("ipv4"), SLICE_LIT("198.51.100.7"),
+						   g, both ? 2 : 1);
+			assert_int_equal(attr_cluster_add(c, i ? "x" : "y", NULL,
+							  at("2023-01-01T00:00:00Z"), AS_TIME_NONE,
+							  o),
+					 0);
+			observations_free(o);
+		}
+		assert_int_equal(attr_cluster_run(c, kb, &cl, &n), 0);
+		assert_int_equal(n, 1);
+		if (both) {
+			assert_null(cl[0].linked_group);
+		} else {
+			assert_string_equal(cl[0].linked_group, "APT-Test");
+			assert_string_equal(
+			    cl[0].linked_reason,
+			    "indicator 198.51.100.7 is tied to APT-Test by its feed");
+		}
+		attr_clusterer_free(c);
+	}
 	free(k1);
 	free(k2);
 	free(k3);
