@@ -311,6 +311,27 @@ static struct kb_group *lookup_group(const struct kb *kb, struct slice s, bool *
 	return NULL;
 }
 
+/* The group whose canonical name is s with " Group" or " Team" after it
+ * ("Lazarus" → Lazarus Group), other than not; NULL when there is none. */
+static struct kb_group *short_name_owner(const struct kb *kb, struct slice s,
+					 const struct kb_group * not )
+{
+	static const char *const suffix[] = {" group", " team"};
+	char full[AS_MAX_KB_STRING + 1];
+	s = slice_trim(s);
+	for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+		size_t sl = strlen(suffix[i]);
+		if (!s.len || s.len + sl >= sizeof full)
+			return NULL;
+		memcpy(full, s.ptr, s.len);
+		memcpy(full + s.len, suffix[i], sl + 1);
+		struct kb_group *h = lookup_group(kb, slice_cstr(full), NULL);
+		if (h && h != not &&slice_eq_nocase(slice_cstr(h->name), slice_cstr(full)))
+			return h;
+	}
+	return NULL;
+}
+
 /* Give alias to g unless another group holds it; authoritative sources take
  * it over. Either way a disagreement becomes a conflict. */
 static int alias_claim(struct kb *kb, struct kb_group *g, struct slice alias, const char *source,
@@ -328,6 +349,17 @@ static int alias_claim(struct kb *kb, struct kb_group *g, struct slice alias, co
 	    map_get(&kb->alias, slice_cstr(key), &v) && v != g->id &&
 	    !slice_eq_nocase(slice_cstr(kb->groups[v]->name), alias))
 		authoritative = true;
+	/* a short name of another group's canonical name stays with g, but
+	 * look-ups prefer that group (kb_group_find): say so */
+	struct kb_group *owner = short_name_owner(kb, alias, g);
+	if (owner && !slice_eq_nocase(slice_cstr(g->name), alias)) {
+		char a[512], b[512], subj[256];
+		snprintf(subj, sizeof subj, "%.*s", SLICE_ARG(alias));
+		snprintf(a, sizeof a, "%s (short name)", owner->name);
+		snprintf(b, sizeof b, "%s (%s)", g->name, source);
+		if ((rc = kb_conflict_add(kb, "short-name", subj, a, b)))
+			return rc;
+	}
 	if (map_get(&kb->alias, slice_cstr(key), &v) && v != g->id) {
 		struct kb_group *h = kb->groups[v];
 		char a[512], b[512], subj[256];
@@ -872,6 +904,16 @@ const struct kb_group *kb_group_find(const struct kb *kb, struct slice name)
 	if (!kb)
 		return NULL;
 	const struct kb_group *g = lookup_group(kb, name, NULL);
+	/* A short name is the group whose canonical name it is with "Group" or
+	 * "Team" after it, before it is another group's alias: feeds say
+	 * "Lazarus" for Lazarus Group (G0032), while 360's APT-C-26 "Lazarus"
+	 * makes it an alias of APT38. The alias stays listed, with a
+	 * "short-name" conflict; only the look-up prefers the named group. */
+	if (g && !slice_eq_nocase(slice_cstr(g->name), slice_trim(name))) {
+		const struct kb_group *h = short_name_owner(kb, name, g);
+		if (h)
+			return h;
+	}
 	if (g)
 		return g;
 	uint64_t v;

@@ -461,7 +461,8 @@ static void test_stix_skips(void **state)
 
 /* Software keeps its own techniques, and a software page saying who uses it
  * ties it to that group; a page that only compares it with a group's
- * malware ties nothing. Both survive export and re-import. */
+ * malware ties nothing. Both survive export and re-import. A short name
+ * finds the group named "<name> Group" before another group's alias. */
 static void test_stix_software(void **state)
 {
 	struct kb *kb, *k2;
@@ -492,6 +493,9 @@ static void test_stix_software(void **state)
 		assert_int_equal(c->groups.n, 0);
 		assert_int_equal(beta->software.n, 0);
 		assert_int_equal(beta->techniques.n, 1);
+		/* "Alpha" is Beta Group's alias, but the short name of Alpha Group */
+		assert_ptr_equal(kb_group_find(k, slice_cstr("alpha ")), alpha);
+		assert_null(kb_group_find(k, slice_cstr("Gamma")));
 	}
 	buf_free(&a);
 	kb_free(k2);
