@@ -418,7 +418,10 @@ int sigma_rule_parse(struct sigma_compile_ctx *cc, const struct sy_node *doc, ch
 		copy.items = items;
 		copy.n = 0;
 		for (size_t i = 0; i < filt->n; i++) {
-			if (!strcmp(filt->items[2 * i]->s, "rules"))
+			const struct sy_node *k = filt->items[2 * i];
+			if (k->kind != SY_SCALAR || !k->s)
+				FAIL(k, AS_EINVAL, "filter keys must be names");
+			if (!strcmp(k->s, "rules"))
 				continue;
 			items[2 * copy.n] = filt->items[2 * i];
 			items[2 * copy.n + 1] = filt->items[2 * i + 1];
