@@ -46,6 +46,7 @@ struct pair {
 	int64_t longest;
 	uint16_t port;
 	uint8_t long_alerted;
+	int64_t at; /* time of the event port, file and record come from */
 	char name[AS_BEH_MAX_NAME];
 	char proto[8];
 	const struct source *file;
@@ -411,14 +412,25 @@ static void track(struct beacon *b, const struct event *ev, const struct pair_ke
 	int64_t in = event_has_num(ev, EN_BYTES_IN) ? ev->num[EN_BYTES_IN] : 0;
 	p->bytes_out += (uint64_t)(out > 0 ? out : 0);
 	p->bytes_in += (uint64_t)(in > 0 ? in : 0);
-	if (event_has_num(ev, EN_DST_PORT))
-		p->port = (uint16_t)ev->num[EN_DST_PORT];
+	/* The port and the source shown are those of the pair's latest event in
+	 * event time (then file and record), not of the last to arrive: files
+	 * read by several threads arrive in any order, and a Sysmon connection
+	 * on port 80 read after Zeek's conn.log must not relabel a 443 beacon. */
+	bool latest = !p->file || t > p->at ||
+		      (t == p->at && ev->source &&
+		       (ev->source->id > p->file->id ||
+			(ev->source->id == p->file->id && ev->record >= p->record)));
+	if (latest) {
+		p->at = t;
+		p->file = ev->source;
+		p->record = ev->record;
+		if (event_has_num(ev, EN_DST_PORT))
+			p->port = (uint16_t)ev->num[EN_DST_PORT];
+	}
 	if (name.len && !p->name[0])
 		beh_name(p->name, sizeof p->name, name);
 	if (!p->proto[0])
 		beh_name(p->proto, sizeof p->proto, ev->str[ES_PROTO]);
-	p->file = ev->source;
-	p->record = ev->record;
 	add_sample(b, p, t, out);
 	if (ev->kind == EK_NETWORK && event_has_num(ev, EN_DURATION_US) &&
 	    ev->num[EN_DURATION_US] >= c->cfg->long_conn_seconds * 1000000 && !p->long_alerted) {
