@@ -12,28 +12,34 @@
 
 static void help(FILE *out)
 {
-	fprintf(out, "usage: aptscope events [--format NAME] [--json] [--limit N] PATH…\n\n"
+	fprintf(out, "usage: aptscope events [--format NAME] [--json] [--limit N] [--evtx-recover] "
+		     "PATH…\n\n"
 		     "Reads every file under PATH (format detected from content, .gz/.zst read\n"
 		     "through) and prints one JSON object per event: canonical fields under their\n"
 		     "own names, the record's native fields under \"fields\", and\n"
 		     "\"source\": {file, format, record}. Bad records are reported on stderr.\n\n"
 		     "  --format NAME  force a reader (see 'aptscope formats')\n"
 		     "  --json         JSON lines (the default and only output)\n"
-		     "  --limit N      stop after N events\n");
+		     "  --limit N      stop after N events\n"
+		     "  --evtx-recover also EVTX records deleted into free space whose\n"
+		     "                 EventRecordID no allocated record has (Recovered=true)\n");
 }
 
 int cmd_events(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"format", required_argument, 0, 'f'}, {"json", no_argument, 0, 'j'},
-	    {"limit", required_argument, 0, 'n'},  {"year", required_argument, 0, 'y'},
-	    {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+	static const struct option opts[] = {{"format", required_argument, 0, 'f'},
+					     {"json", no_argument, 0, 'j'},
+					     {"limit", required_argument, 0, 'n'},
+					     {"year", required_argument, 0, 'y'},
+					     {"evtx-recover", no_argument, 0, 'r'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
 	const struct format *force = NULL;
 	unsigned long long limit = 0;
 	int year = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:jn:y:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:jn:y:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!(force = format_by_name(optarg))) {
@@ -48,6 +54,10 @@ int cmd_events(int argc, char **argv)
 			break;
 		case 'y':
 			year = atoi(optarg);
+			break;
+		case 'r':
+			/* the EVTX reader's switch (src/read/evtx.c) */
+			setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
 			break;
 		case 'h':
 			help(stdout);

@@ -46,6 +46,8 @@ static void help(FILE *out)
 		"  --no-incidents  do not correlate alerts into incidents\n"
 		"  --blocklist F   write the attack sources the behavioural detectors found\n"
 		"  --blocklist-format plain|nft|ipset  (default plain)\n"
+		"  --evtx-recover  also read EVTX records deleted into free space whose\n"
+		"                  EventRecordID no allocated record has (Recovered=true)\n"
 		"  --year N        year of time stamps that have none (syslog); default: from\n"
 		"                  the file's modification time\n"
 		"  --progress      show a progress line on stderr (default when stderr is a\n"
@@ -218,7 +220,8 @@ int cmd_hunt(int argc, char **argv)
 		O_ALERTS,
 		O_NOINCIDENTS,
 		O_BLOCKLIST,
-		O_BLOCKLIST_FORMAT
+		O_BLOCKLIST_FORMAT,
+		O_EVTX_RECOVER
 	};
 	struct option opts[64] = {
 	    {"db", required_argument, 0, O_DB},
@@ -236,9 +239,10 @@ int cmd_hunt(int argc, char **argv)
 	    {"no-incidents", no_argument, 0, O_NOINCIDENTS},
 	    {"blocklist", required_argument, 0, O_BLOCKLIST},
 	    {"blocklist-format", required_argument, 0, O_BLOCKLIST_FORMAT},
+	    {"evtx-recover", no_argument, 0, O_EVTX_RECOVER},
 	    {"help", no_argument, 0, 'h'},
 	};
-	size_t nopts = 16;
+	size_t nopts = 17;
 	nopts += engines_options(opts + nopts, sizeof opts / sizeof *opts - nopts - 1);
 	memset(&opts[nopts], 0, sizeof opts[nopts]);
 
@@ -286,6 +290,10 @@ int cmd_hunt(int argc, char **argv)
 			break;
 		case O_YEAR:
 			year = atoi(optarg);
+			break;
+		case O_EVTX_RECOVER:
+			/* the EVTX reader's switch (src/read/evtx.c) */
+			setenv("APTSCOPE_EVTX_RECOVER", "1", 1);
 			break;
 		case O_INTEL:
 			if (nintel < sizeof intel / sizeof *intel)
