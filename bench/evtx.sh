@@ -57,19 +57,8 @@ done >"$tmp/partlist"
 for f in big mid empty; do printf '%s\0' "$tmp/$f.evtx" >"$tmp/${f}list"; done
 export bin bench rules
 
-# best "cpu wall" of the shell command $1 over $repeat runs
-best() {
-	b=""
-	i=0
-	while [ $i -lt "$repeat" ]; do
-		/usr/bin/time -f "%U %S %e" -o "$tf" sh -c "$1" >/dev/null 2>&1 || true
-		set -- "$1" $(cat "$tf")
-		cpu=$(echo "$2 + $3" | bc)
-		if [ -z "$b" ] || [ "$(echo "$cpu < ${b% *}" | bc)" = 1 ]; then b="$cpu $4"; fi
-		i=$((i + 1))
-	done
-	echo "$b"
-}
+# best(): "cpu wall" of a shell command over $repeat runs
+. "$here/bench/lib.sh"
 
 # best thread CPU seconds of bench_evtx over the files of list $1, mode $2
 reader() {

@@ -34,19 +34,8 @@ find "$dir" -name '*.evtx' -print0 | sort -z >"$list"
 rules="--rules $sigma/rules/windows --rules $sigma/rules-emerging-threats --rules $sigma/rules-threat-hunting"
 export list
 
-# best "cpu wall" of the shell command $1 over $repeat runs
-best() {
-	b=""
-	i=0
-	while [ $i -lt "$repeat" ]; do
-		/usr/bin/time -f "%U %S %e" -o "$tf" sh -c "$1" >/dev/null 2>&1 || true
-		set -- "$1" $(cat "$tf")
-		cpu=$(echo "$2 + $3" | bc)
-		if [ -z "$b" ] || [ "$(echo "$cpu < ${b% *}" | bc)" = 1 ]; then b="$cpu $4"; fi
-		i=$((i + 1))
-	done
-	echo "$b"
-}
+# best(): "cpu wall" of a shell command over $repeat runs
+. "$here/bench/lib.sh"
 
 hunt="xargs -0 $build/aptscope hunt --no-db --no-defaults --no-behavior --no-incidents --threads 1 $rules --json -o /dev/null <\"\$list\""
 dump='xargs -0 -n1 evtxexport -m all -f xml <"$list"'

@@ -55,14 +55,6 @@ int cluster_store_load(struct store *s, struct attr_clusterer *c, size_t *skippe
 	return rc;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 int cluster_store_put(struct store *s, const struct attr_cluster *cl)
 {
 	int rc = migrate(s);
@@ -81,13 +73,15 @@ int cluster_store_put(struct store *s, const struct attr_cluster *cl)
 			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	char t1[AS_TIME_STRLEN], t2[AS_TIME_STRLEN];
-	bind_opt(st, 1, cl->name);
-	bind_opt(st, 2, cl->first_seen != AS_TIME_NONE ? time_format(cl->first_seen, t1) : NULL);
-	bind_opt(st, 3, cl->last_seen != AS_TIME_NONE ? time_format(cl->last_seen, t2) : NULL);
+	store_bind_opt(st, 1, cl->name);
+	store_bind_opt(st, 2,
+		       cl->first_seen != AS_TIME_NONE ? time_format(cl->first_seen, t1) : NULL);
+	store_bind_opt(st, 3,
+		       cl->last_seen != AS_TIME_NONE ? time_format(cl->last_seen, t2) : NULL);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)cl->nincidents);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)cl->norgs);
-	bind_opt(st, 6, cl->linked_group);
-	bind_opt(st, 7, cl->linked_reason);
+	store_bind_opt(st, 6, cl->linked_group);
+	store_bind_opt(st, 7, cl->linked_reason);
 	sqlite3_bind_text(st, 8, json.data, (int)json.len, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : AS_EDB;
 out:

@@ -264,7 +264,7 @@ int store_source_put(struct store *s, int64_t run_id, const struct source_stats 
 	return rc;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+void store_bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -285,16 +285,16 @@ int store_alert_put(struct store *s, int64_t run_id, const struct alert *a)
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, a->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, run_id);
-	bind_opt(st, 3, a->time != AS_TIME_NONE ? time_format(a->time, t) : NULL);
-	bind_opt(st, 4, a->detector);
-	bind_opt(st, 5, a->rule_id);
-	bind_opt(st, 6, a->rule_title);
-	bind_opt(st, 7, alert_level_name(a->level));
-	bind_opt(st, 8, a->host);
-	bind_opt(st, 9, a->src_ip.family ? ip_format(&a->src_ip, src) : NULL);
-	bind_opt(st, 10, a->dst_ip.family ? ip_format(&a->dst_ip, dst) : NULL);
-	bind_opt(st, 11, a->user);
-	bind_opt(st, 12, a->source ? a->source->path : NULL);
+	store_bind_opt(st, 3, a->time != AS_TIME_NONE ? time_format(a->time, t) : NULL);
+	store_bind_opt(st, 4, a->detector);
+	store_bind_opt(st, 5, a->rule_id);
+	store_bind_opt(st, 6, a->rule_title);
+	store_bind_opt(st, 7, alert_level_name(a->level));
+	store_bind_opt(st, 8, a->host);
+	store_bind_opt(st, 9, a->src_ip.family ? ip_format(&a->src_ip, src) : NULL);
+	store_bind_opt(st, 10, a->dst_ip.family ? ip_format(&a->dst_ip, dst) : NULL);
+	store_bind_opt(st, 11, a->user);
+	store_bind_opt(st, 12, a->source ? a->source->path : NULL);
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)a->record);
 	sqlite3_bind_text(st, 14, json.data, (int)json.len, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, AS_EDB, "alerts");

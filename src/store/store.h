@@ -18,6 +18,7 @@
 
 struct store;
 struct sqlite3;
+struct sqlite3_stmt;
 
 struct source_stats {
 	const char *path;
@@ -53,6 +54,8 @@ int store_migrate(struct store *s, const char *component, const char *const *ste
 
 /* The SQLite handle, for components that keep their own tables. */
 struct sqlite3 *store_sqlite(struct store *s);
+/* Bind v (copied) to parameter i of st, or NULL when v is NULL. */
+void store_bind_opt(struct sqlite3_stmt *st, int i, const char *v);
 
 /* Last error message of the back end (static or owned by the store). */
 const char *store_errmsg(struct store *s);
