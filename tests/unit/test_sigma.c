@@ -841,6 +841,81 @@ static int count_emit(struct alert_sink *s, struct alert *a)
 	return 0;
 }
 
+/* The worker's value cache (prefilter.c) remembers the literals of values it
+ * has seen: the alerts must be those of looking at every value afresh,
+ * whether a value is known, evicted, too long to keep, or met under another
+ * field, over more distinct bytes than the cache holds. */
+static void test_value_cache(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+	    "title: field\nid: 11111111-0000-0000-0000-000000000001\n"
+	    "logsource: {product: windows}\n"
+	    "detection: {sel: {CommandLine|contains: mimikatz}, condition: sel}\n"
+	    "---\n"
+	    "title: keyword\nid: 11111111-0000-0000-0000-000000000002\n"
+	    "logsource: {product: windows}\n"
+	    "detection: {keywords: [evilword], condition: keywords}\n";
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from(yaml, &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *w;
+	assert_int_equal(d.worker_new(&d, &w), 0);
+	struct alert_sink sink = {count_emit};
+	struct source src = {.path = "test.evtx", .format = "evtx"};
+	enum { N = 3000, LEN = 3900 };
+	uint32_t cmd = fieldname_intern(slice_cstr("CommandLine"));
+	uint32_t img = fieldname_intern(slice_cstr("Image"));
+	char *val = malloc(LEN + 400);
+	assert_non_null(val);
+	size_t want = 0;
+	ncounted = 0;
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < N; i++) {
+			/* every third event repeats the value before it; every
+			 * fifth value is longer than the cache keeps */
+			int j = i % 3 == 1 ? i - 1 : i;
+			size_t len = j % 5 == 4 ? LEN + 300 : LEN;
+			memset(val, 'a' + j % 26, len);
+			int n = snprintf(val, 32, "v%d-", j);
+			val[n] = 'x';
+			if (j % 7 == 0)
+				memcpy(val + len - 20, "MimiKatz", 8);
+			if (j % 11 == 0)
+				memcpy(val + 100, "evilword", 8);
+			struct arena a;
+			arena_init(&a, 0);
+			struct event ev;
+			event_clear(&ev);
+			ev.source = &src;
+			/* pass 1 puts the value under Image too, pass 2 only there */
+			if (pass != 2)
+				assert_int_equal(event_field_add(&ev, &a, cmd, FT_STRING,
+								 slice_make(val, len)),
+						 0);
+			if (pass >= 1)
+				assert_int_equal(event_field_add(&ev, &a, img, FT_STRING,
+								 slice_make(val, len)),
+						 0);
+			ev.raw = slice_make(val, len);
+			assert_int_equal(d.scan(w, &ev, 1, &sink), 0);
+			want += (pass != 2 && j % 7 == 0) + (j % 11 == 0);
+			arena_free(&a);
+		}
+		assert_int_equal(ncounted, want);
+	}
+	unsigned long long hits, misses;
+	sigma_worker_forget(w, &hits, &misses);
+	assert_true(hits > 0);    /* values were met again, under the same field */
+	assert_true(misses > N); /* and more bytes than the cache holds went by */
+	free(val);
+	d.worker_free(w);
+	d.shared_free(d.shared);
+}
+
 static void test_corpus_evtx(void **state)
 {
 	const char *shared = getenv("APTSCOPE_SHARED");
@@ -941,7 +1016,7 @@ int main(void)
 	    cmocka_unit_test(test_expand),      cmocka_unit_test(test_logsource),
 	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_corpus),
-	    cmocka_unit_test(test_corpus_evtx),
+	    cmocka_unit_test(test_corpus_evtx), cmocka_unit_test(test_value_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -442,6 +442,13 @@ static void worker_free(void *p)
 	free(w);
 }
 
+void sigma_worker_forget(void *worker, unsigned long long *hits, unsigned long long *misses)
+{
+	struct sigma_worker *w = worker;
+	sigma_pf_scratch_stats(w->pf, hits, misses);
+	sigma_pf_scratch_forget(w->pf);
+}
+
 static int worker_new(const struct detector *d, void **out)
 {
 	const struct sigma_ruleset *rs = d->shared;

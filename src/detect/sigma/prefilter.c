@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/limits.h"
 #include "detect/sigma/sigma_int.h"
 #include "event/fieldname.h"
@@ -96,6 +97,30 @@ struct sigma_prefilter {
 	uint64_t *flen; /* per field, tails then exact values: bit min(length, 63) of each text */
 };
 
+/* The value cache: per worker, the literal ids that recent (field, value)
+ * pairs were found to hold, so that a value seen again costs a hash and a
+ * compare instead of its scans. Slots are direct-mapped by hash; entries
+ * live in a ring of bytes whose position only grows (an entry is intact
+ * while the ring has not come round to it). Values repeat a great deal in
+ * event logs: channel, provider, computer, user, image names, logon types. */
+#define VC_SLOTS  (1u << 16)
+#define VC_RING   (8u << 20)
+#define VC_MAXVAL 4096u /* longer values are scanned every time */
+#define VC_MAXLIT 4096u /* values holding more literals are not kept */
+
+struct vc_slot {
+	uint64_t hash;
+	uint64_t pos; /* ring position of the entry + 1; 0: empty */
+};
+
+/* An entry: this head, the value's bytes padded to 4, then nfield literal
+ * ids of the field's own look-ups followed by nkw of the keyword scan. */
+struct vc_entry {
+	uint32_t field, len, nfield, nkw;
+	uint32_t parts; /* VC_FIELD, VC_KW: which lists were collected */
+};
+enum { VC_FIELD = 1, VC_KW = 2 };
+
 struct sigma_pf_scratch {
 	hs_scratch_t *s;
 	uint64_t *lithit;     /* literals seen in this event */
@@ -104,8 +129,17 @@ struct sigma_pf_scratch {
 	uint8_t *mask;     /* per rule: clauses seen in this event */
 	uint32_t *touched; /* rules whose mask is not zero */
 	size_t ntouched;
-	char *kwbuf; /* all values of the event, for one keyword scan */
-	size_t kwcap;
+	/* value cache */
+	struct vc_slot *slots;
+	unsigned char *ring;
+	uint64_t head;
+	unsigned long long hits, misses;
+	/* literal ids of the value being looked at, one list per part, each
+	 * without repeats (stamp per literal, gen per list) */
+	uint32_t *fill;
+	size_t nfill;
+	uint32_t *stamp;
+	uint32_t gen;
 };
 
 struct lit_table {
@@ -1133,7 +1167,15 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
 	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
 	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
-	int rc = s->mask && s->lithit && s->littouched && s->touched ? 0 : AS_ENOMEM;
+	/* each list holds a literal at most once: two lists fit in 2 nlit */
+	s->fill = malloc((2 * pf->nlit + 2) * sizeof *s->fill);
+	s->stamp = calloc(pf->nlit + 1, sizeof *s->stamp);
+	s->slots = calloc(VC_SLOTS, sizeof *s->slots);
+	s->ring = malloc(VC_RING);
+	int rc = s->mask && s->lithit && s->littouched && s->touched && s->fill && s->stamp &&
+			 s->slots && s->ring
+		     ? 0
+		     : AS_ENOMEM;
 	/* one scratch fits every database */
 	for (size_t i = 0; !rc && i < pf->ndbs; i++)
 		if (hs_alloc_scratch(pf->dbs[i], &s->s) != HS_SUCCESS)
@@ -1156,8 +1198,24 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 	free(s->touched);
 	free(s->lithit);
 	free(s->littouched);
-	free(s->kwbuf);
+	free(s->fill);
+	free(s->stamp);
+	free(s->slots);
+	free(s->ring);
 	free(s);
+}
+
+void sigma_pf_scratch_forget(struct sigma_pf_scratch *s)
+{
+	s->head += VC_RING; /* every entry is now one ring behind: stale */
+	s->hits = s->misses = 0;
+}
+
+void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long *hits,
+			    unsigned long long *misses)
+{
+	*hits = s->hits;
+	*misses = s->misses;
 }
 
 struct hit_ctx {
@@ -1167,13 +1225,12 @@ struct hit_ctx {
 	uint64_t *bits;
 };
 
-static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-		  void *ctx)
+/* Literal id seen in the event: mark it and its (rule, clause) pairs. */
+static void hit(struct hit_ctx *h, uint32_t id)
 {
-	struct hit_ctx *h = ctx;
 	uint64_t *word = &h->s->lithit[id / 64], bit = 1ull << (id % 64);
 	if (*word & bit)
-		return 0; /* seen in an earlier field: its pairs are marked */
+		return; /* seen in an earlier value: its pairs are marked */
 	*word |= bit;
 	h->s->littouched[h->s->nlittouched++] = id;
 	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
@@ -1185,13 +1242,28 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 		if (*m == h->pf->full[r])
 			h->bits[r / 64] |= 1ull << (r % 64);
 	}
+}
+
+/* Hyperscan's callback while a value is looked at: add the literal to the
+ * current list. */
+static int on_collect(unsigned id, unsigned long long from, unsigned long long to,
+		      unsigned flags, void *ctx)
+{
+	(void)from;
+	(void)to;
+	(void)flags;
+	struct sigma_pf_scratch *s = ctx;
+	if (s->stamp[id] != s->gen) {
+		s->stamp[id] = s->gen;
+		s->fill[s->nfill++] = id;
+	}
 	return 0;
 }
 
 /* The hash look-ups of field f's value v: its file name, the whole value,
  * its integer; a length no hashed text has is not looked up. */
 static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct slice v,
-			struct hit_ctx *h)
+			struct sigma_pf_scratch *s)
 {
 	char key[1024 + 5];
 	uint64_t l;
@@ -1205,7 +1277,7 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 				key[5 + i] =
 				    (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] | 32) : b[i];
 			if (map_get(&pf->hashed, slice_make(key, n + 5), &l))
-				on_hit((unsigned)l, 0, 0, 0, h);
+				on_collect((unsigned)l, 0, 0, 0, s);
 		}
 	}
 	if ((pf->fhash[f] & 2) && v.len <= pf->fmax[f] &&
@@ -1215,7 +1287,7 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 			key[5 + i] =
 			    (v.ptr[i] >= 'A' && v.ptr[i] <= 'Z') ? (char)(v.ptr[i] | 32) : v.ptr[i];
 		if (map_get(&pf->hashed, slice_make(key, v.len + 5), &l))
-			on_hit((unsigned)l, 0, 0, 0, h);
+			on_collect((unsigned)l, 0, 0, 0, s);
 	}
 	int64_t x;
 	/* the test SM_NUMEQ makes (match.c): the trimmed value as an integer */
@@ -1223,27 +1295,128 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 		key[4] = 'n';
 		memcpy(key + 5, &x, sizeof x);
 		if (map_get(&pf->hashed, slice_make(key, 5 + sizeof x), &l))
-			on_hit((unsigned)l, 0, 0, 0, h);
+			on_collect((unsigned)l, 0, 0, 0, s);
 	}
 }
 
-/* Append v to the keyword buffer; false when it does not fit. */
-static bool kw_append(struct sigma_pf_scratch *s, size_t *len, struct slice v)
+/* Collect into s->fill the literals of field f's value v for the parts
+ * asked: the field's own look-ups, then the keyword scan. *nfield gets how
+ * many the first list holds. */
+static int collect(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s, uint32_t f,
+		   struct slice v, unsigned parts, uint32_t *nfield)
 {
-	if (*len + v.len + 1 > s->kwcap) {
-		size_t nc = s->kwcap ? s->kwcap : 1024;
-		while (nc < *len + v.len + 1)
-			nc *= 2;
-		char *nb = nc <= AS_SIGMA_MAX_SCAN ? realloc(s->kwbuf, nc) : NULL;
-		if (!nb)
-			return false;
-		s->kwbuf = nb;
-		s->kwcap = nc;
+	s->nfill = 0;
+	if (++s->gen == 0) { /* wrapped: no stamp may look current */
+		memset(s->stamp, 0, (pf->nlit + 1) * sizeof *s->stamp);
+		s->gen = 1;
 	}
-	memcpy(s->kwbuf + *len, v.ptr, v.len);
-	*len += v.len;
-	s->kwbuf[(*len)++] = '\n';
-	return true;
+	if (parts & VC_FIELD) {
+		if (pf->fhash[f])
+			hashed_find(pf, f, v, s);
+		if (pf->fdb[f] && hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s, on_collect,
+					  s) != HS_SUCCESS)
+			return AS_EENGINE;
+	}
+	*nfield = (uint32_t)s->nfill;
+	if (parts & VC_KW) {
+		if (++s->gen == 0) {
+			memset(s->stamp, 0, (pf->nlit + 1) * sizeof *s->stamp);
+			s->gen = 1;
+		}
+		if (hs_scan(pf->fdb[pf->nfields], v.ptr, (unsigned)v.len, 0, s->s, on_collect, s) !=
+		    HS_SUCCESS)
+			return AS_EENGINE;
+	}
+	return 0;
+}
+
+static size_t vc_size(size_t len, size_t nids)
+{
+	return (sizeof(struct vc_entry) + ((len + 3) & ~(size_t)3) + 4 * nids + 7) & ~(size_t)7;
+}
+
+/* The intact entry for (f, v) under hash k, or NULL. */
+static const struct vc_entry *vc_find(const struct sigma_pf_scratch *s, uint64_t k, uint32_t f,
+				      struct slice v)
+{
+	const struct vc_slot *sl = &s->slots[k & (VC_SLOTS - 1)];
+	if (!sl->pos || sl->hash != k || sl->pos - 1 + VC_RING < s->head)
+		return NULL;
+	const struct vc_entry *e = (const void *)(s->ring + (sl->pos - 1) % VC_RING);
+	if (e->field != f || e->len != v.len || memcmp(e + 1, v.ptr, v.len))
+		return NULL;
+	return e;
+}
+
+static const uint32_t *vc_ids(const struct vc_entry *e)
+{
+	return (const uint32_t *)((const unsigned char *)(e + 1) + ((e->len + 3) & ~3u));
+}
+
+/* Keep the lists just collected for (f, v) under hash k. */
+static void vc_store(struct sigma_pf_scratch *s, uint64_t k, uint32_t f, struct slice v,
+		     unsigned parts, uint32_t nfield)
+{
+	size_t size = vc_size(v.len, s->nfill);
+	if (s->head % VC_RING + size > VC_RING)
+		s->head += VC_RING - s->head % VC_RING; /* an entry never wraps */
+	struct vc_entry *e = (void *)(s->ring + s->head % VC_RING);
+	*e = (struct vc_entry){.field = f,
+			       .len = (uint32_t)v.len,
+			       .nfield = nfield,
+			       .nkw = (uint32_t)s->nfill - nfield,
+			       .parts = parts};
+	memcpy(e + 1, v.ptr, v.len);
+	memcpy((void *)vc_ids(e), s->fill, s->nfill * sizeof *s->fill);
+	s->slots[k & (VC_SLOTS - 1)] = (struct vc_slot){.hash = k, .pos = s->head + 1};
+	s->head += size;
+}
+
+/* Mark the literals of field f's value v for the parts asked, from the
+ * cache when it knows them. */
+static uint64_t vc_hash(uint32_t f, struct slice v)
+{
+	return hash_bytes_seeded(v.ptr, v.len, hash_seed ^ (f * HASH_K2));
+}
+
+static int value_lits(struct hit_ctx *h, uint32_t f, struct slice v, unsigned parts, uint64_t k)
+{
+	struct sigma_pf_scratch *s = h->s;
+	bool keep = v.len <= VC_MAXVAL;
+	const struct vc_entry *e = keep ? vc_find(s, k, f, v) : NULL;
+	if (e && (e->parts & parts) == parts) {
+		s->hits++;
+		const uint32_t *ids = vc_ids(e);
+		if (parts & VC_FIELD)
+			for (uint32_t i = 0; i < e->nfield; i++)
+				hit(h, ids[i]);
+		if (parts & VC_KW)
+			for (uint32_t i = e->nfield; i < e->nfield + e->nkw; i++)
+				hit(h, ids[i]);
+		return 0;
+	}
+	s->misses++;
+	if (e)
+		parts |= e->parts; /* collect again what the entry held, and the rest */
+	uint32_t nfield;
+	int rc = collect(h->pf, s, f, v, parts, &nfield);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->nfill; i++)
+		hit(h, s->fill[i]);
+	if (keep && s->nfill <= VC_MAXLIT)
+		vc_store(s, k, f, v, parts, nfield);
+	return 0;
+}
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		  void *ctx)
+{
+	(void)from;
+	(void)to;
+	(void)flags;
+	hit(ctx, id);
+	return 0;
 }
 
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
@@ -1257,38 +1430,52 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	if (!d)
 		d = &pf->all;
 	struct hit_ctx h = {pf, d, s, rulebits};
-	hs_database_t *kwdb = d->kw ? pf->fdb[pf->nfields] : NULL;
-	size_t kwlen = 0;
+	bool kw = d->kw && pf->fdb[pf->nfields];
 	int rc = 0;
 	if (!ev->nfields) {
 		/* without fields only keywords can match, on the raw record */
-		if (kwdb && ev->raw.len && ev->raw.len <= UINT32_MAX &&
-		    hs_scan(kwdb, ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s, on_hit, &h) !=
-			HS_SUCCESS)
+		if (kw && ev->raw.len && ev->raw.len <= UINT32_MAX &&
+		    hs_scan(pf->fdb[pf->nfields], ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s,
+			    on_hit, &h) != HS_SUCCESS)
 			rc = AS_EENGINE;
 		goto exit;
 	}
-	for (uint32_t i = 0; i < ev->nfields && !rc; i++) {
-		struct slice v = ev->fields[i].value;
-		if (!v.len || v.len > UINT32_MAX)
-			continue;
-		uint32_t f = ev->fields[i].name;
-		if (f < pf->nfields && (!d->fseen || d->fseen[f])) {
-			if (pf->fhash[f])
-				hashed_find(pf, f, v, &h);
-			if (pf->fdb[f] && hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s,
-						  on_hit, &h) != HS_SUCCESS)
-				rc = AS_EENGINE;
+	/* in batches: the cache slots and entries of a batch are fetched from
+	 * memory together rather than one miss after the other */
+	struct {
+		struct slice v;
+		uint64_t k;
+		uint32_t f;
+		unsigned parts;
+	} b[32];
+	for (uint32_t i = 0; i < ev->nfields && !rc;) {
+		size_t nb = 0;
+		for (; i < ev->nfields && nb < sizeof b / sizeof *b; i++) {
+			struct slice v = ev->fields[i].value;
+			if (!v.len || v.len > UINT32_MAX)
+				continue;
+			uint32_t f = ev->fields[i].name;
+			unsigned parts = kw ? VC_KW : 0;
+			if (f < pf->nfields && (!d->fseen || d->fseen[f]) &&
+			    (pf->fhash[f] || pf->fdb[f]))
+				parts |= VC_FIELD;
+			if (!parts)
+				continue;
+			/* keyword literals are looked for within each value, as
+			 * the keyword matchers test each value (match.c) */
+			f = f < pf->nfields ? f : pf->nfields;
+			uint64_t k = v.len <= VC_MAXVAL ? vc_hash(f, v) : 0;
+			__builtin_prefetch(&s->slots[k & (VC_SLOTS - 1)]);
+			b[nb++] = (typeof(b[0])){v, k, f, parts};
 		}
-		/* keyword literals: all values in one scan (a hit across the
-		 * separator only adds a candidate) */
-		if (kwdb && !kw_append(s, &kwlen, v) &&
-		    hs_scan(kwdb, v.ptr, (unsigned)v.len, 0, s->s, on_hit, &h) != HS_SUCCESS)
-			rc = AS_EENGINE;
+		for (size_t j = 0; j < nb; j++) {
+			const struct vc_slot *sl = &s->slots[b[j].k & (VC_SLOTS - 1)];
+			if (sl->pos)
+				__builtin_prefetch(s->ring + (sl->pos - 1) % VC_RING);
+		}
+		for (size_t j = 0; j < nb && !rc; j++)
+			rc = value_lits(&h, b[j].f, b[j].v, b[j].parts, b[j].k);
 	}
-	if (!rc && kwlen &&
-	    hs_scan(kwdb, s->kwbuf, (unsigned)kwlen, 0, s->s, on_hit, &h) != HS_SUCCESS)
-		rc = AS_EENGINE;
 exit:
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;

@@ -75,6 +75,11 @@ size_t sigma_ruleset_unmapped(const struct sigma_ruleset *rs);
  * (its shared_free frees it). rs must be compiled. */
 int sigma_detector_init(struct detector *d, struct sigma_ruleset *rs);
 
+/* A worker's value cache (the literals of recently seen field values): how
+ * many values it knew and how many it did not since the last call, and it
+ * starts empty again. For benchmarks that repeat the same events. */
+void sigma_worker_forget(void *worker, unsigned long long *hits, unsigned long long *misses);
+
 void sigma_ruleset_free(struct sigma_ruleset *rs);          /* accepts NULL */
 void sigma_load_report_free(struct sigma_load_report *rep); /* accepts NULL */
 

@@ -286,6 +286,12 @@ void sigma_prefilter_free(struct sigma_prefilter *pf);
 struct sigma_pf_scratch;
 int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scratch **out);
 void sigma_pf_scratch_free(struct sigma_pf_scratch *s);
+/* Drop what the scratch's value cache holds and its counts (a fresh start). */
+void sigma_pf_scratch_forget(struct sigma_pf_scratch *s);
+/* Values whose literals the cache knew, and values looked at afresh, since the
+ * last forget. */
+void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long *hits,
+			    unsigned long long *misses);
 struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes */
 /* A table of only the pairs of the rules of the given classes. */
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
