@@ -38,7 +38,14 @@
 #include "core/limits.h"
 #include "event/fieldname.h"
 
-/* ---- CRC32 ---- */
+/* ---- CRC32 ----
+ *
+ * Table-driven, eight bytes a step; on x86-64 with carry-less multiply
+ * (PCLMULQDQ), 64 bytes a step: four 128-bit lanes are folded forward over
+ * the data (a lane times x^k mod P is a lane k bits further on), then into
+ * one lane, whose 16 bytes the table finishes (they leave the same CRC as
+ * the bytes folded into them). The records' CRC32 of each chunk was an
+ * eighth of reading a file. */
 
 static uint32_t crc_table[8][256];
 static bool crc_ready;
@@ -58,11 +65,9 @@ static void crc_init(void)
 	crc_ready = true;
 }
 
-uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
+/* The table walk on the inverted register. */
+static uint32_t crc_bytes(uint32_t crc, const uint8_t *p, size_t n)
 {
-	if (!crc_ready)
-		crc_init(); /* idempotent: racing threads write the same table */
-	crc = ~crc;
 	while (n >= 8) {
 		uint32_t a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 				    (uint32_t)p[3] << 24);
@@ -74,7 +79,71 @@ uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
 	}
 	while (n--)
 		crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ crc >> 8;
-	return ~crc;
+	return crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define CRC_FOLD 1
+
+/* One lane moved forward over k bits (constants x^(k±32) mod P, bit
+ * reflected) and added to the data there. */
+__attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i x, __m128i k, __m128i d)
+{
+	return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00),
+					   _mm_clmulepi64_si128(x, k, 0x11)),
+			     d);
+}
+
+/* n >= 64 bytes; the inverted register in and out. */
+__attribute__((target("pclmul,sse2"))) static uint32_t crc_fold(uint32_t crc, const uint8_t *p,
+								size_t n)
+{
+	const __m128i k512 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
+	const __m128i k128 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
+	__m128i x0 = _mm_loadu_si128((const __m128i *)p);
+	__m128i x1 = _mm_loadu_si128((const __m128i *)(p + 16));
+	__m128i x2 = _mm_loadu_si128((const __m128i *)(p + 32));
+	__m128i x3 = _mm_loadu_si128((const __m128i *)(p + 48));
+	x0 = _mm_xor_si128(x0, _mm_cvtsi32_si128((int)crc));
+	p += 64;
+	n -= 64;
+	while (n >= 64) {
+		x0 = fold(x0, k512, _mm_loadu_si128((const __m128i *)p));
+		x1 = fold(x1, k512, _mm_loadu_si128((const __m128i *)(p + 16)));
+		x2 = fold(x2, k512, _mm_loadu_si128((const __m128i *)(p + 32)));
+		x3 = fold(x3, k512, _mm_loadu_si128((const __m128i *)(p + 48)));
+		p += 64;
+		n -= 64;
+	}
+	__m128i x = fold(fold(fold(x0, k128, x1), k128, x2), k128, x3);
+	while (n >= 16) {
+		x = fold(x, k128, _mm_loadu_si128((const __m128i *)p));
+		p += 16;
+		n -= 16;
+	}
+	uint8_t last[16];
+	_mm_storeu_si128((__m128i *)last, x);
+	return crc_bytes(crc_bytes(0, last, 16), p, n);
+}
+
+static int crc_fold_ok = -1; /* whether the CPU has PCLMULQDQ, -1 before asking */
+#endif
+
+uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+	if (!crc_ready)
+		crc_init(); /* idempotent: racing threads write the same table */
+#ifdef CRC_FOLD
+	if (crc_fold_ok < 0) {
+		__builtin_cpu_init();
+		crc_fold_ok = __builtin_cpu_supports("pclmul") != 0; /* races write the same */
+	}
+	if (n >= 64 && crc_fold_ok)
+		return ~crc_fold(~crc, p, n);
+#endif
+	return ~crc_bytes(~crc, p, n);
 }
 
 /* ---- little-endian reads (callers check bounds) ---- */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 
@@ -291,6 +292,27 @@ static void test_crc32(void **state)
 	/* in pieces as at once */
 	uint32_t c = evtx_crc32(0, (const uint8_t *)"1234", 4);
 	assert_int_equal(evtx_crc32(c, (const uint8_t *)"56789", 5), 0xCBF43926u);
+	/* zlib's for every length to 300 and a chunk, at every alignment, in
+	 * one piece and in two (the folding path from 64 bytes on) */
+	uint8_t *buf = malloc(EVTX_CHUNK_SIZE + 16);
+	assert_non_null(buf);
+	uint32_t seed = 12345;
+	for (size_t i = 0; i < EVTX_CHUNK_SIZE + 16; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t n = 0; n <= EVTX_CHUNK_SIZE; n = n < 300 ? n + 1 : EVTX_CHUNK_SIZE) {
+		for (size_t at = 0; at < 16; at++) {
+			uint32_t want = (uint32_t)crc32(0, buf + at, (uInt)n);
+			assert_int_equal(evtx_crc32(0, buf + at, n), want);
+			assert_int_equal(evtx_crc32(evtx_crc32(0, buf + at, n / 3), buf + at + n / 3,
+						    n - n / 3),
+					 want);
+		}
+		if (n == EVTX_CHUNK_SIZE)
+			break;
+	}
+	free(buf);
 }
 
 static void test_chunk_headers(void **state)
