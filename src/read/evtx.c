@@ -48,8 +48,10 @@
  * were saved from larger logs: 1, 2, … in the headers, the original
  * numbers in EventRecordID).
  *
- * A gzip or zstd compressed .evtx is inflated into an anonymous memory file
- * first (see evtx_inflate), mapped like a plain one.
+ * A plain file is mapped once and read from the map (libevtx opens it only
+ * for a record the parser cannot write). A gzip or zstd compressed .evtx
+ * (no signature at the start of the map) is inflated into an anonymous
+ * memory file first (see evtx_inflate), mapped like a plain one.
  *
  * APTSCOPE_EVTX=libevtx reads the whole file through libevtx instead: each
  * record rendered as XML and parsed by winevent.c (17 times the
@@ -443,6 +445,11 @@ static int evtx_map(struct evtx_state *s, const char *path, struct diag *why)
 	return rc;
 }
 
+static bool has_signature(const struct evtx_state *s)
+{
+	return s->map_len >= 8 && memcmp(s->map, "ElfFile\0", 8) == 0;
+}
+
 static int evtx_open(void **state, const char *path, const struct read_opts *opts, struct diag *why)
 {
 	*state = NULL;
@@ -455,8 +462,21 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 	const char *mode = getenv("APTSCOPE_EVTX");
 	bool lib = mode && strcmp(mode, "libevtx") == 0;
 	int rc;
-	if ((rc = evtx_inflate(path, &s->memfd, s->inflate_note, sizeof s->inflate_note, why)))
+	/* a plain file is mapped as it is; one that does not start with the
+	 * signature may be compressed */
+	if (!lib && (rc = evtx_map(s, path, why)))
 		goto fail;
+	if (lib || !has_signature(s)) {
+		if (s->map)
+			munmap((void *)s->map, s->map_len);
+		s->map = NULL;
+		s->map_len = 0;
+		if ((rc = evtx_inflate(path, &s->memfd, s->inflate_note, sizeof s->inflate_note,
+				       why)))
+			goto fail;
+		if (!lib && (rc = evtx_map(s, path, why)))
+			goto fail;
+	}
 	char fdpath[64];
 	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", s->memfd);
 	if (!(s->path = strdup(s->memfd >= 0 ? fdpath : path))) {
@@ -471,7 +491,7 @@ static int evtx_open(void **state, const char *path, const struct read_opts *opt
 		if (!s->recover)
 			s->nrecovered = 0;
 	} else {
-		if ((rc = evtx_map(s, path, why)) || (rc = evtx_header_check(s, why)))
+		if ((rc = evtx_header_check(s, why)))
 			goto fail;
 		if (bx_take(&s->bx)) {
 			rc = diag_set(why, AS_ENOMEM, "out of memory");

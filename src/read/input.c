@@ -30,17 +30,19 @@ struct input {
 
 #define RAW_CAP (256u << 10)
 
+/* The first fill reads only what format detection looks at: a record
+ * format (EVTX) reads its file itself, and a small file is read once. */
 static size_t raw_fill(struct input *in)
 {
 	if (in->raw_pos < in->raw_len || in->eof)
 		return in->raw_len - in->raw_pos;
-	size_t n;
+	size_t n, want = in->raw_total ? RAW_CAP : AS_PROBE_BYTES;
 	if (in->f) {
-		n = fread(in->raw, 1, RAW_CAP, in->f);
-		if (n < RAW_CAP && ferror(in->f))
+		n = fread(in->raw, 1, want, in->f);
+		if (n < want && ferror(in->f))
 			return (size_t)-1;
 	} else {
-		n = in->mem_len - in->mem_pos < RAW_CAP ? in->mem_len - in->mem_pos : RAW_CAP;
+		n = in->mem_len - in->mem_pos < want ? in->mem_len - in->mem_pos : want;
 		memcpy(in->raw, in->mem + in->mem_pos, n);
 		in->mem_pos += n;
 	}

@@ -107,14 +107,16 @@ int reader_open(struct reader **out, struct source *src, const struct format *fo
 	int rc = input_open(&r->in, src->path, why);
 	if (rc)
 		goto fail;
-	r->cap = AS_MAX_LINE + AS_READ_CHUNK;
+	/* Enough bytes to detect the format; the line buffer is grown to its
+	 * size only for a line format (record formats read the file
+	 * themselves, and most EVTX files are smaller than it). */
+	r->cap = AS_PROBE_BYTES;
 	r->buf = malloc(r->cap + 1);
 	r->events = malloc(AS_MAX_BATCH_EVENTS * sizeof *r->events);
 	if (!r->buf || !r->events) {
 		rc = diag_set(why, AS_ENOMEM, "out of memory");
 		goto fail;
 	}
-	/* Enough bytes to detect the format. */
 	while (!r->eof && r->end < AS_PROBE_BYTES)
 		read_more(r);
 	r->fmt = force;
@@ -132,6 +134,13 @@ int reader_open(struct reader **out, struct source *src, const struct format *fo
 	}
 	src->format = r->fmt->name;
 	if (r->fmt->line) {
+		char *grown = realloc(r->buf, AS_MAX_LINE + AS_READ_CHUNK + 1);
+		if (!grown) {
+			rc = diag_set(why, AS_ENOMEM, "out of memory");
+			goto fail;
+		}
+		r->buf = grown;
+		r->cap = AS_MAX_LINE + AS_READ_CHUNK;
 		if (r->fmt->state_size && !(r->state = calloc(1, r->fmt->state_size))) {
 			rc = diag_set(why, AS_ENOMEM, "out of memory");
 			goto fail;
