@@ -56,6 +56,27 @@ int event_field_add(struct event *ev, struct arena *a, uint32_t name, enum field
 	return 0;
 }
 
+int event_fields_reserve(struct event *ev, struct arena *a, uint32_t n)
+{
+	if (n > AS_MAX_FIELDS - ev->nfields)
+		n = AS_MAX_FIELDS - ev->nfields;
+	if (ev->nfields + n <= ev->fields_cap)
+		return 0;
+	uint32_t ncap = ev->fields_cap ? ev->fields_cap : 32;
+	while (ncap < ev->nfields + n)
+		ncap *= 2;
+	if (ncap > AS_MAX_FIELDS)
+		ncap = AS_MAX_FIELDS;
+	struct field *f = arena_alloc(a, ncap * sizeof *f);
+	if (!f)
+		return AS_ENOMEM;
+	if (ev->nfields)
+		memcpy(f, ev->fields, ev->nfields * sizeof *f);
+	ev->fields = f;
+	ev->fields_cap = ncap;
+	return 0;
+}
+
 const struct field *event_field_get(const struct event *ev, uint32_t name)
 {
 	for (uint32_t i = 0; i < ev->nfields; i++)

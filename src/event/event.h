@@ -153,6 +153,10 @@ static inline bool event_has_num(const struct event *ev, enum event_num k)
  * past AS_MAX_FIELDS. */
 int event_field_add(struct event *ev, struct arena *a, uint32_t name, enum field_type type,
 		    struct slice value);
+/* Room for n more native fields (up to AS_MAX_FIELDS in all), so that as
+ * many event_field_add calls do not grow the array one doubling at a time.
+ * 0 or AS_ENOMEM. */
+int event_fields_reserve(struct event *ev, struct arena *a, uint32_t n);
 /* First native field with this name id, or NULL. */
 const struct field *event_field_get(const struct event *ev, uint32_t name);
 /* Same, by name text. */

@@ -33,6 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -285,6 +288,9 @@ struct plan {
 	uint32_t gen, def;   /* gen == evtx_binxml.gen: of this chunk */
 	uint32_t sig, nvals; /* value types and emptiness, in plan_bytes */
 	uint32_t op0, nops;
+	uint32_t raw_const;     /* bytes of the raw text that do not come from values */
+	uint32_t subst, nsubst; /* the values the fields' texts hold (u16 each, in plan_bytes) */
+	uint32_t nfields;       /* fields it may emit */
 	unsigned tokens;
 	int depth0; /* the depth it was instantiated at: 0, or 1 inside the root */
 	bool root;  /* the template opened the root element */
@@ -464,8 +470,10 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 			bx->parts[op.part0 + i].used = true;
 	}
 	if (kind != OP_CHECK) {
+		/* the name and '=' begin its raw text line */
 		if (name.len > AS_MAX_FIELD_NAME ||
-		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX) {
+		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX ||
+		    plan_bytes_add(bx, "=", 1) == UINT32_MAX) {
 			bx->rec_bad = true;
 			return;
 		}
@@ -483,10 +491,17 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 
 /* ---- text ---- */
 
-static int tbuf_reserve(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
+static int tbuf_grow(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
+    __attribute__((noinline));
+
+/* Room for extra more bytes in t: 0, or AS_ETOOBIG / AS_ENOMEM with why set. */
+static inline int tbuf_reserve(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
 {
-	if (t->len + extra <= t->cap)
-		return 0;
+	return t->len + extra <= t->cap ? 0 : tbuf_grow(bx, t, extra);
+}
+
+static int tbuf_grow(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
+{
 	if (t->len + extra > AS_MAX_EVTX_XML)
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: a value longer than %u bytes",
 				AS_MAX_EVTX_XML);
@@ -508,8 +523,22 @@ static int tbuf_reserve(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
  * becomes U+FFFD. */
 static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t o = 0, i0 = 0;
+#ifdef __SSE2__
+	/* eight ASCII units at a time (none NUL): their low bytes, packed */
+	const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
+	while (i0 + 8 <= n) {
+		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * i0));
+		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
+		__m128i nul = _mm_cmpeq_epi16(u, zero);
+		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) != 0xFFFF)
+			break;
+		_mm_storel_epi64((__m128i *)(d + o), _mm_packus_epi16(u, u));
+		o += 8;
+		i0 += 8;
+	}
+#endif
+	for (size_t i = i0; i < n; i++) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* four ASCII units at a time: most of what Windows logs (the
 		 * shifts read the little-endian units of a little-endian load) */
@@ -582,21 +611,33 @@ static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, 
 }
 
 /* Decimal and fixed-width hex without printf (the hot path of values). */
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
 static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
 {
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	int rc = tbuf_reserve(bx, t, (size_t)n + 1);
+	int rc = tbuf_reserve(bx, t, 21);
 	if (rc)
 		return rc;
+	char tmp[20], *e = tmp + sizeof tmp, *q = e;
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
 	if (neg)
 		t->p[t->len++] = '-';
-	while (n)
-		t->p[t->len++] = tmp[--n];
+	memcpy(t->p + t->len, q, (size_t)(e - q));
+	t->len += (size_t)(e - q);
 	return 0;
 }
 
@@ -1344,6 +1385,28 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 			    (struct plan_op){.kind = OP_CHECK, .part0 = (uint32_t)i, .nparts = 1};
 		}
 	}
+	/* what the raw text of a replay takes: its constant bytes, and the
+	 * values whose bounds are added up for each record */
+	uint32_t raw_const = 0, nfields = 0, nsubst = 0;
+	uint32_t subst = plan_bytes_add(bx, NULL, 0);
+	for (size_t i = ops0; i < bx->nops && !bx->rec_bad; i++) {
+		const struct plan_op *op = &bx->ops[i];
+		if (op->kind != OP_EMIT && op->kind != OP_DATA)
+			continue;
+		nfields++;
+		raw_const += op->name_len + 2;
+		for (uint32_t k = 0; k < op->nparts; k++) {
+			const struct plan_part *pp = &bx->parts[op->part0 + k];
+			if (!pp->subst) {
+				raw_const += pp->len;
+				continue;
+			}
+			uint8_t b[2] = {(uint8_t)pp->a, (uint8_t)(pp->a >> 8)};
+			if (plan_bytes_add(bx, b, 2) == UINT32_MAX)
+				break;
+			nsubst++;
+		}
+	}
 	if (!ok || bx->rec_bad || bx->depth != bx->rec_depth0) {
 		bx->nops = ops0;
 		bx->nparts = bx->rec_marks[1];
@@ -1356,6 +1419,10 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 					.nvals = n,
 					.op0 = (uint32_t)ops0,
 					.nops = (uint32_t)(bx->nops - ops0),
+					.raw_const = raw_const,
+					.subst = subst,
+					.nsubst = nsubst,
+					.nfields = nfields,
 					.tokens = tokens,
 					.depth0 = bx->rec_depth0,
 					.root = bx->rec_depth0 == 0 && bx->root_seen,
@@ -1377,7 +1444,13 @@ static size_t value_bound(const struct value *v)
 	return 40;
 }
 
-/* The fields of a plan for the values vals; 0 or a negative code. */
+/*
+ * The fields of a plan for the values vals; 0 or a negative code. Each
+ * field's text is written once, into its line of the raw text
+ * ("Name=value\n"), and the field's value is that slice of the line: one
+ * reservation for the record's lines (from the values' bounds) instead of
+ * a text buffer, a copy and a line a field.
+ */
 static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
 {
 	if ((bx->tokens += pl->tokens) > AS_EVTX_MAX_TOKENS)
@@ -1395,26 +1468,15 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	}
 	if (pl->root)
 		bx->root_seen = true;
-	/* one block for the texts of all the fields and one reservation of
-	 * the raw text, from the values' bounds, instead of one a field */
-	size_t total = 0, raw = 0;
-	for (uint32_t i = 0; i < pl->nops; i++) {
-		if (ops[i].kind == OP_CHECK || ops[i].kind == OP_NESTED)
-			continue;
-		size_t cap = 0;
-		for (uint32_t k = 0; k < ops[i].nparts; k++) {
-			const struct plan_part *pp = &parts[ops[i].part0 + k];
-			cap += pp->subst ? value_bound(&vals[pp->a]) : pp->len;
-		}
-		total += cap;
-		raw += ops[i].name_len + cap + 2;
-	}
-	char *block = NULL;
-	size_t used = 0;
-	if (total && total <= AS_MAX_EVTX_XML && !(block = arena_alloc(bx->w->a, total)))
-		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
-	if (raw <= AS_MAX_EVTX_XML && (rc = tbuf_reserve(bx, &bx->raw, raw)))
+	size_t bound = pl->raw_const;
+	const uint8_t *sv = (const uint8_t *)bx->pbytes + pl->subst;
+	for (uint32_t i = 0; i < pl->nsubst; i++)
+		bound += value_bound(&vals[rd16(sv + 2 * i)]);
+	struct tbuf *raw = &bx->raw;
+	if (bound <= AS_MAX_EVTX_XML && (rc = tbuf_reserve(bx, raw, bound)))
 		return rc;
+	if (bx->w->fields && (rc = event_fields_reserve(bx->w->ev, bx->w->a, pl->nfields)))
+		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 	for (uint32_t i = 0; i < pl->nops; i++) {
 		const struct plan_op *op = &ops[i];
 		if (op->kind == OP_CHECK)
@@ -1437,45 +1499,49 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			parts = bx->parts;
 			continue;
 		}
-		size_t cap = 0;
-		for (uint32_t k = 0; k < op->nparts; k++) {
-			const struct plan_part *pp = &parts[op->part0 + k];
-			cap += pp->subst ? value_bound(&vals[pp->a]) : pp->len;
-		}
-		struct tbuf t = {0};
-		if (block) {
-			t.p = block + used;
-			t.cap = cap;
-		} else if (cap && (rc = tbuf_reserve(bx, &t, cap))) {
+		size_t line = raw->len;
+		if ((rc = tbuf_reserve(bx, raw, op->name_len + 1)))
 			return rc;
-		}
+		memcpy(raw->p + raw->len, bx->pbytes + op->name_off, op->name_len + 1);
+		raw->len += op->name_len + 1;
+		size_t v0 = raw->len;
 		for (uint32_t k = 0; k < op->nparts; k++) {
 			const struct plan_part *pp = &parts[op->part0 + k];
 			if (pp->subst) {
-				if ((rc = put_value(bx, &t, &vals[pp->a])))
+				if ((rc = put_value(bx, raw, &vals[pp->a])))
 					return rc;
 			} else {
-				if ((rc = tbuf_reserve(bx, &t, pp->len)))
+				if ((rc = tbuf_reserve(bx, raw, pp->len)))
 					return rc;
-				memcpy(t.p + t.len, bx->pbytes + pp->a, pp->len);
-				t.len += pp->len;
+				memcpy(raw->p + raw->len, bx->pbytes + pp->a, pp->len);
+				raw->len += pp->len;
 			}
 		}
-		if (block && t.p == block + used)
-			used += t.len; /* else a bound fell short and t moved */
-		if (op->cond && !t.len)
+		if (op->cond && raw->len == v0) {
+			raw->len = line;
 			continue;
-		struct slice text = t.len ? slice_make(t.p, t.len) : slice_make("", 0);
-		struct slice name = slice_make(bx->pbytes + op->name_off, op->name_len);
-		if (op->kind == OP_DATA) {
-			rc = emit_data(bx, name, text);
-		} else {
-			rc = emit_field(bx, name, op->slot, op->id, text);
-			if (!rc && op->record_id)
-				bx->record_id = decimal(text);
 		}
-		if (rc)
+		struct slice v = slice_make(raw->p + v0, raw->len - v0);
+		if (v.len >= 10 && (rc = hex_minimal(bx, &v)))
 			return rc;
+		raw->len = v0 + v.len;
+		if ((rc = tbuf_reserve(bx, raw, 1)))
+			return rc;
+		raw->p[raw->len++] = '\n';
+		if (op->kind == OP_DATA) {
+			if ((rc = winevent_add_data(bx->w, v)))
+				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+			continue;
+		}
+		rc = winevent_add_id(bx->w, op->slot, op->id, FT_STRING, v);
+		if (!rc && op->record_id)
+			bx->record_id = decimal(v);
+		if (rc) {
+			struct slice name = slice_make(bx->pbytes + op->name_off, op->name_len);
+			return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
+					(int)(name.len > 64 ? 64 : name.len), name.ptr,
+					as_strerror(rc));
+		}
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "read/winevent.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,10 +86,14 @@ int winevent_add_id(struct winevent *w, int slot, uint32_t id, enum field_type t
 	return event_field_add(w->ev, w->a, id, type, value);
 }
 
+/* The interned ids of Data1 … Data64 plus one, 0 until first needed: the
+ * names of unnamed <Data> are formatted and interned once per process, not
+ * once per value. */
+static _Atomic uint32_t data_ids[64];
+
 int winevent_add_data(struct winevent *w, struct slice value)
 {
-	char name[24];
-	int n = snprintf(name, sizeof name, "Data%u", ++w->ndata);
+	unsigned k = ++w->ndata;
 	if (!w->fields)
 		return 0;
 	/* Data grows by doubling in the arena: linear in the record's size. */
@@ -110,7 +115,16 @@ int winevent_add_data(struct winevent *w, struct slice value)
 	if (value.len)
 		memcpy(w->data_all + w->data_len, value.ptr, value.len);
 	w->data_len += value.len;
-	return winevent_add(w, slice_make(name, (size_t)n), FT_STRING, value);
+	uint32_t id = k <= 64 ? atomic_load_explicit(&data_ids[k - 1], memory_order_relaxed) : 0;
+	if (id--)
+		return event_field_add(w->ev, w->a, id, FT_STRING, value.ptr ? value : slice_make("", 0));
+	char name[24];
+	int n = snprintf(name, sizeof name, "Data%u", k);
+	if ((id = fieldname_intern(slice_make(name, (size_t)n))) == FIELDNAME_NONE)
+		return AS_ENOMEM;
+	if (k <= 64)
+		atomic_store_explicit(&data_ids[k - 1], id + 1, memory_order_relaxed);
+	return event_field_add(w->ev, w->a, id, FT_STRING, value.ptr ? value : slice_make("", 0));
 }
 
 /* ---- canonical mapping ---- */
