@@ -1533,6 +1533,14 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 			continue;
 		}
+		if (op->slot == WV_TIME && !bx->w->v[WV_TIME].ptr && op->nparts == 1 &&
+		    parts[op->part0].subst && vals[parts[op->part0].a].type == 0x11) {
+			/* the text is put_filetime's: its time without parsing it back
+			 * (whole microseconds since 1970, as time_parse_rfc3339 gives) */
+			uint64_t ft = rd64(bx->p + vals[parts[op->part0].a].off);
+			bx->w->time_known = true;
+			bx->w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
+		}
 		rc = winevent_add_id(bx->w, op->slot, op->id, FT_STRING, v);
 		if (!rc && op->record_id)
 			bx->record_id = decimal(v);

@@ -129,9 +129,24 @@ int winevent_add_data(struct winevent *w, struct slice value)
 
 /* ---- canonical mapping ---- */
 
-static bool absent(struct slice s)
+/* slice_trim, inlined: it runs for every slot of every record. */
+static inline struct slice trim(struct slice s)
 {
-	s = slice_trim(s);
+	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t' || s.ptr[0] == '\r' || s.ptr[0] == '\n')) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t' ||
+			 s.ptr[s.len - 1] == '\r' || s.ptr[s.len - 1] == '\n'))
+		s.len--;
+	return s;
+}
+
+static inline bool absent(struct slice s)
+{
+	if (!s.ptr)
+		return true;
+	s = trim(s);
 	return !s.ptr || s.len == 0 || (s.len == 1 && s.ptr[0] == '-');
 }
 
@@ -162,7 +177,7 @@ static bool to_u64(struct slice s, uint64_t *out)
 static void set_str(struct event *ev, enum event_str k, struct slice v)
 {
 	if (!ev->str[k].ptr && !absent(v))
-		ev->str[k] = slice_trim(v);
+		ev->str[k] = trim(v);
 }
 
 static void set_num(struct event *ev, enum event_num k, struct slice v)
@@ -234,9 +249,41 @@ static bool status_ok(struct slice s)
 
 enum win_source { WS_OTHER, WS_SYSMON, WS_SECURITY, WS_RDP_RCM, WS_RDP_LSM };
 
+static enum win_source source_of_text(struct slice p, struct slice c);
+
+/* The source of the last Provider_Name and Channel seen by this thread: a
+ * log holds a handful, and the tests below ran for every record. */
+struct source_memo {
+	char p[96], c[96];
+	size_t plen, clen;
+	bool set;
+	enum win_source src;
+};
+static _Thread_local struct source_memo source_memo;
+
 static enum win_source source_of(const struct winevent *w)
 {
 	struct slice p = w->v[WV_PROVIDER], c = w->v[WV_CHANNEL];
+	struct source_memo *m = &source_memo;
+	if (m->set && m->plen == p.len && m->clen == c.len && (!p.len || !memcmp(m->p, p.ptr, p.len)) &&
+	    (!c.len || !memcmp(m->c, c.ptr, c.len)))
+		return m->src;
+	enum win_source src = source_of_text(p, c);
+	if (p.len <= sizeof m->p && c.len <= sizeof m->c) {
+		if (p.len)
+			memcpy(m->p, p.ptr, p.len);
+		if (c.len)
+			memcpy(m->c, c.ptr, c.len);
+		m->plen = p.len;
+		m->clen = c.len;
+		m->src = src;
+		m->set = true;
+	}
+	return src;
+}
+
+static enum win_source source_of_text(struct slice p, struct slice c)
+{
 	if (slice_ends_nocase(p, "-Sysmon") || slice_starts(c, "Microsoft-Windows-Sysmon/") ||
 	    slice_starts(c, "Linux-Sysmon/"))
 		return WS_SYSMON;
@@ -318,7 +365,9 @@ int winevent_finish(struct winevent *w)
 	bool has_id = !absent(v[WV_EVENT_ID]) && to_u64(v[WV_EVENT_ID], &id) && id <= INT64_MAX;
 	if (has_id)
 		event_set_num(ev, EN_EVENT_ID, (int64_t)id);
-	if (!absent(v[WV_TIME])) {
+	if (w->time_known) {
+		ev->time = w->time_us;
+	} else if (!absent(v[WV_TIME])) {
 		int64_t t;
 		struct slice ts = slice_trim(v[WV_TIME]);
 		if (time_parse_rfc3339(ts, &t) == 0 || time_parse_any(ts, &t) == 0)

@@ -88,6 +88,10 @@ struct winevent {
 	char *data_all;   /* their values joined by '\n' (arena), for Data */
 	size_t data_len, data_cap;
 	struct slice v[WV_COUNT]; /* first value of each slot; ptr NULL when absent */
+	/* the time TimeCreated's text stands for, when the reader wrote that
+	 * text from a time it had (EVTX FILETIME): not parsed back */
+	bool time_known;
+	int64_t time_us;
 };
 
 void winevent_begin(struct winevent *w, struct event *ev, struct arena *a, bool fields);
