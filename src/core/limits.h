@@ -34,6 +34,7 @@
 #define AS_EVTX_MAX_NAMES (256u << 10) /* bytes of element names cached for one chunk */
 #define AS_EVTX_MAX_FILE  (16ull << 30) /* bytes of one .evtx mapped by the native reader */
 #define AS_EVTX_MAX_PLAN  (4u << 20)    /* bytes of recorded template plans for one chunk */
+#define AS_EVTX_MAX_PLAN_LIB (16u << 20) /* bytes of plans kept across chunks, per thread */
 
 /* Arenas and buffers */
 #define AS_ARENA_BLOCK (64u << 10)  /* default arena block */

@@ -299,6 +299,45 @@ struct plan {
 
 #define PLAN_SLOTS 512 /* power of two */
 
+/*
+ * Plans kept across chunks. A template is stored again in every chunk that
+ * uses it, at another offset, and so are the names it refers to (inside it
+ * or elsewhere in the chunk). A plan is kept in a library (per thread, from
+ * one file to the next) with a copy of its definition and where and which
+ * names it refers to; the first instance of a template in a later chunk
+ * whose definition has the same GUID and size, the same bytes but for the
+ * name offsets (and the chain links of the names stored inside it), and
+ * the same names at the same places (stored inside, or not, as they were)
+ * takes the plan instead of walking: the walk of a template depends on
+ * nothing else. At most AS_EVTX_MAX_PLAN_LIB bytes; full, it starts over.
+ */
+#define LIB_SLOTS    256  /* power of two */
+#define LIB_MAX_REFS 1024 /* name references of one recorded definition */
+#define LIB_MAX_DEF  (16u << 10)
+
+struct name_use {
+	uint32_t rel;      /* of the reference, from the definition's start */
+	bool inline_name;  /* the name is stored right after the reference */
+	uint32_t at, len;  /* its text (the chunk's names while recording, then the entry's) */
+};
+
+struct lib_plan {
+	struct lib_plan *next; /* in its slot */
+	uint8_t guid[16];
+	uint32_t dsize, nvals;
+	int depth0;
+	bool root;
+	unsigned tokens;
+	uint32_t raw_const, nfields, sig, subst, nsubst; /* sig, subst: in bytes */
+	uint32_t nops, nparts, nbytes, nrefs;
+	struct plan_op *ops; /* part0 and name_off from the entry's parts and bytes */
+	struct plan_part *parts;
+	struct name_use *refs;
+	char *bytes;  /* plan bytes, then the names' texts */
+	uint8_t *def; /* the definition after its 24-byte header */
+	size_t size;  /* of the whole allocation */
+};
+
 struct frame {
 	struct slice name;
 	struct slice data_name;
@@ -340,7 +379,14 @@ struct evtx_binxml {
 	unsigned rec_suspended; /* in a BinXML value of the template recorded */
 	unsigned rec_nested_tokens;
 	int rec_depth0;
-	bool no_plans;    /* always walk (for the tests that compare) */
+	uint32_t rec_def, rec_def_end; /* the definition recorded */
+	struct name_use rec_refs[LIB_MAX_REFS];
+	unsigned rec_nrefs;
+	bool rec_refs_over;
+	struct lib_plan *lib[LIB_SLOTS]; /* plans kept across chunks */
+	size_t lib_bytes;
+	uint64_t lib_hits; /* template instances of a chunk that took a kept plan */
+	bool no_plans;     /* always walk (for the tests that compare) */
 	uint64_t replays; /* template instances read by a plan */
 	bool unsupported; /* the last record holds a value type not read here */
 };
@@ -360,10 +406,22 @@ int evtx_binxml_new(struct evtx_binxml **out)
 	return 0;
 }
 
+static void lib_clear(struct evtx_binxml *bx)
+{
+	for (size_t i = 0; i < LIB_SLOTS; i++)
+		while (bx->lib[i]) {
+			struct lib_plan *e = bx->lib[i];
+			bx->lib[i] = e->next;
+			free(e);
+		}
+	bx->lib_bytes = 0;
+}
+
 void evtx_binxml_free(struct evtx_binxml *bx)
 {
 	if (!bx)
 		return;
+	lib_clear(bx);
 	free(bx->names);
 	free(bx->ops);
 	free(bx->parts);
@@ -384,6 +442,11 @@ bool evtx_binxml_unsupported(const struct evtx_binxml *bx)
 uint64_t evtx_binxml_replays(const struct evtx_binxml *bx)
 {
 	return bx->replays;
+}
+
+uint64_t evtx_binxml_plans_kept(const struct evtx_binxml *bx)
+{
+	return bx->lib_hits;
 }
 
 static int bad(struct evtx_binxml *bx, uint32_t off, const char *what)
@@ -704,11 +767,21 @@ static int name_ref(struct evtx_binxml *bx, uint32_t *pos, uint32_t end, struct 
 {
 	if (*pos + 4 > end)
 		return bad(bx, *pos, "name reference cut short");
-	uint32_t off = rd32(bx->p + *pos);
+	uint32_t field = *pos, off = rd32(bx->p + field);
 	*pos += 4;
 	int rc = name_get(bx, off, out);
 	if (rc)
 		return rc;
+	if (bx->recording && field >= bx->rec_def && field < bx->rec_def_end) {
+		if (bx->rec_nrefs < LIB_MAX_REFS)
+			bx->rec_refs[bx->rec_nrefs++] = (struct name_use){
+			    .rel = field - bx->rec_def,
+			    .inline_name = off == *pos,
+			    .at = (uint32_t)(out->ptr - bx->names),
+			    .len = (uint32_t)out->len};
+		else
+			bx->rec_refs_over = true;
+	}
 	if (off == *pos) {
 		uint32_t n = rd16(bx->p + off + 6);
 		*pos += 8 + 2 * n + 2;
@@ -1341,9 +1414,182 @@ static const struct plan *plan_find(struct evtx_binxml *bx, uint32_t def, const 
 	return NULL;
 }
 
-static void plan_begin(struct evtx_binxml *bx, const struct value *vals, uint32_t n)
+/* ---- plans kept across chunks (see struct lib_plan) ---- */
+
+static size_t lib_slot(const uint8_t *guid, uint32_t dsize)
+{
+	return (rd32(guid) ^ rd32(guid + 12) ^ dsize) * 2654435761u >> 24 & (LIB_SLOTS - 1);
+}
+
+/* The plan pl just recorded, into the library (when it fits). */
+static void lib_keep(struct evtx_binxml *bx, const struct plan *pl)
+{
+	uint32_t def = pl->def, dsize = rd32(bx->p + def + 20);
+	if (bx->rec_refs_over || dsize > LIB_MAX_DEF)
+		return;
+	size_t nparts = bx->nparts - bx->rec_marks[1], nbytes = bx->npbytes - bx->rec_marks[2];
+	size_t names = 0;
+	for (unsigned i = 0; i < bx->rec_nrefs; i++)
+		names += bx->rec_refs[i].len;
+	size_t size = sizeof(struct lib_plan) + pl->nops * sizeof(struct plan_op) +
+		      nparts * sizeof(struct plan_part) +
+		      bx->rec_nrefs * sizeof(struct name_use) + nbytes + names + dsize;
+	if (size > AS_EVTX_MAX_PLAN_LIB)
+		return;
+	if (bx->lib_bytes + size > AS_EVTX_MAX_PLAN_LIB)
+		lib_clear(bx);
+	struct lib_plan *e = malloc(size);
+	if (!e)
+		return;
+	*e = (struct lib_plan){.dsize = dsize,
+			       .nvals = pl->nvals,
+			       .depth0 = pl->depth0,
+			       .root = pl->root,
+			       .tokens = pl->tokens,
+			       .raw_const = pl->raw_const,
+			       .nfields = pl->nfields,
+			       .sig = pl->sig - (uint32_t)bx->rec_marks[2],
+			       .subst = pl->subst - (uint32_t)bx->rec_marks[2],
+			       .nsubst = pl->nsubst,
+			       .nops = pl->nops,
+			       .nparts = (uint32_t)nparts,
+			       .nbytes = (uint32_t)nbytes,
+			       .nrefs = bx->rec_nrefs,
+			       .size = size};
+	memcpy(e->guid, bx->p + def + 4, 16);
+	e->ops = (struct plan_op *)(e + 1);
+	e->parts = (struct plan_part *)(e->ops + e->nops);
+	e->refs = (struct name_use *)(e->parts + nparts);
+	e->bytes = (char *)(e->refs + e->nrefs);
+	e->def = (uint8_t *)e->bytes + nbytes + names;
+	for (uint32_t i = 0; i < e->nops; i++) {
+		e->ops[i] = bx->ops[pl->op0 + i];
+		e->ops[i].part0 -= (uint32_t)bx->rec_marks[1];
+		if (e->ops[i].kind != OP_CHECK && e->ops[i].kind != OP_NESTED)
+			e->ops[i].name_off -= (uint32_t)bx->rec_marks[2];
+	}
+	for (size_t i = 0; i < nparts; i++) {
+		e->parts[i] = bx->parts[bx->rec_marks[1] + i];
+		if (!e->parts[i].subst)
+			e->parts[i].a -= (uint32_t)bx->rec_marks[2];
+	}
+	if (nbytes)
+		memcpy(e->bytes, bx->pbytes + bx->rec_marks[2], nbytes);
+	size_t at = nbytes;
+	for (unsigned i = 0; i < e->nrefs; i++) {
+		e->refs[i] = bx->rec_refs[i];
+		memcpy(e->bytes + at, bx->names + e->refs[i].at, e->refs[i].len);
+		e->refs[i].at = (uint32_t)at;
+		at += e->refs[i].len;
+	}
+	memcpy(e->def, bx->p + def + 24, dsize);
+	size_t h = lib_slot(e->guid, dsize);
+	e->next = bx->lib[h];
+	bx->lib[h] = e;
+	bx->lib_bytes += size;
+}
+
+/* Whether the definition at def in this chunk is e's, as its walk sees it. */
+static bool lib_same(struct evtx_binxml *bx, const struct lib_plan *e, uint32_t def)
+{
+	const uint8_t *d = bx->p + def + 24;
+	uint32_t from = 0; /* compared up to, in the definition after its header */
+	for (uint32_t i = 0; i < e->nrefs; i++) {
+		const struct name_use *u = &e->refs[i];
+		uint32_t at = u->rel - 24; /* the reference, after the header */
+		if (u->rel < 24 || at < from || at + 4 > e->dsize ||
+		    memcmp(d + from, e->def + from, at - from))
+			return false;
+		uint32_t off = rd32(bx->p + def + u->rel);
+		if ((off == def + u->rel + 4) != u->inline_name)
+			return false;
+		from = at + 4;
+		if (u->inline_name) {
+			/* the name's chain link is the chunk's; the rest is compared
+			 * with the bytes that follow */
+			if (from + 4 > e->dsize)
+				return false;
+			from += 4;
+		}
+		struct slice name;
+		struct diag *why = bx->why, quiet = {0};
+		bx->why = &quiet; /* a name that cannot be read is the walk's to report */
+		int rc = name_get(bx, off, &name);
+		bx->why = why;
+		if (rc || name.len != u->len || memcmp(name.ptr, e->bytes + u->at, u->len))
+			return false;
+	}
+	return from <= e->dsize && !memcmp(d + from, e->def + from, e->dsize - from);
+}
+
+/* The kept plan for the template at def with these values, copied into
+ * the chunk's plans at slot, or NULL. */
+static const struct plan *lib_take(struct evtx_binxml *bx, uint32_t def, const struct value *vals,
+				   uint32_t n, int slot)
+{
+	const uint8_t *guid = bx->p + def + 4;
+	uint32_t dsize = rd32(bx->p + def + 20);
+	const struct lib_plan *e = bx->lib[lib_slot(guid, dsize)];
+	for (; e; e = e->next) {
+		if (e->dsize != dsize || e->nvals != n || e->depth0 != bx->depth ||
+		    memcmp(e->guid, guid, 16))
+			continue;
+		const uint8_t *sig = (const uint8_t *)e->bytes + e->sig;
+		uint32_t i = 0;
+		while (i < n && sig[2 * i] == vals[i].type && sig[2 * i + 1] == value_empty(&vals[i]))
+			i++;
+		if (i == n && lib_same(bx, e, def))
+			break;
+	}
+	if (!e)
+		return NULL;
+	if ((e->nops && !plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops + e->nops - 1,
+				   sizeof *bx->ops)) ||
+	    (e->nparts && !plan_room(bx, (void **)&bx->parts, &bx->capparts,
+				     bx->nparts + e->nparts - 1, sizeof *bx->parts)))
+		return NULL;
+	uint32_t bytes0 = plan_bytes_add(bx, e->bytes, e->nbytes);
+	if (bytes0 == UINT32_MAX)
+		return NULL;
+	uint32_t ops0 = (uint32_t)bx->nops, parts0 = (uint32_t)bx->nparts;
+	for (uint32_t i = 0; i < e->nops; i++) {
+		struct plan_op op = e->ops[i];
+		op.part0 += parts0;
+		if (op.kind != OP_CHECK && op.kind != OP_NESTED)
+			op.name_off += bytes0;
+		bx->ops[bx->nops++] = op;
+	}
+	for (uint32_t i = 0; i < e->nparts; i++) {
+		struct plan_part pp = e->parts[i];
+		if (!pp.subst)
+			pp.a += bytes0;
+		bx->parts[bx->nparts++] = pp;
+	}
+	bx->lib_hits++;
+	bx->plans[slot] = (struct plan){.gen = bx->gen,
+					.def = def,
+					.sig = e->sig + bytes0,
+					.nvals = n,
+					.op0 = ops0,
+					.nops = e->nops,
+					.raw_const = e->raw_const,
+					.subst = e->subst + bytes0,
+					.nsubst = e->nsubst,
+					.nfields = e->nfields,
+					.tokens = e->tokens,
+					.depth0 = e->depth0,
+					.root = e->root,
+					.ok = true};
+	return &bx->plans[slot];
+}
+
+static void plan_begin(struct evtx_binxml *bx, uint32_t def, const struct value *vals, uint32_t n)
 {
 	bx->rec_bad = false;
+	bx->rec_def = def;
+	bx->rec_def_end = def + 24 + rd32(bx->p + def + 20);
+	bx->rec_nrefs = 0;
+	bx->rec_refs_over = false;
 	bx->rec_marks[0] = bx->nops;
 	bx->rec_marks[1] = bx->nparts;
 	bx->rec_marks[2] = bx->npbytes;
@@ -1427,6 +1673,7 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 					.depth0 = bx->rec_depth0,
 					.root = bx->rec_depth0 == 0 && bx->root_seen,
 					.ok = true};
+	lib_keep(bx, &bx->plans[slot]);
 }
 
 /* Bytes a value's text may take (put_value grows the buffer beyond). */
@@ -1605,6 +1852,8 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 	if (!bx->no_plans && !bx->recording &&
 	    (bx->depth == 0 || (bx->depth == 1 && bx->st[0].section == SEC_ROOT))) {
 		const struct plan *pl = plan_find(bx, def, vals, n, &slot);
+		if (!pl && slot >= 0 && !bx->rec_suspended)
+			pl = lib_take(bx, def, vals, n, slot);
 		if (pl) {
 			bx->replays++;
 			rc = plan_run(bx, pl, vals);
@@ -1613,7 +1862,7 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 			return rc;
 		}
 		if (slot >= 0 && !bx->rec_suspended)
-			plan_begin(bx, vals, n);
+			plan_begin(bx, def, vals, n);
 	}
 	bx->nest++;
 	rc = stream(bx, def + 24, def + 24 + dsize, vals, n, NULL);

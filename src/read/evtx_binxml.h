@@ -88,6 +88,9 @@ void evtx_binxml_plans(struct evtx_binxml *bx, bool on);
 bool evtx_binxml_unsupported(const struct evtx_binxml *bx);
 /* Template instances read by replaying a plan so far. */
 uint64_t evtx_binxml_replays(const struct evtx_binxml *bx);
+/* Of those, the first of their template in a chunk, whose plan was kept
+ * from an earlier chunk. */
+uint64_t evtx_binxml_plans_kept(const struct evtx_binxml *bx);
 
 /* The record's BinXML into w (winevent_begin done by the caller, finish
  * not). Values are written into w->a, and so is *raw: the record as text,
