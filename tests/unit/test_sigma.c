@@ -739,6 +739,107 @@ static void test_correlation(void **state)
 	sigma_ruleset_free(rs);
 }
 
+/* ---- the prefilter: which rules become candidates ---- */
+
+/* The prefilter's requirement of a rule: is it a candidate for the event, and
+ * does it match. A candidate may fail; a match is always a candidate. */
+static const struct {
+	const char *det;
+	const char *event;
+	bool candidate;
+	bool match;
+} pf_cases[] = {
+    /* a literal counts in the field that the item tests, not in another */
+    {"{sel: {CommandLine|contains: 'xyzzy'}, condition: sel}",
+     "{\"Image\":\"C:\\\\xyzzy.exe\",\"CommandLine\":\"dir\"}", false, false},
+    {"{sel: {CommandLine|contains: 'xyzzy'}, condition: sel}",
+     "{\"Image\":\"C:\\\\a.exe\",\"CommandLine\":\"run xyzzy\"}", true, true},
+    {"{sel: {Image|endswith: '\\xyzzy.exe'}, condition: sel}",
+     "{\"Image\":\"C:\\\\a.exe\",\"CommandLine\":\"C:\\\\xyzzy.exe\"}", false, false},
+    /* a or b needs a literal of every item of a, or one of b */
+    {"{a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "b: {CommandLine|contains: 'quuxplugh'}, condition: a or b}",
+     "{\"Image\":\"C:\\\\cmd.exe\",\"CommandLine\":\"dir\"}", false, false},
+    {"{a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "b: {CommandLine|contains: 'quuxplugh'}, condition: a or b}",
+     "{\"Image\":\"C:\\\\cmd.exe\",\"CommandLine\":\"frobnicate\"}", true, true},
+    {"{a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "b: {CommandLine|contains: 'quuxplugh'}, condition: a or b}",
+     "{\"Image\":\"C:\\\\x.exe\",\"CommandLine\":\"quuxplugh frobnicate\"}", true, true},
+    {"{sel_a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "sel_b: {Image|endswith: '\\pwsh.exe', CommandLine|contains: 'quuxplugh'}, "
+     "condition: 1 of sel_*}",
+     "{\"Image\":\"C:\\\\cmd.exe\",\"CommandLine\":\"quuxplugh\"}", false, false},
+    {"{sel_a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "sel_b: {Image|endswith: '\\pwsh.exe', CommandLine|contains: 'quuxplugh'}, "
+     "condition: 1 of sel_*}",
+     "{\"Image\":\"C:\\\\cmd.exe\",\"CommandLine\":\"dir\"}", false, false},
+    {"{sel_a: {Image|endswith: '\\cmd.exe', CommandLine|contains: 'frobnicate'}, "
+     "sel_b: {Image|endswith: '\\pwsh.exe', CommandLine|contains: 'quuxplugh'}, "
+     "condition: 1 of sel_*}",
+     "{\"Image\":\"C:\\\\pwsh.exe\",\"CommandLine\":\"quuxplugh\"}", true, true},
+    /* and of ors: the clauses of both sides */
+    {"{a: {CommandLine|contains: [alphaone, alphatwo]}, b: {Image|endswith: '\\betaone.exe'}, "
+     "condition: a and b}",
+     "{\"Image\":\"C:\\\\betaone.exe\",\"CommandLine\":\"dir\"}", false, false},
+    {"{a: {CommandLine|contains: [alphaone, alphatwo]}, b: {Image|endswith: '\\betaone.exe'}, "
+     "condition: a and b}",
+     "{\"Image\":\"C:\\\\betaone.exe\",\"CommandLine\":\"alphatwo\"}", true, true},
+};
+
+static void test_prefilter(void **state)
+{
+	for (size_t i = 0; i < sizeof pf_cases / sizeof *pf_cases; i++) {
+		struct sigma_load_report rep = {0};
+		struct sigma_ruleset *rs = ruleset_from(pf_cases[i].det, &rep);
+		assert_int_equal(rep.nerrors, 0);
+		sigma_load_report_free(&rep);
+		struct sigma_rule *r = rs->rules[0];
+		if (!r->prefiltered)
+			fail_msg("case %zu: the rule is not prefiltered", i);
+		struct detector d;
+		assert_int_equal(sigma_detector_init(&d, rs), 0);
+		void *wp;
+		assert_int_equal(d.worker_new(&d, &wp), 0);
+		struct sigma_worker *w = wp;
+		struct arena a;
+		arena_init(&a, 0);
+		struct source src;
+		struct event ev;
+		event_from_json(&ev, &a, &src, pf_cases[i].event);
+		uint64_t bits[4] = {0}, cls[4] = {0};
+		sigma_logsource_eval(rs, &ev, cls);
+		w->cur = cls;
+		sigma_worker_set_event(w, &ev);
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, w->pf, &ev, bits), 0);
+		bool cand = bits[0] & 1;
+		w->lithit = NULL;
+		bool match = sigma_rule_eval(w, r);
+		if (cand != pf_cases[i].candidate || match != pf_cases[i].match)
+			fail_msg("case %zu: candidate %d match %d, expected %d %d\n  rule  %s\n  "
+				 "event %s",
+				 i, cand, match, pf_cases[i].candidate, pf_cases[i].match,
+				 pf_cases[i].det, pf_cases[i].event);
+		struct collect c = {0};
+		if ((run(pf_cases[i].det, pf_cases[i].event, &c) > 0) != pf_cases[i].match)
+			fail_msg("case %zu: the scan disagrees", i);
+		collect_free(&c);
+		d.worker_free(wp);
+		d.shared_free(d.shared);
+		arena_free(&a);
+	}
+	/* file.path stands for both TargetFilename and ImageLoaded: a value
+	 * ending in the name both look for must reach both rules */
+	const char *two = "title: a\nlogsource: {product: windows}\n"
+			  "detection: {sel: {TargetFilename|endswith: '\\evil.dll'}, condition: sel}\n"
+			  "---\n"
+			  "title: b\nlogsource: {product: windows}\n"
+			  "detection: {sel: {ImageLoaded|endswith: '\\evil.dll'}, condition: sel}\n";
+	struct collect c = {0};
+	assert_int_equal(run(two, "{\"file.path\":\"C:\\\\x\\\\evil.dll\"}", &c), 2);
+	collect_free(&c);
+}
+
 /* ---- the SigmaHQ corpus: load rate, and prefilter soundness ---- */
 
 static void test_corpus(void **state)
@@ -1015,8 +1116,9 @@ int main(void)
 	    cmocka_unit_test(test_conditions),  cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_expand),      cmocka_unit_test(test_logsource),
 	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),
-	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_corpus),
-	    cmocka_unit_test(test_corpus_evtx), cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_corpus),      cmocka_unit_test(test_corpus_evtx),
+	    cmocka_unit_test(test_value_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,12 +3,14 @@
  *
  * For each detection rule we derive a necessary condition in conjunctive
  * form: up to eight clauses, each a set of literals, such that if the rule
- * matches an event, every clause has one of its literals in one of the
- * event's field values. Over the condition tree an AND joins the clauses of
- * both sides, an OR keeps the union of each side's best clause, a NOT gives
- * nothing. A literal is the longest run of plain bytes of a string value, a
- * run of plain characters that every match of a regular expression contains,
- * or the integer of a plain-number value (`EventID: 4688`).
+ * matches an event, every clause has one of its literals in the values of
+ * the field its item tests. Over the condition tree an AND joins the clauses
+ * of both sides, an OR the union of every pair of clauses, one of each side
+ * (keeping the eight that look rarest, see lit_p), a NOT gives nothing. A
+ * literal is the longest run of plain bytes of a string value, a run of
+ * plain characters that every match of a regular expression contains, or the
+ * integer of a plain-number value (`EventID: 4688`); the same bytes tested
+ * in two fields are two literals.
  *
  * Everything is built once when the rule set is compiled and is shared,
  * read-only, by the workers. Per field that rules name there is one Hyperscan
@@ -41,13 +43,14 @@
 
 #define PF_MIN_LITERAL 3 /* shorter literals would make nearly every rule a candidate */
 #define PF_MAX_SET     4096
-#define PF_NUM_MINLEN  4 /* how a number literal ranks against text ones (see better) */
+#define PF_NUM_MINLEN  4  /* how a number literal ranks against text ones (see lit_p) */
+#define PF_RARE_LEN    14 /* past this length a literal is taken to be as rare as can be */
 
 struct lset {
-	uint32_t *lit; /* literal indexes; NULL with none == true: no set */
+	uint32_t *lit; /* literal indexes, ascending and distinct; NULL with none == true: no set */
 	size_t n;
 	bool none;
-	size_t minlen;
+	double p; /* how often an event is guessed to hold one of them (see lit_p) */
 };
 
 /* The literal → (rule, clause) pairs that a scan marks: the whole set's, or
@@ -151,17 +154,27 @@ struct lit_table {
 	size_t n, cap;
 };
 
-static int lit_add(struct lit_table *t, uint8_t kind, const char *p, size_t n, bool cased,
-		   uint32_t *out)
+/* A text literal is one per item field (or keyword) and bytes: a hit in the
+ * values of Image then marks only the rules that look for it in Image, not
+ * those that look for the same bytes in CommandLine. A number is one per
+ * value (its look-up is by value and field at once, see field_dbs). */
+static int lit_add(struct lit_table *t, const struct sigma_item *it, uint8_t kind, const char *p,
+		   size_t n, bool cased, uint32_t *out)
 {
 	char key[1024];
-	if (n + 1 > sizeof key)
-		n = sizeof key - 1; /* a prefix of a literal is still necessary */
-	key[0] = kind == LK_NUM ? 'n' : cased ? 'c' : 'i';
-	memcpy(key + 1, p, n);
+	size_t k = 0;
+	key[k++] = kind == LK_NUM ? 'n' : cased ? 'c' : 'i';
+	if (kind == LK_TEXT) {
+		key[k++] = it->keyword ? 'k' : (char)it->field.nids;
+		for (unsigned a = 0; !it->keyword && a < it->field.nids; a++, k += 4)
+			memcpy(key + k, &it->field.ids[a], 4);
+	}
+	if (n + k > sizeof key)
+		n = sizeof key - k; /* a prefix of a literal is still necessary */
+	memcpy(key + k, p, n);
 	uint64_t v = t->n;
 	bool existed;
-	int rc = map_put_new(&t->idx, slice_make(key, n + 1), &v, &existed);
+	int rc = map_put_new(&t->idx, slice_make(key, n + k), &v, &existed);
 	if (rc)
 		return rc;
 	if (!existed) {
@@ -428,7 +441,7 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 	if (m->kind == SM_NUMEQ) {
 		if (it->keyword || m->time != TM_NONE)
 			return 0;
-		return lit_add(t, LK_NUM, (const char *)&m->inum, sizeof m->inum, true, &m->lit);
+		return lit_add(t, it, LK_NUM, (const char *)&m->inum, sizeof m->inum, true, &m->lit);
 	}
 	if (m->kind == SM_RE) {
 		char lit[256];
@@ -437,7 +450,7 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 		if (!sigma_re_literal(m->pat, m->len, &ci, lit, sizeof lit, &len) ||
 		    len < PF_MIN_LITERAL)
 			return 0;
-		return lit_add(t, LK_TEXT, lit, len, !ci, &m->lit);
+		return lit_add(t, it, LK_TEXT, lit, len, !ci, &m->lit);
 	}
 	if (m->kind != SM_GLOB || m->shape == SH_ANY)
 		return 0;
@@ -450,7 +463,7 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 		rare |= (unsigned char)m->pat[from + i] >= 0x80;
 	if (len < (rare ? 2 : PF_MIN_LITERAL))
 		return 0;
-	return lit_add(t, LK_TEXT, m->pat + from, len, m->cased, &m->lit);
+	return lit_add(t, it, LK_TEXT, m->pat + from, len, m->cased, &m->lit);
 }
 
 static int detection_lits(struct lit_table *t, struct sigma_detection *d)
@@ -466,6 +479,17 @@ static int detection_lits(struct lit_table *t, struct sigma_detection *d)
 	return rc;
 }
 
+/* A guess at how often literal l occurs in an event, to choose between
+ * clauses: each byte halves it, from 1/8 for three bytes. Only the order of
+ * the guesses matters; with no statistics of real logs, longer is rarer. */
+static double lit_p(const struct lit_table *t, uint32_t l)
+{
+	size_t n = t->kind[l] == LK_NUM ? PF_NUM_MINLEN : t->len[l];
+	if (n > PF_RARE_LEN)
+		n = PF_RARE_LEN;
+	return 1.0 / (double)(1u << n);
+}
+
 static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struct lset *out)
 {
 	*out = none_set();
@@ -477,31 +501,44 @@ static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struc
 	out->lit[0] = m->lit;
 	out->n = 1;
 	out->none = false;
-	out->minlen = t->kind[m->lit] == LK_NUM ? PF_NUM_MINLEN : t->len[m->lit];
+	out->p = lit_p(t, m->lit);
 	return 0;
 }
 
-/* a := a ∪ b (b consumed). */
-static int lset_union(struct lset *a, struct lset *b)
+/* *out := a ∪ b, a and b kept; none when it would be too large. */
+static int lset_union(const struct lit_table *t, const struct lset *a, const struct lset *b,
+		      struct lset *out)
 {
-	if (a->none || b->none || a->n + b->n > PF_MAX_SET) {
-		lset_free(a);
-		lset_free(b);
-		*a = none_set();
+	*out = none_set();
+	if (a->none || b->none || a->n + b->n > PF_MAX_SET)
 		return 0;
-	}
-	uint32_t *n = realloc(a->lit, (a->n + b->n) * sizeof *n);
-	if (!n) {
-		lset_free(b);
+	uint32_t *u = malloc((a->n + b->n) * sizeof *u);
+	if (!u)
 		return AS_ENOMEM;
+	size_t i = 0, j = 0, n = 0;
+	double p = 0;
+	while (i < a->n || j < b->n) {
+		uint32_t x = j >= b->n || (i < a->n && a->lit[i] <= b->lit[j]) ? a->lit[i] : b->lit[j];
+		i += i < a->n && a->lit[i] == x;
+		j += j < b->n && b->lit[j] == x;
+		u[n++] = x;
+		p += lit_p(t, x);
 	}
-	memcpy(n + a->n, b->lit, b->n * sizeof *n);
-	a->lit = n;
-	a->n += b->n;
-	if (b->minlen < a->minlen)
-		a->minlen = b->minlen;
-	lset_free(b);
+	*out = (struct lset){.lit = u, .n = n, .p = p < 1 ? p : 1};
 	return 0;
+}
+
+/* Every literal of a is in b (a then implies b: b adds nothing). */
+static bool lset_within(const struct lset *a, const struct lset *b)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		while (j < b->n && b->lit[j] < a->lit[i])
+			j++;
+		if (j >= b->n || b->lit[j] != a->lit[i])
+			return false;
+	}
+	return true;
 }
 
 static bool better(const struct lset *a, const struct lset *b)
@@ -510,8 +547,7 @@ static bool better(const struct lset *a, const struct lset *b)
 		return false;
 	if (b->none)
 		return true;
-	size_t la = a->minlen > 8 ? 8 : a->minlen, lb = b->minlen > 8 ? 8 : b->minlen;
-	return la != lb ? la > lb : a->n < b->n;
+	return a->p != b->p ? a->p < b->p : a->n < b->n;
 }
 
 /* A necessary condition in conjunctive form: every clause must have one of
@@ -529,59 +565,69 @@ static void cnf_free(struct cnf *c)
 	c->n = 0;
 }
 
-/* Index of the clause that narrows most. */
-static unsigned cnf_best(const struct cnf *c)
+/* a := a AND x (x consumed). A clause that another implies is left out;
+ * when full, the weakest clause goes. */
+static void cnf_add(struct cnf *a, struct lset *x)
 {
-	unsigned b = 0;
-	for (unsigned i = 1; i < c->n; i++)
-		if (better(&c->cl[i], &c->cl[b]))
-			b = i;
-	return b;
-}
-
-/* a := a AND b (b consumed); when full, the weakest clause goes. */
-static void cnf_and(struct cnf *a, struct cnf *b)
-{
-	for (unsigned i = 0; i < b->n; i++) {
-		if (a->n < PF_MAX_CLAUSES) {
-			a->cl[a->n++] = b->cl[i];
-			continue;
-		}
-		unsigned worst = 0;
-		for (unsigned k = 1; k < a->n; k++)
-			if (better(&a->cl[worst], &a->cl[k]))
-				worst = k;
-		if (better(&b->cl[i], &a->cl[worst])) {
-			lset_free(&a->cl[worst]);
-			a->cl[worst] = b->cl[i];
-		} else {
-			lset_free(&b->cl[i]);
+	for (unsigned k = 0; k < a->n; k++) {
+		if (lset_within(&a->cl[k], x)) {
+			lset_free(x);
+			return;
 		}
 	}
+	for (unsigned k = 0; k < a->n;) {
+		if (lset_within(x, &a->cl[k])) {
+			lset_free(&a->cl[k]);
+			a->cl[k] = a->cl[--a->n];
+		} else {
+			k++;
+		}
+	}
+	if (a->n < PF_MAX_CLAUSES) {
+		a->cl[a->n++] = *x;
+		return;
+	}
+	unsigned worst = 0;
+	for (unsigned k = 1; k < a->n; k++)
+		if (better(&a->cl[worst], &a->cl[k]))
+			worst = k;
+	if (better(x, &a->cl[worst])) {
+		lset_free(&a->cl[worst]);
+		a->cl[worst] = *x;
+	} else {
+		lset_free(x);
+	}
+}
+
+/* a := a AND b (b consumed). */
+static void cnf_and(struct cnf *a, struct cnf *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		cnf_add(a, &b->cl[i]);
 	b->n = 0;
 }
 
-/* a := a OR b (b consumed): the union of each side's best clause. */
-static int cnf_or(struct cnf *a, struct cnf *b)
+/* a := a OR b (b consumed). (A1 ∧ A2) ∨ (B1 ∧ B2) implies every
+ * Ai ∨ Bj: the union of each pair of clauses is one, and the best of them
+ * are kept, so a rule `sel1 or sel2` still needs a literal of each item
+ * that narrows. */
+static int cnf_or(const struct lit_table *t, struct cnf *a, struct cnf *b)
 {
-	if (!a->n || !b->n) {
-		cnf_free(a);
-		cnf_free(b);
-		return 0;
-	}
-	unsigned ia = cnf_best(a), ib = cnf_best(b);
-	struct lset x = a->cl[ia], y = b->cl[ib];
-	a->cl[ia] = none_set();
-	b->cl[ib] = none_set();
+	struct cnf r = {.n = 0};
+	int rc = 0;
+	for (unsigned i = 0; i < a->n && !rc; i++)
+		for (unsigned j = 0; j < b->n && !rc; j++) {
+			struct lset u;
+			if (!(rc = lset_union(t, &a->cl[i], &b->cl[j], &u)) && !u.none)
+				cnf_add(&r, &u);
+		}
 	cnf_free(a);
 	cnf_free(b);
-	int rc = lset_union(&x, &y);
 	if (rc) {
-		lset_free(&x);
+		cnf_free(&r);
 		return rc;
 	}
-	if (!x.none)
-		a->cl[a->n++] = x;
+	*a = r;
 	return 0;
 }
 
@@ -600,7 +646,7 @@ static int range_cnf(struct lit_table *t, const struct sigma_item *it, uint32_t 
 		if (i == from)
 			*out = m;
 		else
-			rc = cnf_or(out, &m);
+			rc = cnf_or(t, out, &m);
 	}
 	return rc;
 }
@@ -635,7 +681,7 @@ static int sel_cnf(struct lit_table *t, const struct sigma_sel *sel, struct cnf 
 		if (g == 0)
 			*out = gc;
 		else if (!rc)
-			rc = cnf_or(out, &gc);
+			rc = cnf_or(t, out, &gc);
 		else
 			cnf_free(&gc);
 	}
@@ -663,7 +709,7 @@ static int cond_cnf(struct lit_table *t, const struct sigma_detection *d,
 		}
 		if (c->op == C_AND)
 			cnf_and(&a, &b);
-		else if ((rc = cnf_or(&a, &b)))
+		else if ((rc = cnf_or(t, &a, &b)))
 			return rc;
 		*out = a;
 		return 0;
@@ -675,7 +721,7 @@ static int cond_cnf(struct lit_table *t, const struct sigma_detection *d,
 				cnf_and(out, &b);
 			else if (i == 0)
 				*out = b;
-			else if ((rc = cnf_or(out, &b)))
+			else if ((rc = cnf_or(t, out, &b)))
 				return rc;
 		}
 		return 0;
@@ -842,19 +888,29 @@ static int detection_field_lits(const struct sigma_detection *det, uint32_t nf, 
 	return rc;
 }
 
+/* A look-up finds one literal per key: when another literal with the same
+ * bytes already holds field f's key (items whose field aliases overlap, such
+ * as file.path of TargetFilename and of ImageLoaded), *taken is set and the
+ * caller scans for this one instead. */
 static int hashed_put(struct sigma_prefilter *pf, uint32_t f, char tag, const char *t, size_t n,
-		      uint32_t l)
+		      uint32_t l, bool *taken)
 {
 	char key[1024 + 5];
 	memcpy(key, &f, 4);
 	key[4] = tag;
 	memcpy(key + 5, t, n);
+	uint64_t v = l;
+	bool existed;
+	int rc = map_put_new(&pf->hashed, slice_make(key, n + 5), &v, &existed);
+	*taken = !rc && existed && v != l;
+	if (rc || *taken)
+		return rc;
 	pf->fhash[f] |= tag == 't' ? 1 : tag == 'e' ? 2 : 4;
 	if (tag != 'n' && n > pf->fmax[f])
 		pf->fmax[f] = (uint16_t)n;
 	if (tag != 'n')
 		pf->flen[2 * (size_t)f + (tag == 'e')] |= 1ull << (n < 63 ? n : 63);
-	return map_put(&pf->hashed, slice_make(key, n + 5), l, NULL);
+	return 0;
 }
 
 /* One Hyperscan database of the literals ids[0..n). */
@@ -946,19 +1002,23 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 		for (; e < p.n && p.v[e] >> 2 == p.v[k] >> 2; e++)
 			u |= (unsigned)p.v[e] & 3;
 		k = e - 1; /* one (field, literal): every use must allow the look-up */
+		bool taken = false;
 		if (t->kind[l] == LK_NUM) {
+			/* one literal per integer: a key is never taken */
 			if (f < nf)
-				rc = hashed_put(pf, f, 'n', t->text[l], t->len[l], l);
+				rc = hashed_put(pf, f, 'n', t->text[l], t->len[l], l, &taken);
 			continue;
 		}
 		if (f < nf && pf->kwlit[l])
 			continue; /* a keyword literal is scanned in every value anyway */
 		if (f < nf && !(u & FL_NOTAIL))
-			rc = hashed_put(pf, f, 't', t->text[l], t->len[l], l);
+			rc = hashed_put(pf, f, 't', t->text[l], t->len[l], l, &taken);
 		else if (f < nf && !(u & FL_NOEXACT))
-			rc = hashed_put(pf, f, 'e', t->text[l], t->len[l], l);
+			rc = hashed_put(pf, f, 'e', t->text[l], t->len[l], l, &taken);
 		else
-			ids[n++] = l;
+			taken = true;
+		if (taken)
+			ids[n++] = l; /* an end or a whole value contains it: a scan finds it too */
 	}
 	map_free(&seen);
 	free(ids);
