@@ -272,7 +272,9 @@ struct plan_part {
 	bool subst, used;
 };
 
-enum { OP_EMIT, OP_DATA, OP_CHECK, OP_NESTED };
+/* OP_ARRAY_*: an array value filling an element, one field (named, or an
+ * unnamed <Data>) or only a check per item, as the walk writes it */
+enum { OP_EMIT, OP_DATA, OP_CHECK, OP_NESTED, OP_ARRAY_EMIT, OP_ARRAY_DATA, OP_ARRAY_CHECK };
 
 struct plan_op {
 	uint32_t part0, nparts;
@@ -346,6 +348,7 @@ struct frame {
 	bool has_data_name, cdata;
 	bool dropped;      /* content is an empty optional value: libevtx leaves it out */
 	uint32_t children; /* not left out */
+	uint32_t arr;      /* 1 + the index of an array value filling it, while recording */
 };
 
 struct evtx_binxml {
@@ -542,7 +545,7 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 		}
 		op.name_len = (uint32_t)name.len;
 	}
-	if (kind == OP_EMIT) {
+	if (kind == OP_EMIT || kind == OP_ARRAY_EMIT) {
 		op.slot = winevent_slot(name);
 		if ((op.id = fieldname_intern(name)) == FIELDNAME_NONE) {
 			bx->rec_bad = true;
@@ -685,22 +688,22 @@ static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
 	int rc = tbuf_reserve(bx, t, 21);
 	if (rc)
 		return rc;
-	char tmp[20], *e = tmp + sizeof tmp, *q = e;
+	if (neg)
+		t->p[t->len++] = '-';
+	size_t n = 1;
+	for (uint64_t x = v; x >= 10; x /= 10)
+		n++;
+	char *q = t->p + t->len + n; /* written from the last digit back */
+	t->len += n;
 	while (v >= 100) {
 		q -= 2;
 		memcpy(q, digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
-	if (neg)
-		t->p[t->len++] = '-';
-	memcpy(t->p + t->len, q, (size_t)(e - q));
-	t->len += (size_t)(e - q);
+	if (v >= 10)
+		memcpy(q - 2, digit_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
 	return 0;
 }
 
@@ -710,7 +713,25 @@ static int put_i64(struct evtx_binxml *bx, struct tbuf *t, int64_t v)
 		     : put_u64(bx, t, (uint64_t)v, false);
 }
 
-static const char hexl[] = "0123456789abcdef";
+/* "00" "01" … "ff", and the same in upper case: two hex digits a byte. */
+static const char hex_pairs_l[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char hex_pairs_u[513] =
+	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+	"202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
+	"404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
+	"606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
+	"808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
+	"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
+	"C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
+	"E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
 
 /* "0x" and digits lower-case hex digits of v. */
 static int put_hex(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, int digits)
@@ -718,10 +739,12 @@ static int put_hex(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, int digit
 	int rc = tbuf_reserve(bx, t, (size_t)digits + 2);
 	if (rc)
 		return rc;
-	t->p[t->len++] = '0';
-	t->p[t->len++] = 'x';
-	for (int i = digits - 1; i >= 0; i--)
-		t->p[t->len++] = hexl[v >> (4 * i) & 15];
+	char *o = t->p + t->len;
+	o[0] = '0';
+	o[1] = 'x';
+	for (int i = digits / 2 - 1, k = 2; i >= 0; i--, k += 2)
+		memcpy(o + k, hex_pairs_l + 2 * (v >> (8 * i) & 0xFF), 2);
+	t->len += (size_t)digits + 2;
 	return 0;
 }
 
@@ -859,8 +882,6 @@ static int put_filetime(struct evtx_binxml *bx, struct tbuf *t, uint64_t ft)
 	return 0;
 }
 
-static const char hexu[] = "0123456789ABCDEF";
-
 /* One substitution value as text into t. */
 static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value *v)
 {
@@ -900,10 +921,8 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 	case 0x0E:
 		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
 			return rc;
-		for (uint32_t i = 0; i < n; i++) {
-			t->p[t->len++] = hexu[p[i] >> 4];
-			t->p[t->len++] = hexu[p[i] & 15];
-		}
+		for (uint32_t i = 0; i < n; i++, t->len += 2)
+			memcpy(t->p + t->len, hex_pairs_u + 2 * p[i], 2);
 		return 0;
 	case 0x0F: {
 		if (n != 16)
@@ -915,12 +934,10 @@ static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value 
 						 8, 9, 10, 11, 12, 13, 14, 15};
 		char *o = t->p + t->len;
 		*o++ = '{';
-		for (int i = 0; i < 16; i++) {
+		for (int i = 0; i < 16; i++, o += 2) {
 			if (i == 4 || i == 6 || i == 8 || i == 10)
 				*o++ = '-';
-			uint8_t b = p[order[i]];
-			*o++ = hexu[b >> 4];
-			*o++ = hexu[b & 15];
+			memcpy(o, hex_pairs_u + 2 * p[order[i]], 2);
 		}
 		*o = '}';
 		t->len += 38;
@@ -1180,6 +1197,16 @@ static int element_close(struct evtx_binxml *bx)
 	bool has_text = f->tstate != TEXT_NONE && (f->text.len || f->cdata);
 	int rc = 0;
 	(void)has_text; /* with text.len: a run was opened (tstate) and holds text */
+	/* an array's last item: recorded as one op for all the items (its
+	 * fields written as they are for the other items, unrecorded) */
+	bool arr = bx->recording && f->arr;
+	uint8_t akind = OP_ARRAY_CHECK;
+	struct slice aname = f->name;
+	if (arr) {
+		if (f->text.nparts || has_child)
+			bx->rec_bad = true; /* more than the array in it */
+		bx->recording = false;
+	}
 	if (f->section == SEC_SYSTEM && d == 3) {
 		if (!has_child && f->tstate != TEXT_NONE) {
 			bool rid = slice_eq_cstr(f->name, "EventRecordID");
@@ -1190,16 +1217,29 @@ static int element_close(struct evtx_binxml *bx)
 	} else if (f->section == SEC_EVENTDATA && d >= 3 && !has_child) {
 		if (d == 3 && slice_eq_cstr(f->name, "Data") && f->has_data_name) {
 			rc = emit(bx, f->data_name, text, &f->text, false, false);
+			akind = OP_ARRAY_EMIT;
+			aname = f->data_name;
 		} else if (d == 3 && slice_eq_cstr(f->name, "Data")) {
 			rec_op(bx, OP_DATA, f->name, &f->text, false, false);
 			rc = emit_data(bx, f->name, text);
+			akind = OP_ARRAY_DATA;
 		} else {
 			rc = emit(bx, f->name, text, &f->text, false, false);
+			akind = OP_ARRAY_EMIT;
 		}
 	} else if (f->section == SEC_OTHER && d >= 3 && !has_child) {
 		rc = emit(bx, f->name, text, &f->text, false, false);
+		akind = OP_ARRAY_EMIT;
 	}
 	bx->depth--;
+	if (arr) {
+		bx->recording = true;
+		rec_part(bx, NULL, true, f->arr - 1, 0);
+		if (!bx->rec_bad) {
+			struct tbuf one = {.part0 = (uint32_t)bx->nparts - 1, .nparts = 1};
+			rec_op(bx, akind, aname, &one, false, false);
+		}
+	}
 	return rc;
 }
 
@@ -1253,7 +1293,8 @@ static int item_size(uint8_t t)
  * per item (<Data>a</Data><Data>b</Data>), with the same name and
  * attributes. Strings are NUL-terminated one after the other.
  */
-static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off)
+static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off,
+			    uint32_t k)
 {
 	int isz = item_size(v->type);
 	if (isz < 0) {
@@ -1268,6 +1309,12 @@ static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint3
 		return bad(bx, off, "array after other content");
 	if (f->section == SEC_SYSTEM && bx->depth == 3)
 		return bad(bx, off, "array in a System element");
+	if (bx->recording && !bx->rec_bad) {
+		if (f->dropped)
+			bx->rec_bad = true;
+		else
+			f->arr = k + 1; /* recorded when the element closes */
+	}
 	struct frame proto = *f;
 	uint32_t pos = v->off, end = v->off + v->size;
 	bool first = true;
@@ -1287,7 +1334,11 @@ static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint3
 			pos += (uint32_t)isz;
 		}
 		if (!first) {
-			if ((rc = element_close(bx)))
+			bool recording = bx->recording;
+			bx->recording = false;
+			rc = element_close(bx);
+			bx->recording = recording;
+			if (rc)
 				return rc;
 			bx->depth++;
 			f = &bx->st[bx->depth - 1];
@@ -1312,7 +1363,7 @@ static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf
 	uint32_t k = 0;
 	bool nested_op = false;
 	if (bx->recording) {
-		if ((v->type & 0x80) || v < bx->rec_vals || v >= bx->rec_vals + AS_EVTX_MAX_VALUES)
+		if (v < bx->rec_vals || v >= bx->rec_vals + AS_EVTX_MAX_VALUES)
 			bx->rec_bad = true; /* left to the walk */
 		else
 			k = (uint32_t)(v - bx->rec_vals);
@@ -1364,7 +1415,7 @@ static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf
 	if (v->type & 0x80) {
 		if (attr)
 			return bad(bx, off, "array value in an attribute");
-		return substitute_array(bx, v, off);
+		return substitute_array(bx, v, off, k);
 	}
 	struct tbuf *t = attr ? attr : text_run(bx);
 	int rc;
@@ -1691,6 +1742,65 @@ static size_t value_bound(const struct value *v)
 	return 40;
 }
 
+/* The fields of an array value v as op says (see substitute_array): one
+ * raw text line and one field a non-empty item; 0 or a negative code. */
+static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const struct value *v)
+{
+	int isz = item_size(v->type);
+	if (isz < 0) {
+		bx->unsupported = true;
+		return diag_set(bx->why, AS_EPARSE, "BinXML: array type 0x%02x not read natively",
+				v->type);
+	}
+	struct tbuf *raw = &bx->raw;
+	uint32_t pos = v->off, end = v->off + v->size;
+	int rc;
+	while (pos < end) {
+		struct value item = {.off = pos, .type = (uint8_t)(v->type & 0x7F)};
+		if (isz == 0) {
+			uint32_t e = pos;
+			while (e + 2 <= end && rd16(bx->p + e) != 0)
+				e += 2;
+			item.size = (uint16_t)(e - pos);
+			pos = e + 2 <= end ? e + 2 : end;
+		} else {
+			if (pos + (uint32_t)isz > end)
+				return bad(bx, pos, "array item cut short");
+			item.size = (uint16_t)isz;
+			pos += (uint32_t)isz;
+		}
+		if (op->kind == OP_ARRAY_CHECK) {
+			struct tbuf scratch = {0};
+			if (item.size && (rc = put_value(bx, &scratch, &item)))
+				return rc;
+			continue;
+		}
+		if ((rc = tbuf_reserve(bx, raw, op->name_len + 1)))
+			return rc;
+		memcpy(raw->p + raw->len, bx->pbytes + op->name_off, op->name_len + 1);
+		raw->len += op->name_len + 1;
+		size_t v0 = raw->len;
+		if (item.size && (rc = put_value(bx, raw, &item)))
+			return rc;
+		struct slice t = slice_make(raw->p + v0, raw->len - v0);
+		if (t.len >= 10 && (rc = hex_minimal(bx, &t)))
+			return rc;
+		raw->len = v0 + t.len;
+		if ((rc = tbuf_reserve(bx, raw, 1)))
+			return rc;
+		raw->p[raw->len++] = '\n';
+		if (op->kind == OP_ARRAY_DATA) {
+			if ((rc = winevent_add_data(bx->w, t)))
+				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+		} else if ((rc = winevent_add_id(bx->w, op->slot, op->id, FT_STRING, t))) {
+			return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
+					(int)(op->name_len > 64 ? 64 : op->name_len),
+					bx->pbytes + op->name_off, as_strerror(rc));
+		}
+	}
+	return 0;
+}
+
 /*
  * The fields of a plan for the values vals; 0 or a negative code. Each
  * field's text is written once, into its line of the raw text
@@ -1744,6 +1854,11 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 				return rc;
 			ops = bx->ops + pl->op0; /* a plan recorded inside may have grown them */
 			parts = bx->parts;
+			continue;
+		}
+		if (op->kind >= OP_ARRAY_EMIT) {
+			if ((rc = plan_array(bx, op, &vals[parts[op->part0].a])))
+				return rc;
 			continue;
 		}
 		size_t line = raw->len;
