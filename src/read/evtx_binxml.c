@@ -390,6 +390,10 @@ struct evtx_binxml {
 	size_t lib_bytes;
 	uint64_t lib_hits; /* template instances of a chunk that took a kept plan */
 	bool no_plans;     /* always walk (for the tests that compare) */
+	struct diag quiet; /* for what may fail without being said */
+	/* the value types and emptiness of the template instance at hand, as
+	 * plans store them */
+	uint8_t sig[2 * AS_EVTX_MAX_VALUES];
 	uint64_t replays; /* template instances read by a plan */
 	bool unsupported; /* the last record holds a value type not read here */
 };
@@ -1454,12 +1458,8 @@ static const struct plan *plan_find(struct evtx_binxml *bx, uint32_t def, const 
 		}
 		if (pl->def != def || pl->nvals != n || pl->depth0 != bx->depth)
 			continue;
-		const uint8_t *sig = (const uint8_t *)bx->pbytes + pl->sig;
-		uint32_t i = 0;
-		while (i < n && sig[2 * i] == vals[i].type &&
-		       sig[2 * i + 1] == value_empty(&vals[i]))
-			i++;
-		if (i == n)
+		(void)vals; /* bx->sig holds their types and emptiness */
+		if (!memcmp(bx->pbytes + pl->sig, bx->sig, 2 * (size_t)n))
 			return pl->ok ? pl : NULL;
 	}
 	return NULL;
@@ -1563,8 +1563,8 @@ static bool lib_same(struct evtx_binxml *bx, const struct lib_plan *e, uint32_t 
 			from += 4;
 		}
 		struct slice name;
-		struct diag *why = bx->why, quiet = {0};
-		bx->why = &quiet; /* a name that cannot be read is the walk's to report */
+		struct diag *why = bx->why;
+		bx->why = &bx->quiet; /* a name that cannot be read is the walk's to report */
 		int rc = name_get(bx, off, &name);
 		bx->why = why;
 		if (rc || name.len != u->len || memcmp(name.ptr, e->bytes + u->at, u->len))
@@ -1585,11 +1585,8 @@ static const struct plan *lib_take(struct evtx_binxml *bx, uint32_t def, const s
 		if (e->dsize != dsize || e->nvals != n || e->depth0 != bx->depth ||
 		    memcmp(e->guid, guid, 16))
 			continue;
-		const uint8_t *sig = (const uint8_t *)e->bytes + e->sig;
-		uint32_t i = 0;
-		while (i < n && sig[2 * i] == vals[i].type && sig[2 * i + 1] == value_empty(&vals[i]))
-			i++;
-		if (i == n && lib_same(bx, e, def))
+		(void)vals;
+		if (!memcmp(e->bytes + e->sig, bx->sig, 2 * (size_t)n) && lib_same(bx, e, def))
 			break;
 	}
 	if (!e)
@@ -1952,6 +1949,8 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 		vals[i].size = rd16(d);
 		vals[i].type = d[2];
 		vals[i].off = data;
+		bx->sig[2 * i] = d[2];
+		bx->sig[2 * i + 1] = d[2] == 0 || vals[i].size == 0; /* value_empty */
 		data += vals[i].size;
 		if (data > end)
 			return bad(bx, pos + 4 * i, "value data cut short");

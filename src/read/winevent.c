@@ -76,16 +76,6 @@ int winevent_add(struct winevent *w, struct slice name, enum field_type type, st
 	return event_field_add(w->ev, w->a, id, type, value);
 }
 
-int winevent_add_id(struct winevent *w, int slot, uint32_t id, enum field_type type,
-		    struct slice value)
-{
-	if (slot >= 0 && !w->v[slot].ptr)
-		w->v[slot] = value.ptr ? value : slice_make("", 0);
-	if (!w->fields)
-		return 0;
-	return event_field_add(w->ev, w->a, id, type, value);
-}
-
 /* The interned ids of Data1 … Data64 plus one, 0 until first needed: the
  * names of unnamed <Data> are formatted and interned once per process, not
  * once per value. */

@@ -101,9 +101,22 @@ void winevent_begin(struct winevent *w, struct event *ev, struct arena *a, bool 
 int winevent_add(struct winevent *w, struct slice name, enum field_type type, struct slice value);
 
 /* winevent_add for a name whose slot (winevent_slot, -1 for none) and
- * interned id are known, no longer than AS_MAX_FIELD_NAME. */
-int winevent_add_id(struct winevent *w, int slot, uint32_t id, enum field_type type,
-		    struct slice value);
+ * interned id are known, no longer than AS_MAX_FIELD_NAME. Inline: the
+ * EVTX plans call it for every field. */
+static inline int winevent_add_id(struct winevent *w, int slot, uint32_t id, enum field_type type,
+				  struct slice value)
+{
+	if (slot >= 0 && !w->v[slot].ptr)
+		w->v[slot] = value.ptr ? value : slice_make("", 0);
+	if (!w->fields)
+		return 0;
+	struct event *ev = w->ev;
+	if (ev->nfields < ev->fields_cap && id != UINT32_MAX /* FIELDNAME_NONE */) {
+		ev->fields[ev->nfields++] = (struct field){id, (uint32_t)type, value};
+		return 0;
+	}
+	return event_field_add(ev, w->a, id, type, value);
+}
 
 /* One unnamed <Data> element: Data1, Data2 …, and part of Data (added by
  * winevent_finish). */
