@@ -293,6 +293,7 @@ struct plan {
 	uint32_t raw_const;     /* bytes of the raw text that do not come from values */
 	uint32_t subst, nsubst; /* the values the fields' texts hold (u16 each, in plan_bytes) */
 	uint32_t nfields;       /* fields it may emit */
+	uint32_t nchecks;       /* values it only checks */
 	unsigned tokens;
 	int depth0; /* the depth it was instantiated at: 0, or 1 inside the root */
 	bool root;  /* the template opened the root element */
@@ -330,7 +331,7 @@ struct lib_plan {
 	int depth0;
 	bool root;
 	unsigned tokens;
-	uint32_t raw_const, nfields, sig, subst, nsubst; /* sig, subst: in bytes */
+	uint32_t raw_const, nfields, nchecks, sig, subst, nsubst; /* sig, subst: in bytes */
 	uint32_t nops, nparts, nbytes, nrefs;
 	struct plan_op *ops; /* part0 and name_off from the entry's parts and bytes */
 	struct plan_part *parts;
@@ -651,7 +652,7 @@ static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 	return o;
 }
 
-static int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
+static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
 {
 	int rc = tbuf_reserve(bx, t, 3 * n);
 	if (rc)
@@ -1499,6 +1500,7 @@ static void lib_keep(struct evtx_binxml *bx, const struct plan *pl)
 			       .tokens = pl->tokens,
 			       .raw_const = pl->raw_const,
 			       .nfields = pl->nfields,
+			       .nchecks = pl->nchecks,
 			       .sig = pl->sig - (uint32_t)bx->rec_marks[2],
 			       .subst = pl->subst - (uint32_t)bx->rec_marks[2],
 			       .nsubst = pl->nsubst,
@@ -1624,6 +1626,7 @@ static const struct plan *lib_take(struct evtx_binxml *bx, uint32_t def, const s
 					.subst = e->subst + bytes0,
 					.nsubst = e->nsubst,
 					.nfields = e->nfields,
+					.nchecks = e->nchecks,
 					.tokens = e->tokens,
 					.depth0 = e->depth0,
 					.root = e->root,
@@ -1681,10 +1684,11 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 	}
 	/* what the raw text of a replay takes: its constant bytes, and the
 	 * values whose bounds are added up for each record */
-	uint32_t raw_const = 0, nfields = 0, nsubst = 0;
+	uint32_t raw_const = 0, nfields = 0, nsubst = 0, nchecks = 0;
 	uint32_t subst = plan_bytes_add(bx, NULL, 0);
 	for (size_t i = ops0; i < bx->nops && !bx->rec_bad; i++) {
 		const struct plan_op *op = &bx->ops[i];
+		nchecks += op->kind == OP_CHECK;
 		if (op->kind != OP_EMIT && op->kind != OP_DATA)
 			continue;
 		nfields++;
@@ -1717,6 +1721,7 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 					.subst = subst,
 					.nsubst = nsubst,
 					.nfields = nfields,
+					.nchecks = nchecks,
 					.tokens = tokens,
 					.depth0 = bx->rec_depth0,
 					.root = bx->rec_depth0 == 0 && bx->root_seen,
@@ -1813,7 +1818,7 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	const struct plan_op *ops = bx->ops + pl->op0;
 	const struct plan_part *parts = bx->parts;
 	int rc;
-	for (uint32_t i = 0; i < pl->nops; i++) {
+	for (uint32_t i = 0; pl->nchecks && i < pl->nops; i++) {
 		if (ops[i].kind != OP_CHECK)
 			continue;
 		struct tbuf scratch = {0};
@@ -1867,7 +1872,19 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 		for (uint32_t k = 0; k < op->nparts; k++) {
 			const struct plan_part *pp = &parts[op->part0 + k];
 			if (pp->subst) {
-				if ((rc = put_value(bx, raw, &vals[pp->a])))
+				/* strings and unsigned integers, most values, without
+				 * put_value's dispatch */
+				const struct value *val = &vals[pp->a];
+				const uint8_t *q = bx->p + val->off;
+				if (val->type == 0x01)
+					rc = tbuf_utf16(bx, raw, q, val->size / 2);
+				else if (val->type == 0x08 && val->size == 4)
+					rc = put_u64(bx, raw, rd32(q), false);
+				else if (val->type == 0x06 && val->size == 2)
+					rc = put_u64(bx, raw, rd16(q), false);
+				else
+					rc = put_value(bx, raw, val);
+				if (rc)
 					return rc;
 			} else {
 				if ((rc = tbuf_reserve(bx, raw, pp->len)))
