@@ -290,8 +290,10 @@ struct plan {
 	uint32_t gen, def;   /* gen == evtx_binxml.gen: of this chunk */
 	uint32_t sig, nvals; /* value types and emptiness, in plan_bytes */
 	uint32_t op0, nops;
-	uint32_t raw_const;     /* bytes of the raw text that do not come from values */
-	uint32_t subst, nsubst; /* the values the fields' texts hold (u16 each, in plan_bytes) */
+	uint32_t raw_const;     /* bytes of the raw text whose bound is known (names, constants,
+				   values of a fixed-size type) */
+	uint32_t subst, nsubst; /* the other values the fields' texts hold (u16 each, in
+				   plan_bytes) */
 	uint32_t nfields;       /* fields it may emit */
 	uint32_t nchecks;       /* values it only checks */
 	unsigned tokens;
@@ -607,6 +609,17 @@ static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 		_mm_storel_epi64((__m128i *)(d + o), _mm_packus_epi16(u, u));
 		o += 8;
 		i0 += 8;
+	}
+	if (i0 < n && n - i0 < 8 && n >= 8) {
+		/* the last eight units, overlapping those done: the end of an
+		 * ASCII string without the unit-by-unit tail */
+		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * (n - 8)));
+		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
+		__m128i nul = _mm_cmpeq_epi16(u, zero);
+		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) == 0xFFFF) {
+			_mm_storel_epi64((__m128i *)(d + n - 8), _mm_packus_epi16(u, u));
+			return n;
+		}
 	}
 #endif
 	for (size_t i = i0; i < n; i++) {
@@ -1663,6 +1676,27 @@ static void plan_begin(struct evtx_binxml *bx, uint32_t def, const struct value 
 	bx->recording = true;
 }
 
+/* Bytes a value's text may take (put_value grows the buffer beyond). */
+/* Whether value_bound depends on the size, not the type alone. */
+static bool bound_varies(uint8_t type)
+{
+	return type == 0x01 || type == 0x02 || type == 0x0E || type == 0x13;
+}
+
+static size_t value_bound(const struct value *v)
+{
+	switch (v->type) {
+	case 0x01:
+		return 3 * (size_t)(v->size / 2);
+	case 0x02:
+	case 0x0E:
+		return 2 * (size_t)v->size;
+	case 0x13:
+		return 24 + 11 * (size_t)(v->size / 4);
+	}
+	return 40;
+}
+
 /* The walk of a recorded template is over (ok: without error): keep the
  * plan, with a check for each value put but not emitted, or drop it. */
 static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n, bool ok,
@@ -1699,6 +1733,11 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 				raw_const += pp->len;
 				continue;
 			}
+			/* the types are the plan's: most bounds are known now */
+			if (!bound_varies(bx->rec_vals[pp->a].type)) {
+				raw_const += (uint32_t)value_bound(&bx->rec_vals[pp->a]);
+				continue;
+			}
 			uint8_t b[2] = {(uint8_t)pp->a, (uint8_t)(pp->a >> 8)};
 			if (plan_bytes_add(bx, b, 2) == UINT32_MAX)
 				break;
@@ -1727,21 +1766,6 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 					.root = bx->rec_depth0 == 0 && bx->root_seen,
 					.ok = true};
 	lib_keep(bx, &bx->plans[slot]);
-}
-
-/* Bytes a value's text may take (put_value grows the buffer beyond). */
-static size_t value_bound(const struct value *v)
-{
-	switch (v->type) {
-	case 0x01:
-		return 3 * (size_t)(v->size / 2);
-	case 0x02:
-	case 0x0E:
-		return 2 * (size_t)v->size;
-	case 0x13:
-		return 24 + 11 * (size_t)(v->size / 4);
-	}
-	return 40;
 }
 
 /* The fields of an array value v as op says (see substitute_array): one
@@ -1898,7 +1922,7 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			continue;
 		}
 		struct slice v = slice_make(raw->p + v0, raw->len - v0);
-		if (v.len >= 10 && (rc = hex_minimal(bx, &v)))
+		if (v.len >= 10 && v.ptr[0] == '0' && v.ptr[1] == 'x' && (rc = hex_minimal(bx, &v)))
 			return rc;
 		raw->len = v0 + v.len;
 		if ((rc = tbuf_reserve(bx, raw, 1)))
