@@ -701,6 +701,28 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
 				     "50515253545556575859606162636465666768697071727374"
 				     "75767778798081828384858687888990919293949596979899";
 
+/* 10^k for k < 20 */
+static const uint64_t digit_pow10[20] = {1ull,
+					 10ull,
+					 100ull,
+					 1000ull,
+					 10000ull,
+					 100000ull,
+					 1000000ull,
+					 10000000ull,
+					 100000000ull,
+					 1000000000ull,
+					 10000000000ull,
+					 100000000000ull,
+					 1000000000000ull,
+					 10000000000000ull,
+					 100000000000000ull,
+					 1000000000000000ull,
+					 10000000000000000ull,
+					 100000000000000000ull,
+					 1000000000000000000ull,
+					 10000000000000000000ull};
+
 static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
 {
 	int rc = tbuf_reserve(bx, t, 21);
@@ -709,8 +731,9 @@ static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
 	if (neg)
 		t->p[t->len++] = '-';
 	size_t n = 1;
-	for (uint64_t x = v; x >= 10; x /= 10)
-		n++;
+	for (uint64_t x = v; x >= 100; x /= 100)
+		n += 2;
+	n += v >= digit_pow10[n]; /* 2k+1 or 2k+2 digits (n <= 19) */
 	char *q = t->p + t->len + n; /* written from the last digit back */
 	t->len += n;
 	while (v >= 100) {
