@@ -527,6 +527,9 @@ static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_
 	bx->parts[bx->nparts++] = pp;
 }
 
+/* Bytes after a name in plan_bytes: '=' and zeros to round a copy up. */
+#define NAME_PAD 8
+
 /* One emitted field, recorded with its text's parts (src). */
 static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, const struct tbuf *src,
 		   bool cond, bool record_id)
@@ -543,10 +546,12 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 			bx->parts[op.part0 + i].used = true;
 	}
 	if (kind != OP_CHECK) {
-		/* the name and '=' begin its raw text line */
+		/* the name and '=' begin its raw text line; zeros after them
+		 * let a replay copy them eight bytes at a time (name_put) */
+		static const char eq_pad[NAME_PAD] = "=";
 		if (name.len > AS_MAX_FIELD_NAME ||
 		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX ||
-		    plan_bytes_add(bx, "=", 1) == UINT32_MAX) {
+		    plan_bytes_add(bx, eq_pad, NAME_PAD) == UINT32_MAX) {
 			bx->rec_bad = true;
 			return;
 		}
@@ -1791,6 +1796,23 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 	lib_keep(bx, &bx->plans[slot]);
 }
 
+/* "Name=" of op at the end of raw, copied eight bytes at a time (plan_bytes
+ * has NAME_PAD bytes after the name, raw room for as many): names are
+ * short, and a call of memcpy for each was a twentieth of a replay. */
+static inline int name_put(struct evtx_binxml *bx, struct tbuf *raw, const struct plan_op *op)
+{
+	size_t n = op->name_len + 1;
+	int rc = tbuf_reserve(bx, raw, n + NAME_PAD);
+	if (rc)
+		return rc;
+	char *d = raw->p + raw->len;
+	const char *q = bx->pbytes + op->name_off;
+	for (size_t i = 0; i < n; i += 8)
+		memcpy(d + i, q + i, 8);
+	raw->len += n;
+	return 0;
+}
+
 /* The fields of an array value v as op says (see substitute_array): one
  * raw text line and one field a non-empty item; 0 or a negative code. */
 static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const struct value *v)
@@ -1824,10 +1846,8 @@ static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const st
 				return rc;
 			continue;
 		}
-		if ((rc = tbuf_reserve(bx, raw, op->name_len + 1)))
+		if ((rc = name_put(bx, raw, op)))
 			return rc;
-		memcpy(raw->p + raw->len, bx->pbytes + op->name_off, op->name_len + 1);
-		raw->len += op->name_len + 1;
 		size_t v0 = raw->len;
 		if (item.size && (rc = put_value(bx, raw, &item)))
 			return rc;
@@ -1874,7 +1894,7 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	}
 	if (pl->root)
 		bx->root_seen = true;
-	size_t bound = pl->raw_const;
+	size_t bound = pl->raw_const + NAME_PAD;
 	const uint8_t *sv = (const uint8_t *)bx->pbytes + pl->subst;
 	for (uint32_t i = 0; i < pl->nsubst; i++)
 		bound += value_bound(&vals[rd16(sv + 2 * i)]);
@@ -1911,10 +1931,8 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			continue;
 		}
 		size_t line = raw->len;
-		if ((rc = tbuf_reserve(bx, raw, op->name_len + 1)))
+		if ((rc = name_put(bx, raw, op)))
 			return rc;
-		memcpy(raw->p + raw->len, bx->pbytes + op->name_off, op->name_len + 1);
-		raw->len += op->name_len + 1;
 		size_t v0 = raw->len;
 		for (uint32_t k = 0; k < op->nparts; k++) {
 			const struct plan_part *pp = &parts[op->part0 + k];
