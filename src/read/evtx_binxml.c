@@ -21,10 +21,14 @@
  * error for the record, and evtx.c reads that record through libevtx.
  *
  * Plans (struct plan, below) record what the walk of a template emitted so
- * that later records of that template in the chunk skip the walk; a
- * BinXML value right inside the root (Windows keeps EventData there, as a
- * template of its own) is a step of the outer plan and has its own plan.
- * test_read_evtx_binxml and fuzz_evtx_binxml compare plans with the walk.
+ * that later records of that template skip the walk; a BinXML value right
+ * inside the root (Windows keeps EventData there, as a template of its
+ * own) is a step of the outer plan and has its own plan, and an array
+ * filling an element is one step for all its items. A replay writes the
+ * raw text's "Name=value" lines, and each field's value is its slice of
+ * them. Plans are kept across chunks (struct lib_plan) for a definition
+ * that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
+ * compare plans with the walk.
  */
 #include "read/evtx_binxml.h"
 

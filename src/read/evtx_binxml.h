@@ -13,13 +13,15 @@
  * evtx_binxml_record() walks that stream and hands each element, attribute
  * and text straight to a struct winevent, with exactly the names and value
  * texts the libevtx path produces (libevtx renders XML that winevent.c then
- * parses): no XML text is built. The first walk of each template in a
- * chunk is recorded as a plan (the fields it emits and where their values
- * come from); the records after it with values of the same types and
- * emptiness replay the plan instead of walking the tokens again, about
- * half the instructions. Every read is bounded by the chunk; the
- * nesting of templates and elements, the values per template and the tokens
- * per record are limited (core/limits.h).
+ * parses): no XML text is built. The first walk of each template is
+ * recorded as a plan (the fields it emits and where their values come
+ * from); the records after it with values of the same types and emptiness
+ * replay the plan instead of walking the tokens again, writing each value's
+ * text once, into the record's raw text. A plan is kept for the later
+ * chunks and files the same template definition comes back in (per
+ * thread). Every read is bounded by the chunk; the nesting of templates
+ * and elements, the values per template, the tokens per record and the
+ * plans kept are limited (core/limits.h).
  */
 #ifndef AS_READ_EVTX_BINXML_H
 #define AS_READ_EVTX_BINXML_H
