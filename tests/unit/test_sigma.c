@@ -1,4 +1,5 @@
 /* test_sigma.c — the Sigma engine: modifiers, conditions, logsources, loading, alerts. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -1017,6 +1019,115 @@ static void test_value_cache(void **state)
 	d.shared_free(d.shared);
 }
 
+/* Number of cache files in dir, and each one's path into paths (up to 16). */
+static size_t cache_files(const char *dir, char paths[16][512])
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		if (!strncmp(e->d_name, "hs-", 3)) {
+			if (n < 16)
+				snprintf(paths[n], 512, "%s/%s", dir, e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/* Alerts of a two-rule set on three events, and the databases the compile
+ * read from the cache and compiled. */
+static size_t cached_run(unsigned long long *hits, unsigned long long *misses)
+{
+	unsigned long long h0, m0;
+	sigma_dbcache_stats(&h0, &m0);
+	struct collect c = {0};
+	size_t n = run("{sel: {CommandLine|contains: [mimikatz, sekurlsa], Image|endswith: "
+		       "'\\\\rundll32.exe'}, condition: sel}",
+		       "{\"CommandLine\": \"x MIMIKATZ y\", \"Image\": \"C:\\\\a\\\\rundll32.exe\"}\n"
+		       "{\"CommandLine\": \"x sekurlsa y\", \"Image\": \"C:\\\\a\\\\cmd.exe\"}\n"
+		       "{\"CommandLine\": \"sekurlsa::x\", \"Image\": \"D:\\\\RunDll32.exe\"}",
+		       &c);
+	collect_free(&c);
+	sigma_dbcache_stats(hits, misses);
+	*hits -= h0;
+	*misses -= m0;
+	return n;
+}
+
+/* Compiled databases are kept on disk and read back by the next compile of
+ * the same literals; a damaged or foreign file is compiled over, never used. */
+static void test_dbcache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/aptscope-dbcache-XXXXXX", paths[16][512], other[16][512];
+	assert_non_null(mkdtemp(dir));
+	setenv("APTSCOPE_CACHE_DIR", dir, 1);
+	unsigned long long hits, misses;
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, 0);
+	assert_true(misses > 0);
+	size_t nfiles = cache_files(dir, paths);
+	assert_int_equal(nfiles, misses);
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(misses, 0);
+	assert_int_equal(hits, nfiles);
+	/* damage each file: truncated, a byte changed, a byte added */
+	for (size_t i = 0; i < nfiles && i < 16; i++) {
+		FILE *f = fopen(paths[i], "r+b");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		long len = ftell(f);
+		if (i % 3 == 0) {
+			assert_int_equal(ftruncate(fileno(f), len - 9), 0);
+		} else if (i % 3 == 1) {
+			fseek(f, len / 2, SEEK_SET);
+			int ch = fgetc(f);
+			fseek(f, len / 2, SEEK_SET);
+			fputc(ch ^ 0x20, f);
+		} else {
+			fputc('x', f);
+		}
+		fclose(f);
+	}
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, 0);
+	assert_int_equal(misses, nfiles);
+	/* rewritten whole: read back again */
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, nfiles);
+	/* another rule set's file under this set's names */
+	struct collect c = {0};
+	run("{sel: {CommandLine|contains: [procdump, comsvcs], Image|endswith: '\\\\x.exe'}, "
+	    "condition: sel}",
+	    "{\"CommandLine\": \"procdump\"}", &c);
+	collect_free(&c);
+	size_t nall = cache_files(dir, other);
+	assert_int_equal(nall, 2 * nfiles);
+	for (size_t i = 0; i < nall && i < 16; i++) {
+		bool mine = false;
+		for (size_t k = 0; k < nfiles; k++)
+			mine |= !strcmp(other[i], paths[k]);
+		if (!mine) {
+			assert_int_equal(rename(other[i], paths[0]), 0);
+			break;
+		}
+	}
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(misses, 1);
+	assert_int_equal(hits, nfiles - 1);
+	/* turned off: nothing read, nothing written */
+	nall = cache_files(dir, other);
+	for (size_t i = 0; i < nall && i < 16; i++)
+		assert_int_equal(unlink(other[i]), 0);
+	setenv("APTSCOPE_CACHE_DIR", "off", 1);
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, 0);
+	assert_int_equal(cache_files(dir, other), 0);
+	unsetenv("APTSCOPE_CACHE_DIR");
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_corpus_evtx(void **state)
 {
 	const char *shared = getenv("APTSCOPE_SHARED");
@@ -1118,7 +1229,7 @@ int main(void)
 	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_prefilter),
 	    cmocka_unit_test(test_corpus),      cmocka_unit_test(test_corpus_evtx),
-	    cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_value_cache), cmocka_unit_test(test_dbcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

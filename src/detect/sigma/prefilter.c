@@ -929,14 +929,7 @@ static int lit_db(const struct lit_table *t, const uint32_t *ids, size_t n, hs_d
 		flags[k] = HS_FLAG_SINGLEMATCH | (t->cased[ids[k]] ? 0 : HS_FLAG_CASELESS);
 		lens[k] = t->len[ids[k]];
 	}
-	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, out,
-				 &cerr) != HS_SUCCESS) {
-		if (cerr)
-			hs_free_compile_error(cerr);
-		*out = NULL;
-		rc = AS_EENGINE;
-	}
+	rc = sigma_dbcache_compile(exprs, flags, ids, lens, (unsigned)n, out);
 exit:
 	free(exprs);
 	free(flags);

@@ -313,6 +313,14 @@ const uint64_t *sigma_pf_scratch_hits(const struct sigma_pf_scratch *s);
 /* Rules that run without the prefilter naming them, per class. */
 const uint32_t *sigma_prefilter_always(const struct sigma_prefilter *pf, uint32_t cls, size_t *n);
 
+/* ---- compiled databases kept between runs (dbcache.c) ---- */
+/* hs_compile_lit_multi in block mode, or the same database read back from
+ * the cache folder when these literals were compiled before. */
+int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids,
+			  const size_t *lens, unsigned n, hs_database_t **out);
+/* Databases read from the cache, and compiled, by this process so far. */
+void sigma_dbcache_stats(unsigned long long *hits, unsigned long long *misses);
+
 /* ---- evaluation (match.c) ---- */
 struct sigma_worker {
 	const struct sigma_ruleset *rs;
