@@ -251,7 +251,7 @@ int json_walk(struct slice text, json_leaf_fn fn, void *ctx, struct diag *why)
 	int code = AS_EPARSE;
 	char path[AS_MAX_FIELD_NAME];
 	struct level stack[AS_MAX_JSON_DEPTH + 1];
-	int depth = 0;
+	int depth = 0, arrays = 0;
 	struct json_leaf leaf = {0};
 	struct slice key = SLICE_NULL;
 
@@ -363,6 +363,7 @@ value:
 			memcpy(path, leaf.path.ptr, leaf.path.len);
 		}
 		uint8_t arr = *p == '[';
+		arrays += arr;
 		depth++;
 		stack[depth] = (struct level){(uint32_t)leaf.path.len, arr, key};
 		p++;
@@ -431,6 +432,8 @@ literal:
 emit:
 	leaf.key = key;
 	leaf.depth = depth;
+	leaf.in_array = stack[depth].is_array;
+	leaf.arrays = arrays;
 	if (fn) {
 		int r = fn(ctx, &leaf);
 		if (r)
@@ -466,6 +469,7 @@ after_value:
 	goto obj_key;
 
 pop:
+	arrays -= stack[depth].is_array;
 	depth--;
 	if (depth > 0)
 		goto after_value;

@@ -34,6 +34,8 @@ struct json_leaf {
 	enum json_type type;
 	bool escaped; /* value holds backslash escapes */
 	int depth;    /* 1 for members of the root object */
+	bool in_array; /* an element of an array (key is the array's) */
+	int arrays;    /* how many of the containers around it are arrays */
 };
 
 /* Return 0 to go on, non-zero to stop the walk (json_walk then returns it). */

@@ -18,7 +18,6 @@
  * the kinds are counted on the alert's rule as the reasons it belongs.
  */
 #include <ctype.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/json_scan.h"
 #include "core/map.h"
 #include "core/timeparse.h"
 #include "correlate/correlate_int.h"
@@ -292,8 +292,17 @@ static bool hash_field(struct view *v, const char *k, const char *s)
 }
 
 /* Walk the evidence object for the fields correlation uses, wherever the
- * detector put them (top level, "matched", "event"). Depth is bounded. */
-static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages)
+ * detector put them (top level, "matched", "event"): scalar members of
+ * objects up to five deep, and the string elements of an array member for
+ * the keys that take lists (countries, malware, tags). Nothing inside an
+ * object in an array, or in an array in an array, is looked at. */
+struct evidence_ctx {
+	struct view *v;
+	uint32_t *stages;
+	struct arena *a;
+};
+
+static int evidence_leaf(void *p, const struct json_leaf *l)
 {
 	static const char *const country_keys[] = {"country",   "src_country", "source_country",
 						   "countries", "dst_country", NULL};
@@ -305,60 +314,59 @@ static void evidence_walk(struct view *v, json_t *o, int depth, uint32_t *stages
 	static const char *const malware_keys[] = {"malware", "family", "malware_family", NULL};
 	static const char *const file_keys[] = {"file",           "filename", "file_name",
 						"TargetFilename", "Image",    NULL};
-	if (depth > 4 || !json_is_object(o))
-		return;
-	const char *k;
-	json_t *val;
-	json_object_foreach(o, k, val)
-	{
-		if (json_is_object(val)) {
-			evidence_walk(v, val, depth + 1, stages);
-			continue;
-		}
-		const char *s = json_string_value(val);
-		if (key_is(k, country_keys)) {
-			size_t n = json_is_array(val) ? json_array_size(val) : 1;
-			for (size_t i = 0; i < n && i < 16; i++) {
-				const char *c = json_is_array(val)
-						    ? json_string_value(json_array_get(val, i))
-						    : s;
-				if (c && strlen(c) >= 2 && strlen(c) < 8 &&
-				    v->ncountries < MAX_VIEW_VALS)
-					putf(v->countries[v->ncountries++], 8, "%s", c);
-			}
-		} else if (key_is(k, malware_keys)) {
-			size_t n = json_is_array(val) ? json_array_size(val) : 1;
-			for (size_t i = 0; i < n && i < 16; i++) {
-				const char *c = json_is_array(val)
-						    ? json_string_value(json_array_get(val, i))
-						    : s;
-				if (c && *c && v->nmalware < MAX_VIEW_VALS)
-					putf(v->malware[v->nmalware++], 128, "%s", c);
-			}
-		} else if (s && hash_field(v, k, s)) {
-			continue;
-		} else if (s && key_is(k, file_keys) && !v->fname[0]) {
-			putf(v->fname, sizeof v->fname, "%s", base_name(s));
-			if (key_is(k, image_keys) && !v->image[0])
-				putf(v->image, sizeof v->image, "%s", s);
-		} else if (s && key_is(k, image_keys) && !v->image[0]) {
+	struct evidence_ctx *c = p;
+	struct view *v = c->v;
+	if (l->depth > 5 || l->arrays > 1 || (l->arrays == 1 && !l->in_array))
+		return 0;
+	struct slice ks = l->key, vs = l->value;
+	if (memchr(ks.ptr, '\\', ks.len) && json_unescape(l->key, c->a, &ks))
+		return 0;
+	if (l->type == JT_STRING && l->escaped && json_unescape(l->value, c->a, &vs))
+		return 0;
+	const char *k = arena_strndup(c->a, ks.ptr, ks.len);
+	const char *s = l->type == JT_STRING ? arena_strndup(c->a, vs.ptr, vs.len) : NULL;
+	if (!k || (l->type == JT_STRING && !s))
+		return 0;
+	if (key_is(k, country_keys)) {
+		if (s && strlen(s) >= 2 && strlen(s) < 8 && v->ncountries < MAX_VIEW_VALS)
+			putf(v->countries[v->ncountries++], 8, "%s", s);
+	} else if (key_is(k, malware_keys)) {
+		if (s && *s && v->nmalware < MAX_VIEW_VALS)
+			putf(v->malware[v->nmalware++], 128, "%s", s);
+	} else if (l->in_array) {
+		/* Sigma tags name tactics too: "attack.execution" */
+		int st = !strcmp(k, "tags") && s ? killchain_parse(s) : -1;
+		if (st >= 0)
+			*c->stages |= 1u << st;
+	} else if (s && hash_field(v, k, s)) {
+		return 0;
+	} else if (s && key_is(k, file_keys) && !v->fname[0]) {
+		putf(v->fname, sizeof v->fname, "%s", base_name(s));
+		if (key_is(k, image_keys) && !v->image[0])
 			putf(v->image, sizeof v->image, "%s", s);
-		} else if (s && key_is(k, parent_keys) && !v->parent[0]) {
-			putf(v->parent, sizeof v->parent, "%s", s);
-		} else if (s && !strcasecmp(k, "vendor")) {
-			putf(v->vendor, sizeof v->vendor, "%s", s);
-			v->supply = true;
-		} else if (s && !strcasecmp(k, "channel")) {
-			putf(v->channel, sizeof v->channel, "%s", s);
-		} else if (json_is_array(val) && !strcmp(k, "tags")) {
-			/* Sigma tags name tactics too: "attack.execution" */
-			for (size_t i = 0; i < json_array_size(val) && i < 64; i++) {
-				int st = killchain_parse(json_string_value(json_array_get(val, i)));
-				if (st >= 0)
-					*stages |= 1u << st;
-			}
-		}
+	} else if (s && key_is(k, image_keys) && !v->image[0]) {
+		putf(v->image, sizeof v->image, "%s", s);
+	} else if (s && key_is(k, parent_keys) && !v->parent[0]) {
+		putf(v->parent, sizeof v->parent, "%s", s);
+	} else if (s && !strcasecmp(k, "vendor")) {
+		putf(v->vendor, sizeof v->vendor, "%s", s);
+		v->supply = true;
+	} else if (s && !strcasecmp(k, "channel")) {
+		putf(v->channel, sizeof v->channel, "%s", s);
 	}
+	return 0;
+}
+
+/* The evidence's fields into v, when it is one valid JSON object. */
+static void evidence_walk(struct view *v, struct slice text, uint32_t *stages)
+{
+	if (json_walk(text, NULL, NULL, NULL))
+		return; /* not one JSON object: nothing of it is used */
+	struct arena a;
+	arena_init(&a, 0);
+	struct evidence_ctx c = {v, stages, &a};
+	json_walk(text, evidence_leaf, &c, NULL);
+	arena_free(&a);
 }
 
 /* The file of an alert as one record of inc->files (correlate_int.h): its
@@ -471,11 +479,8 @@ static void view_build(struct view *v, const struct alert *a, const struct kb *k
 	if (a->evidence) {
 		size_t n = strnlen(a->evidence, AS_CORR_MAX_EVIDENCE);
 		vuln_cves_in_text(slice_make(a->evidence, n), cve_found, v);
-		json_t *root =
-		    n < AS_CORR_MAX_EVIDENCE ? json_loadb(a->evidence, n, 0, NULL) : NULL;
-		if (root)
-			evidence_walk(v, root, 0, &v->stages);
-		json_decref(root);
+		if (n < AS_CORR_MAX_EVIDENCE)
+			evidence_walk(v, slice_make(a->evidence, n), &v->stages);
 	}
 	if (a->rule_title)
 		vuln_cves_in_text(slice_cstr(a->rule_title), cve_found, v);

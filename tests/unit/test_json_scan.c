@@ -333,6 +333,26 @@ static void test_walk_then_unescape(void **state)
 	arena_free(&a);
 }
 
+/* Each leaf says whether it is an array element and how many arrays hold it. */
+static char arrays_seen[256];
+static int arrays_leaf(void *ctx, const struct json_leaf *l)
+{
+	(void)ctx;
+	size_t n = strlen(arrays_seen);
+	snprintf(arrays_seen + n, sizeof arrays_seen - n, "%.*s:%d%d ", (int)l->value.len,
+		 l->value.ptr, l->in_array, l->arrays);
+	return 0;
+}
+
+static void test_walk_arrays(void **state)
+{
+	(void)state;
+	arrays_seen[0] = 0;
+	const char *doc = "{\"a\":1,\"t\":[2,[3],{\"o\":4,\"p\":[5]}],\"m\":{\"x\":6},\"z\":7}";
+	assert_int_equal(json_walk(slice_cstr(doc), arrays_leaf, NULL, NULL), 0);
+	assert_string_equal(arrays_seen, "1:00 2:11 3:12 4:01 5:12 6:00 7:00 ");
+}
+
 static void test_pathmap(void **state)
 {
 	static const struct json_pathmap_entry e[] = {
@@ -371,7 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_walk_every_prefix), cmocka_unit_test(test_walk_depth),
 	    cmocka_unit_test(test_walk_path_limit),   cmocka_unit_test(test_walk_stop),
 	    cmocka_unit_test(test_unescape),          cmocka_unit_test(test_walk_then_unescape),
-	    cmocka_unit_test(test_pathmap),
+	    cmocka_unit_test(test_pathmap),           cmocka_unit_test(test_walk_arrays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
