@@ -19,6 +19,12 @@ void arena_init(struct arena *a, size_t cap)
 	a->cap = cap ? cap : AS_MAX_ARENA;
 }
 
+void arena_init_small(struct arena *a, size_t cap, size_t first)
+{
+	arena_init(a, cap);
+	a->block = first ? first : 1;
+}
+
 static struct arena_block *block_take(struct arena *a, size_t need)
 {
 	/* Reuse a kept block that is big enough. */
@@ -30,7 +36,8 @@ static struct arena_block *block_take(struct arena *a, size_t need)
 			return b;
 		}
 	}
-	size_t size = need > AS_ARENA_BLOCK ? need : AS_ARENA_BLOCK;
+	size_t want = a->block ? a->block : AS_ARENA_BLOCK;
+	size_t size = need > want ? need : want;
 	if (a->held + size > a->cap)
 		return NULL;
 	struct arena_block *b = malloc(sizeof *b + size);
@@ -39,6 +46,8 @@ static struct arena_block *block_take(struct arena *a, size_t need)
 	b->size = size;
 	b->used = 0;
 	a->held += size;
+	if (a->block && a->block < AS_ARENA_BLOCK)
+		a->block = a->block * 2 < AS_ARENA_BLOCK ? a->block * 2 : AS_ARENA_BLOCK;
 	return b;
 }
 

@@ -23,10 +23,15 @@ struct arena {
 	size_t used_total;        /* bytes handed out since the last reset */
 	size_t cap;               /* most bytes in all blocks together */
 	size_t held;              /* bytes held in blocks now */
+	size_t block;             /* size of the next new block; 0: AS_ARENA_BLOCK */
 };
 
 /* Initialise an empty arena that will hold at most cap bytes (0 = default). */
 void arena_init(struct arena *a, size_t cap);
+/* The same for an arena that usually holds little (one alert, say): its
+ * first block is of first bytes, each new one twice the last, up to the
+ * usual block size. */
+void arena_init_small(struct arena *a, size_t cap, size_t first);
 
 /* Memory aligned for any type, or NULL past the cap or when out of memory. */
 void *arena_alloc(struct arena *a, size_t n);

@@ -33,6 +33,7 @@
 					*/
 #define AS_EVTX_MAX_NAMES (256u << 10) /* bytes of element names cached for one chunk */
 #define AS_EVTX_MAX_FILE  (16ull << 30) /* bytes of one .evtx mapped by the native reader */
+#define AS_EVTX_MAP_KEEP  (8u << 20)    /* bytes of a mapped .evtx kept behind the chunk read */
 #define AS_EVTX_MAX_PLAN  (4u << 20)    /* bytes of recorded template plans for one chunk */
 #define AS_EVTX_MAX_PLAN_LIB (16u << 20) /* bytes of plans kept across chunks, per thread */
 
@@ -57,6 +58,7 @@
 #define AS_MAX_ALERT_TECHNIQUES 16 /* techniques listed on one alert */
 
 /* Sigma */
+#define AS_HUNT_MAX_PENDING 16384 /* alerts of files ahead of the output order held in memory */
 #define AS_SIGMA_MAX_RULES       (1u << 18) /* rules in one rule set */
 #define AS_SIGMA_MAX_FILE        (4u << 20) /* bytes of one rule file */
 #define AS_SIGMA_MAX_YAML_DEPTH  32         /* nesting of a rule's YAML */

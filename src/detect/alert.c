@@ -20,7 +20,7 @@ struct alert *alert_new(const char *detector)
 	struct alert *a = calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
-	arena_init(&a->arena, 16u << 20);
+	arena_init_small(&a->arena, 16u << 20, 1024); /* most alerts need a few hundred bytes */
 	a->detector = detector;
 	a->time = AS_TIME_NONE;
 	a->level = AL_MEDIUM;

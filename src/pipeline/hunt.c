@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "core/timeparse.h"
 #include "read/reader.h"
 #include "read/walk.h"
@@ -35,7 +36,9 @@ struct run {
 	struct pending *pend;
 	_Atomic size_t next_file;
 	pthread_mutex_t lock; /* emitter: next_emit, pend, output, store, stats */
+	pthread_cond_t moved; /* next_emit moved on: waiting workers look again */
 	size_t next_emit;
+	size_t npending; /* alerts in pend of files not at the head */
 	struct hunt_result *res;
 	bool fields;
 	_Atomic uint64_t bytes_read;
@@ -81,10 +84,12 @@ static void finish_file_locked(struct run *r, size_t i)
  * file has buffered so far. Called with the lock held. */
 static void advance_locked(struct run *r)
 {
+	size_t head = r->next_emit;
 	while (r->next_emit < r->files.n) {
 		struct pending *p = &r->pend[r->next_emit];
 		for (size_t k = 0; k < p->n; k++)
 			emit_one(r, p->v[k]);
+		r->npending -= p->n;
 		p->n = 0;
 		if (!p->done)
 			break;
@@ -93,6 +98,8 @@ static void advance_locked(struct run *r)
 		p->v = NULL;
 		r->next_emit++;
 	}
+	if (r->next_emit != head)
+		pthread_cond_broadcast(&r->moved);
 }
 
 /* A serial detector raises an alert in whichever worker's batch completed a
@@ -148,6 +155,12 @@ static int sink_emit(struct alert_sink *self, struct alert *a)
 	struct run *r = w->run;
 	pthread_mutex_lock(&r->lock);
 	int rc = 0;
+	/* Alerts of a file ahead of the head wait for their turn, in memory;
+	 * past AS_HUNT_MAX_PENDING of them this worker waits instead, until the
+	 * head reaches its file. The head file's worker never waits, so the
+	 * run always moves on. */
+	while (w->file != r->next_emit && r->npending >= AS_HUNT_MAX_PENDING)
+		pthread_cond_wait(&r->moved, &r->lock);
 	if (w->file == r->next_emit) {
 		emit_one(r, a);
 	} else {
@@ -164,6 +177,8 @@ static int sink_emit(struct alert_sink *self, struct alert *a)
 			p->cap = cap;
 		}
 		p->v[p->n++] = a;
+		if (++r->npending > r->res->pending_peak)
+			r->res->pending_peak = r->npending;
 	}
 out:
 	pthread_mutex_unlock(&r->lock);
@@ -276,6 +291,7 @@ int hunt_run(const struct hunt_config *cfg, struct hunt_result *res)
 	struct run r = {.cfg = cfg, .res = res, .held_sink = {.emit = held_emit}};
 	int rc = 0;
 	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.moved, NULL);
 	for (size_t d = 0; d < cfg->ndetectors; d++)
 		r.fields |= cfg->detectors[d].needs_fields;
 	if ((rc = walk_paths(cfg->paths, cfg->npaths, &r.files, cfg->diags)))
@@ -396,6 +412,7 @@ out:
 	res->paths = r.files.paths;
 	res->npaths = r.files.n;
 	pthread_mutex_destroy(&r.lock);
+	pthread_cond_destroy(&r.moved);
 	return rc;
 }
 

@@ -54,6 +54,8 @@ struct hunt_result {
 	uint64_t files_not_logs; /* of those, files of no known log format */
 	uint64_t store_errors;
 	_Atomic uint64_t detector_errors; /* batches an engine failed to scan */
+	size_t pending_peak; /* most alerts held at once for files ahead of the output
+				order (at most AS_HUNT_MAX_PENDING) */
 	/* Owned: the sources alerts point at. Free with hunt_result_free(). */
 	struct source *sources;
 	char **paths;

@@ -149,6 +149,7 @@ struct evtx_state {
 	/* the native walk */
 	const uint8_t *map;
 	size_t map_len;
+	size_t map_dropped; /* bytes of the map before this were given back */
 	struct evtx_binxml *bx;
 	uint8_t *pad; /* a last chunk cut short, zero-padded to 64 KiB */
 	uint32_t nchunks, chunk_i;
@@ -437,6 +438,7 @@ static int evtx_map(struct evtx_state *s, const char *path, struct diag *why)
 		} else {
 			s->map = m;
 			s->map_len = (size_t)st.st_size;
+			s->map_dropped = 0;
 			madvise(m, s->map_len, MADV_SEQUENTIAL);
 		}
 	}
@@ -517,12 +519,27 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return !n || (!p[0] && memcmp(p, p + 1, n - 1) == 0);
 }
 
+/* Give back the pages of the map more than AS_EVTX_MAP_KEEP behind off: the
+ * walk goes forward, and a file's pages held to its end would make the
+ * memory of a run as large as its biggest file. They are the file's own
+ * pages, so a later look (recovery) reads them again. */
+static void map_drop_behind(struct evtx_state *s, size_t off)
+{
+	if (off < s->map_dropped + 2 * (size_t)AS_EVTX_MAP_KEEP)
+		return;
+	size_t to = off - AS_EVTX_MAP_KEEP;
+	to -= to % 4096;
+	madvise((void *)(s->map + s->map_dropped), to - s->map_dropped, MADV_DONTNEED);
+	s->map_dropped = to;
+}
+
 /* The 64 KiB of chunk i: in the map, or zero-padded in s->pad when the file
  * ends inside it; NULL on out of memory. *avail: the bytes the file has. */
 static const uint8_t *chunk_bytes(struct evtx_state *s, uint32_t i, uint32_t *avail)
 {
 	size_t off = EVTX_FILE_HEADER_SIZE + (size_t)i * EVTX_CHUNK_SIZE;
 	size_t n = s->map_len - off;
+	map_drop_behind(s, off);
 	if (n >= EVTX_CHUNK_SIZE) {
 		*avail = EVTX_CHUNK_SIZE;
 		return s->map + off;

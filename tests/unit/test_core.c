@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
+#include "core/limits.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/hash.h"
@@ -64,6 +65,17 @@ static void test_arena(void **state)
 	assert_int_equal(a.held, held); /* blocks reused */
 	arena_free(&a);
 	arena_free(NULL);
+	/* A small arena starts with a small block and doubles up to the usual size. */
+	arena_init_small(&a, 1 << 20, 1024);
+	assert_non_null(arena_alloc(&a, 100));
+	assert_int_equal(a.held, 1024);
+	assert_non_null(arena_alloc(&a, 1000));
+	assert_int_equal(a.held, 1024 + 2048);
+	for (int i = 0; i < 200; i++)
+		assert_non_null(arena_alloc(&a, 1000));
+	assert_true(a.block == AS_ARENA_BLOCK);
+	assert_true(a.held < 4 * (size_t)AS_ARENA_BLOCK);
+	arena_free(&a);
 }
 
 static void test_buf(void **state)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "pipeline/hunt.h"
 #include "read/format.h"
 
@@ -201,6 +202,69 @@ static void test_pipeline_order_and_store(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Alerts of a file ahead of the output order are held in memory only up to
+ * AS_HUNT_MAX_PENDING: past it the worker waits for the head file, and every
+ * alert still comes out, in file order. */
+struct ordered {
+	size_t n[2];
+	bool out_of_order;
+};
+
+static void count_ordered(void *ctx, struct alert *a)
+{
+	struct ordered *o = ctx;
+	size_t f = strstr(a->source->path, "/g1.log") ? 1 : 0;
+	if (f == 0 && o->n[1])
+		o->out_of_order = true;
+	o->n[f]++;
+	alert_free(a);
+}
+
+static void test_pipeline_pending_cap(void **state)
+{
+	char d[] = "/tmp/aptscope-test-pending-XXXXXX";
+	assert_non_null(mkdtemp(d));
+	/* g0: long, few alerts; g1: short, an alert per event */
+	const size_t n0 = 1000000, n1 = 3 * AS_HUNT_MAX_PENDING;
+	for (int f = 0; f < 2; f++) {
+		char p[256];
+		snprintf(p, sizeof p, "%s/g%d.log", d, f);
+		FILE *out = fopen(p, "w");
+		assert_non_null(out);
+		for (size_t i = 1; i <= (f ? n1 : n0); i++)
+			fprintf(out, "n=%zu\n", f ? i * 100 : i);
+		fclose(out);
+	}
+	struct detector det = {.name = "every100",
+			       .worker_new = every100_new,
+			       .scan = every100_scan,
+			       .worker_free = worker_free_};
+	struct diag_sink diags;
+	diag_sink_init(&diags, NULL);
+	struct ordered o = {0};
+	char *paths[] = {d};
+	struct hunt_config cfg = {.paths = paths,
+				  .npaths = 1,
+				  .force = &kv_format,
+				  .detectors = &det,
+				  .ndetectors = 1,
+				  .threads = 2,
+				  .on_alert = count_ordered,
+				  .on_alert_ctx = &o,
+				  .diags = &diags};
+	struct hunt_result res;
+	assert_int_equal(hunt_run(&cfg, &res), 0);
+	assert_int_equal(o.n[0], n0 / 100);
+	assert_int_equal(o.n[1], n1);
+	assert_false(o.out_of_order);
+	assert_true(res.pending_peak <= AS_HUNT_MAX_PENDING);
+	hunt_result_free(&res);
+	diag_sink_fini(&diags);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_store_migrations(void **state)
 {
 	char path[] = "/tmp/aptscope-test-store-XXXXXX";
@@ -240,6 +304,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pipeline_order_and_store),
+	    cmocka_unit_test(test_pipeline_pending_cap),
 	    cmocka_unit_test(test_store_migrations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
