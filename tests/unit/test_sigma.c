@@ -348,6 +348,103 @@ static void test_modifiers(void **state)
 }
 
 /* The literal taken from a regex, or none. */
+/* Regular expressions of literals joined by `.*` are matched by finding the
+ * literals in order, not by PCRE2: both must say the same for every value.
+ * Random values over a small alphabet (with newlines and a non-ASCII letter)
+ * against each pattern, the engine's answer against PCRE2's own. */
+static void test_re_sequence(void **state)
+{
+	static const struct {
+		const char *det;
+		const char *re;
+		uint32_t opt;
+		bool seq; /* the fast form applies */
+	} rs_[] = {
+	    {"{sel: {F|re: '\\+.*\\+.*\\+'}, condition: sel}", "\\+.*\\+.*\\+", 0, true},
+	    {"{sel: {F|re: 'ab.*?ba.*a'}, condition: sel}", "ab.*?ba.*a", 0, true},
+	    {"{sel: {F|re: '(?i)A.*b+'}, condition: sel}", "(?i)A.*b+", 0, false},
+	    {"{sel: {F|re: '(?i)A.*Bb'}, condition: sel}", "(?i)A.*Bb", 0, true},
+	    {"{sel: {F|re|i: 'K.*a'}, condition: sel}", "K.*a", PCRE2_CASELESS, true},
+	    {"{sel: {F|re|s: 'a.*b.*a'}, condition: sel}", "a.*b.*a", PCRE2_DOTALL, true},
+	    {"{sel: {F|re: '(?s)a.*b.*a'}, condition: sel}", "(?s)a.*b.*a", 0, true},
+	    {"{sel: {F|re: 'a.*+b'}, condition: sel}", "a.*+b", 0, false},
+	    {"{sel: {F|re: '^a.*b'}, condition: sel}", "^a.*b", 0, false},
+	};
+	static const char *alpha[] = {"a", "b", "A", "B", "+", "\n", "k", "\xe2\x84\xaa"};
+	uint64_t rng = 0x243f6a8885a308d3ull;
+	for (size_t i = 0; i < sizeof rs_ / sizeof *rs_; i++) {
+		struct sigma_load_report rep = {0};
+		struct sigma_ruleset *rs = ruleset_from(rs_[i].det, &rep);
+		assert_int_equal(rep.nerrors, 0);
+		sigma_load_report_free(&rep);
+		const struct sigma_matcher *m = &rs->rules[0]->det.sels[0].groups[0].items[0].m[0];
+		if ((m->seq != NULL) != rs_[i].seq)
+			fail_msg("%s: sequence form %d, expected %d", rs_[i].re, m->seq != NULL,
+				 rs_[i].seq);
+		int ec;
+		PCRE2_SIZE eo;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)rs_[i].re, PCRE2_ZERO_TERMINATED,
+					       rs_[i].opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+					       &ec, &eo, NULL);
+		assert_non_null(re);
+		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+		struct detector d;
+		assert_int_equal(sigma_detector_init(&d, rs), 0);
+		void *wp;
+		assert_int_equal(d.worker_new(&d, &wp), 0);
+		struct sigma_worker *w = wp;
+		struct arena a;
+		arena_init(&a, 0);
+		struct source src = {.path = "t.evtx", .format = "evtx"};
+		uint32_t fid = fieldname_intern(slice_cstr("F"));
+		for (int k = 0; k < 3000; k++) {
+			char v[64];
+			size_t n = 0;
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			for (unsigned len = (unsigned)(rng % 14), j = 0; j < len; j++) {
+				const char *c = alpha[(rng >> (4 + 3 * j)) % (k % 2 ? 8 : 7)];
+				memcpy(v + n, c, strlen(c));
+				n += strlen(c);
+			}
+			struct event ev;
+			event_clear(&ev);
+			ev.source = &src;
+			char *copy = arena_strndup(&a, v, n);
+			assert_int_equal(event_field_add(&ev, &a, fid, FT_STRING, slice_make(copy, n)),
+					 0);
+			uint64_t cls[4] = {0};
+			sigma_logsource_eval(rs, &ev, cls);
+			w->cur = cls;
+			w->lithit = NULL;
+			sigma_worker_set_event(w, &ev);
+			bool got = sigma_rule_eval(w, rs->rules[0]);
+			bool want = pcre2_match(re, (PCRE2_SPTR)v, n, 0, 0, md, NULL) >= 0;
+			if (got != want)
+				fail_msg("%s on \"%.*s\": %d, PCRE2 %d", rs_[i].re, (int)n, v, got,
+					 want);
+		}
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+		d.worker_free(wp);
+		d.shared_free(d.shared);
+		arena_free(&a);
+	}
+	/* thirteen '+' of the fourteen the pattern needs, then all fourteen */
+	char cl[400];
+	size_t n = 0;
+	for (int k = 0; k < 13; k++)
+		n += (size_t)snprintf(cl + n, sizeof cl - n, "x+%.*s", k % 5, "yyyyy");
+	char ev1[512];
+	snprintf(ev1, sizeof ev1, "{\"F\":\"%s\"}", cl);
+	const char *many = "{sel: {F|re: '\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+"
+			   ".*\\+.*\\+'}, condition: sel}";
+	assert_sigma_no_match(many, ev1);
+	snprintf(ev1, sizeof ev1, "{\"F\":\"%s+\"}", cl);
+	assert_sigma_match(many, ev1);
+}
+
 static void test_re_literal(void **state)
 {
 	static const struct {
@@ -1224,6 +1321,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_re_sequence),
 	    cmocka_unit_test(test_conditions),  cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_expand),      cmocka_unit_test(test_logsource),
 	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),

@@ -134,10 +134,57 @@ slow:
 	return SLICE_NULL;
 }
 
-#define PV_INT    1u
-#define PV_INT_OK 2u
-#define PV_IP     4u
-#define PV_IP_OK  8u
+#define PV_INT      1u
+#define PV_INT_OK   2u
+#define PV_IP       4u
+#define PV_IP_OK    8u
+#define PV_ASCII    16u
+#define PV_ASCII_OK 32u
+
+static bool all_ascii(struct slice v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if ((unsigned char)v.ptr[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/* Is value idx all ASCII? Asked once per event. */
+static bool ascii_of(struct sigma_worker *w, uint32_t idx, struct slice raw)
+{
+	if (w->lower_cap_fields <= idx)
+		return all_ascii(raw);
+	uint8_t *p = &w->parsed[idx];
+	if (!(*p & PV_ASCII))
+		*p |= PV_ASCII | (all_ascii(raw) ? PV_ASCII_OK : 0);
+	return *p & PV_ASCII_OK;
+}
+
+/* The literals of m->seq in order, each after the end of the one before,
+ * within one line of v (within v with seq_dotall). */
+static bool seq_match(const struct sigma_matcher *m, struct slice v)
+{
+	const char *s = v.ptr, *end = v.ptr + v.len;
+	for (;;) {
+		const char *eol = m->seq_dotall ? NULL : memchr(s, '\n', (size_t)(end - s));
+		if (!eol)
+			eol = end;
+		const char *at = s;
+		const uint8_t *lit = m->seq;
+		unsigned k = 0;
+		for (; k < m->nseq; k++, lit += 1 + lit[0]) {
+			const char *f = memmem(at, (size_t)(eol - at), lit + 1, lit[0]);
+			if (!f)
+				break;
+			at = f + lit[0];
+		}
+		if (k == m->nseq)
+			return true;
+		if (eol == end)
+			return false;
+		s = eol + 1;
+	}
+}
 
 /* Value idx as an integer (the test of plain numbers), parsed once per event. */
 static bool int_of(struct sigma_worker *w, uint32_t idx, struct slice raw, int64_t *out)
@@ -273,6 +320,11 @@ static bool value_match(struct sigma_worker *w, const struct sigma_matcher *m, u
 			return glob_match(m, l);
 		}
 	case SM_RE: {
+		if (m->seq && ascii_of(w, idx, raw)) {
+			struct slice v = m->cased ? raw : value_of(w, idx, true);
+			if (v.ptr || !raw.len)
+				return v.len && seq_match(m, v);
+		}
 		int rc = pcre2_match(m->re, (PCRE2_SPTR)(raw.ptr ? raw.ptr : ""), raw.len, 0, 0,
 				     w->md, w->mctx);
 		return rc >= 0;

@@ -92,6 +92,13 @@ struct sigma_matcher {
 	struct cidr cidr;
 	pcre2_code *re;
 	struct sigma_field ref; /* SM_FIELDREF */
+	/* SM_RE made of literals joined by `.*` only (`\+.*\+.*\+`): the
+	 * literals, each after a byte of its length (lower-case when not cased),
+	 * so that an ASCII value is matched by finding them in order in one
+	 * line (in the whole value with seq_dotall) instead of by PCRE2 */
+	const uint8_t *seq;
+	uint8_t nseq;
+	bool seq_dotall;
 	uint32_t lit;           /* prefilter literal that must occur for a match (SM_NUMEQ: the
 				   field's integer value), or UINT32_MAX */
 };

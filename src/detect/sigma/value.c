@@ -187,6 +187,75 @@ static int time_part(const struct sigma_mods *mods)
 				  : TM_NONE;
 }
 
+/* A regular expression of literals joined by `.*` (or `.*?`), such as
+ * `\+.*\+.*\+`: filled into m->seq when p is one. PCRE2 backtracks over
+ * every way of placing the literals when a value holds many of them but not
+ * all; finding each literal after the end of the one before, in one line,
+ * decides the same in one pass: the earliest placement of a literal leaves
+ * the most room for the rest. Only printable ASCII literals are taken, and
+ * the option settings i, m and s; the matcher uses it on ASCII values only,
+ * where case folding is ASCII's and a '.' is any byte but a newline. */
+static int re_seq(struct sigma_compile_ctx *cc, const pcre2_code *re, const char *p, size_t n,
+		  uint32_t opt, struct sigma_matcher *m)
+{
+	uint32_t nl;
+	if (pcre2_pattern_info(re, PCRE2_INFO_NEWLINE, &nl) || nl != PCRE2_NEWLINE_LF)
+		return 0;
+	bool ci = opt & PCRE2_CASELESS, dotall = opt & PCRE2_DOTALL;
+	size_t i = 0;
+	if (n >= 3 && p[0] == '(' && p[1] == '?') {
+		size_t j = 2;
+		for (; j < n && strchr("ims", p[j]); j++) {
+			ci |= p[j] == 'i';
+			dotall |= p[j] == 's';
+		}
+		if (j == 2 || j >= n || p[j] != ')')
+			return 0;
+		i = j + 1;
+	}
+	uint8_t *out = arena_alloc(&cc->rs->arena, 2 * (n - i) + 1);
+	if (!out)
+		return AS_ENOMEM;
+	size_t o = 0, lenat = 0;
+	unsigned nseq = 0;
+	out[o++] = 0; /* length of the first literal */
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '.') {
+			/* `.*` or `.*?` between two literals */
+			size_t q = i + 2 < n && p[i + 2] == '?' ? 3 : 2;
+			if (i + 1 >= n || p[i + 1] != '*' || !out[lenat] || i + q >= n)
+				return 0;
+			nseq++;
+			lenat = o;
+			out[o++] = 0;
+			i += q;
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			c = (unsigned char)p[++i];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+				return 0; /* classes, anchors, back-references, \Q… */
+		} else if (strchr("*+?()[]{}|^$", c)) {
+			return 0;
+		}
+		if (c < 0x20 || c > 0x7e || out[lenat] == 255)
+			return 0;
+		out[o++] = ci && c >= 'A' && c <= 'Z' ? (uint8_t)(c | 32) : c;
+		out[lenat]++;
+		i++;
+	}
+	if (!out[lenat] || nseq + 1 > 255)
+		return 0;
+	m->seq = out;
+	m->nseq = (uint8_t)(nseq + 1);
+	m->seq_dotall = dotall;
+	m->cased = !ci;
+	return 0;
+}
+
 static bool is_int(const char *s)
 {
 	if (*s == '-')
@@ -310,7 +379,9 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 		m->pat = arena_strndup(&cc->rs->arena, val->s, val->len);
 		m->len = val->len;
 		m->cased = !HAS(mods, RE_I);
-		return m->pat ? 0 : AS_ENOMEM;
+		if (!m->pat)
+			return AS_ENOMEM;
+		return re_seq(cc, re, val->s, val->len, opt, m);
 	}
 	if (m->time != TM_NONE ||
 	    (val->plain && is_int(val->s) && !(mods->seen & string_mods) && !HAS(mods, CASED))) {
