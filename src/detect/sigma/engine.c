@@ -614,15 +614,17 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 				rc = fire(w, r, ev, out);
 		}
 	}
-	for (size_t c = 0; c < rs->nclasses && !rc; c++) {
-		if (!bit(cls, c))
-			continue;
-		size_t n;
-		const uint32_t *always = sigma_prefilter_always(rs->pf, (uint32_t)c, &n);
-		for (size_t k = 0; k < n && !rc; k++) {
-			const struct sigma_rule *r = rs->rules[always[k]];
-			if (sigma_rule_eval(w, r))
-				rc = fire(w, r, ev, out);
+	for (size_t wi = 0; wi < w->lswords && !rc; wi++) {
+		for (uint64_t m = cls[wi]; m && !rc; m &= m - 1) {
+			size_t c = wi * 64 + (size_t)__builtin_ctzll(m), n;
+			if (c >= rs->nclasses)
+				break;
+			const uint32_t *always = sigma_prefilter_always(rs->pf, (uint32_t)c, &n);
+			for (size_t k = 0; k < n && !rc; k++) {
+				const struct sigma_rule *r = rs->rules[always[k]];
+				if (sigma_rule_eval(w, r))
+					rc = fire(w, r, ev, out);
+			}
 		}
 	}
 	return rc;

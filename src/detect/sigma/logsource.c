@@ -441,8 +441,17 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 		return w->classbits;
 	}
 	uint64_t idx;
+	if ((size_t)n == w->lastlen && !memcmp(key, w->lastkey, (size_t)n)) {
+		*slot = w->lastslot;
+		return w->lsbits + w->lastslot * words;
+	}
 	if (map_get(&w->lscache, slice_make(key, (size_t)n), &idx)) {
 		*slot = idx;
+		if ((size_t)n <= sizeof w->lastkey) {
+			memcpy(w->lastkey, key, (size_t)n);
+			w->lastlen = (size_t)n;
+			w->lastslot = idx;
+		}
 		return w->lsbits + idx * words;
 	}
 	if (w->nls >= AS_SIGMA_MAX_LSCACHE) {

@@ -358,6 +358,10 @@ struct sigma_worker {
 	pcre2_match_context *mctx;
 	struct sigma_corr_worker *corr;
 	struct map lscache; /* logsource key → index into lsbits */
+	/* the key of the last event and its entry: events of one log come in
+	 * runs of the same key, which then cost a compare, not a look-up */
+	char lastkey[64];
+	size_t lastlen, lastslot; /* lastlen 0: none */
 	uint64_t *lsbits;
 	struct sigma_pfdb **lsdb; /* per cache entry: its prefilter pairs (in dbs) */
 	struct map dbkeys;        /* class bits → index into dbs: keys with equal classes share */
