@@ -877,6 +877,15 @@ static const struct {
      "sel_b: {Image|endswith: '\\pwsh.exe', CommandLine|contains: 'quuxplugh'}, "
      "condition: 1 of sel_*}",
      "{\"Image\":\"C:\\\\pwsh.exe\",\"CommandLine\":\"quuxplugh\"}", true, true},
+    /* two bytes of rare punctuation are a literal */
+    {"{sel: {CommandLine|contains: ['^^', ',;,']}, condition: sel}",
+     "{\"CommandLine\":\"cmd /c dir\"}", false, false},
+    {"{sel: {CommandLine|contains: ['^^', ',;,']}, condition: sel}",
+     "{\"CommandLine\":\"c^^md /c dir\"}", true, true},
+    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}",
+     "{\"CommandLine\":\"x y\"}", false, false},
+    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}",
+     "{\"CommandLine\":\"X && Y\"}", true, true},
     /* and of ors: the clauses of both sides */
     {"{a: {CommandLine|contains: [alphaone, alphatwo]}, b: {Image|endswith: '\\betaone.exe'}, "
      "condition: a and b}",

@@ -433,6 +433,20 @@ bool sigma_re_literal(const char *p, size_t n, bool *ci, char *out, size_t cap, 
 	return best > 0;
 }
 
+/* Two bytes still narrow well when both are rare in logs: non-ASCII (a
+ * two-byte letter: Cyrillic homoglyphs, symbols) or punctuation that paths,
+ * names and ordinary command lines seldom hold (`^^` of cmd obfuscation,
+ * `&&`, `${`). */
+static bool lit_rare(const char *p, size_t n)
+{
+	bool high = false, punct = n >= 2;
+	for (size_t i = 0; i < n; i++) {
+		high |= (unsigned char)p[i] >= 0x80;
+		punct &= p[i] && strchr("^`~|&;{}<>$@!", p[i]) != NULL;
+	}
+	return n >= 2 && (high || punct);
+}
+
 /* Give every glob and regex matcher its literal (so it can skip early), once;
  * plain numbers of a field get their integer as a literal. */
 static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct sigma_matcher *m)
@@ -448,7 +462,7 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 		size_t len;
 		bool ci = !m->cased;
 		if (!sigma_re_literal(m->pat, m->len, &ci, lit, sizeof lit, &len) ||
-		    len < PF_MIN_LITERAL)
+		    (len < PF_MIN_LITERAL && !lit_rare(lit, len)))
 			return 0;
 		return lit_add(t, it, LK_TEXT, lit, len, !ci, &m->lit);
 	}
@@ -456,12 +470,7 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 		return 0;
 	size_t from, len;
 	longest_run(m, &from, &len);
-	/* non-ASCII bytes are rare in logs: a two-byte letter (Cyrillic
-	 * homoglyphs, symbols) still narrows well */
-	bool rare = false;
-	for (size_t i = 0; i < len; i++)
-		rare |= (unsigned char)m->pat[from + i] >= 0x80;
-	if (len < (rare ? 2 : PF_MIN_LITERAL))
+	if (len < PF_MIN_LITERAL && !lit_rare(m->pat + from, len))
 		return 0;
 	return lit_add(t, it, LK_TEXT, m->pat + from, len, m->cased, &m->lit);
 }
@@ -485,6 +494,8 @@ static int detection_lits(struct lit_table *t, struct sigma_detection *d)
 static double lit_p(const struct lit_table *t, uint32_t l)
 {
 	size_t n = t->kind[l] == LK_NUM ? PF_NUM_MINLEN : t->len[l];
+	if (n < PF_MIN_LITERAL && t->kind[l] == LK_TEXT)
+		n += 2; /* taken for its rare bytes (lit_rare) */
 	if (n > PF_RARE_LEN)
 		n = PF_RARE_LEN;
 	return 1.0 / (double)(1u << n);
