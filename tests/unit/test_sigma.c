@@ -349,7 +349,9 @@ static void test_modifiers(void **state)
 
 /* The literal taken from a regex, or none. */
 /* Regular expressions of literals joined by `.*` are matched by finding the
- * literals in order, not by PCRE2: both must say the same for every value.
+ * literals in order, not by PCRE2, and others are tried only when the value
+ * holds the bytes and the length that every match needs: the engine and
+ * PCRE2 alone must say the same for every value.
  * Random values over a small alphabet (with newlines and a non-ASCII letter)
  * against each pattern, the engine's answer against PCRE2's own. */
 static void test_re_sequence(void **state)
@@ -369,6 +371,11 @@ static void test_re_sequence(void **state)
 	    {"{sel: {F|re: '(?s)a.*b.*a'}, condition: sel}", "(?s)a.*b.*a", 0, true},
 	    {"{sel: {F|re: 'a.*+b'}, condition: sel}", "a.*+b", 0, false},
 	    {"{sel: {F|re: '^a.*b'}, condition: sel}", "^a.*b", 0, false},
+	    /* not sequences: the bytes and length every match needs come first */
+	    {"{sel: {F|re: 'a\\+b[ab]'}, condition: sel}", "a\\+b[ab]", 0, false},
+	    {"{sel: {F|re: '(?i)k\\+[ab]'}, condition: sel}", "(?i)k\\+[ab]", 0, false},
+	    {"{sel: {F|re: '[ab]{5}\\+'}, condition: sel}", "[ab]{5}\\+", 0, false},
+	    {"{sel: {F|re|m: '^\\+B$'}, condition: sel}", "^\\+B$", PCRE2_MULTILINE, false},
 	};
 	static const char *alpha[] = {"a", "b", "A", "B", "+", "\n", "k", "\xe2\x84\xaa"};
 	uint64_t rng = 0x243f6a8885a308d3ull;

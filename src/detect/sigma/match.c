@@ -325,6 +325,11 @@ static bool value_match(struct sigma_worker *w, const struct sigma_matcher *m, u
 			if (v.ptr || !raw.len)
 				return v.len && seq_match(m, v);
 		}
+		if (raw.len < m->re_minlen)
+			return false;
+		for (const char *c = m->need; *c; c++)
+			if (!memchr(raw.ptr, *c, raw.len))
+				return false;
 		int rc = pcre2_match(m->re, (PCRE2_SPTR)(raw.ptr ? raw.ptr : ""), raw.len, 0, 0,
 				     w->md, w->mctx);
 		return rc >= 0;
@@ -402,19 +407,28 @@ static void note_match(struct sigma_worker *w, int idx)
 	w->matched[w->nmatched++] = (uint32_t)idx;
 }
 
-/* Does value group [from, to) of the item match (any variant)? */
+/* Does value group [from, to) of the item match (any variant)? A matcher
+ * whose literal the prefilter did not see in the event cannot match, and is
+ * passed over from the item's array of literals. */
 static bool group_eval(struct sigma_worker *w, const struct sigma_item *it, uint32_t from,
 		       uint32_t to, int idx)
 {
-	for (uint32_t i = from; i < to; i++)
+	const uint64_t *hit = w->lithit;
+	const uint32_t *lits = hit ? it->lits : NULL;
+	for (uint32_t i = from; i < to; i++) {
+		if (lits && lits[i] != UINT32_MAX && !((hit[lits[i] / 64] >> (lits[i] % 64)) & 1))
+			continue;
 		if (it->keyword ? keyword_eval(w, &it->m[i]) : matcher_eval(w, &it->m[i], idx))
 			return true;
+	}
 	return false;
 }
 
 static bool item_eval(struct sigma_worker *w, const struct sigma_item *it)
 {
 	int idx = it->keyword ? -1 : field_index(w, &it->field);
+	if (idx < 0 && !it->keyword && it->absent_false)
+		return false;
 	bool r;
 	if (!it->all) {
 		r = group_eval(w, it, 0, it->nm, idx);

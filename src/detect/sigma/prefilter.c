@@ -475,15 +475,37 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 	return lit_add(t, it, LK_TEXT, m->pat + from, len, m->cased, &m->lit);
 }
 
-static int detection_lits(struct lit_table *t, struct sigma_detection *d)
+/* The literals of an item's matchers in one array (sigma_item.lits). */
+static int item_lits(struct arena *a, struct sigma_item *it)
+{
+	it->lits = NULL;
+	it->absent_false = true;
+	bool any = false;
+	for (uint32_t k = 0; k < it->nm; k++) {
+		const struct sigma_matcher *m = &it->m[k];
+		any |= m->lit != UINT32_MAX && !m->neq;
+		it->absent_false &= m->kind != SM_EXISTS && m->kind != SM_NULL;
+	}
+	if (!any)
+		return 0;
+	if (!(it->lits = arena_alloc(a, it->nm * sizeof *it->lits)))
+		return AS_ENOMEM;
+	for (uint32_t k = 0; k < it->nm; k++)
+		it->lits[k] = it->m[k].neq ? UINT32_MAX : it->m[k].lit;
+	return 0;
+}
+
+static int detection_lits(struct lit_table *t, struct arena *a, struct sigma_detection *d)
 {
 	int rc = 0;
 	for (uint32_t s = 0; s < d->nsels; s++)
 		for (uint32_t g = 0; g < d->sels[s].n; g++)
-			for (uint32_t i = 0; i < d->sels[s].groups[g].n; i++) {
+			for (uint32_t i = 0; i < d->sels[s].groups[g].n && !rc; i++) {
 				struct sigma_item *it = &d->sels[s].groups[g].items[i];
 				for (uint32_t k = 0; k < it->nm && !rc; k++)
 					rc = matcher_lit(t, it, &it->m[k]);
+				if (!rc)
+					rc = item_lits(a, it);
 			}
 	return rc;
 }
@@ -1130,7 +1152,7 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		struct sigma_rule *r = rs->rules[i];
 		sets[i].n = 0;
 		if (r->kind != SK_CORRELATION)
-			rc = detection_lits(&t, &r->det);
+			rc = detection_lits(&t, &rs->arena, &r->det);
 		if (rc || r->kind != SK_DETECTION)
 			continue;
 		rc = cond_cnf(&t, &r->det, r->det.cond, &sets[i]);

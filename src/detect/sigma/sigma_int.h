@@ -99,6 +99,10 @@ struct sigma_matcher {
 	const uint8_t *seq;
 	uint8_t nseq;
 	bool seq_dotall;
+	/* SM_RE: what every match needs, tested before PCRE2 is called: this
+	 * many bytes at least, and each of the bytes of need (NUL-ended) */
+	uint32_t re_minlen;
+	char need[4];
 	uint32_t lit;           /* prefilter literal that must occur for a match (SM_NUMEQ: the
 				   field's integer value), or UINT32_MAX */
 };
@@ -159,6 +163,11 @@ struct sigma_item {
 	/* with all: value k owns matchers [gend[k-1], gend[k]) — its variants, OR-ed */
 	uint32_t *gend;
 	uint32_t ngroups;
+	/* per matcher, packed apart from the matchers so that a long list of
+	 * values is skimmed without touching them: the prefilter literal whose
+	 * absence means no match, UINT32_MAX: none (or neq); NULL: no literal */
+	uint32_t *lits;
+	bool absent_false; /* a missing field matches none of the values */
 };
 
 struct sigma_group {

@@ -256,6 +256,32 @@ static int re_seq(struct sigma_compile_ctx *cc, const pcre2_code *re, const char
 	return 0;
 }
 
+/* The cheap tests of m->re_minlen and m->need: PCRE2's minimum subject
+ * length (in characters, so never more than the bytes), and up to three
+ * bytes of a run of plain characters that every match contains (from the
+ * prefilter's analysis, sigma_re_literal). A letter could match either case
+ * under caseless matching, so then only other bytes are taken. */
+static void re_needs(const pcre2_code *re, const char *p, size_t n, uint32_t opt,
+		     struct sigma_matcher *m)
+{
+	uint32_t minlen;
+	if (!pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen))
+		m->re_minlen = minlen;
+	char lit[256];
+	size_t len, k = 0;
+	bool ci = opt & PCRE2_CASELESS;
+	if (!sigma_re_literal(p, n, &ci, lit, sizeof lit, &len))
+		return;
+	for (size_t i = 0; i < len && k + 1 < sizeof m->need; i++) {
+		char c = lit[i];
+		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if ((ci && letter) || !c || (k && memchr(m->need, c, k)))
+			continue;
+		m->need[k++] = c;
+	}
+	m->need[k] = 0;
+}
+
 static bool is_int(const char *s)
 {
 	if (*s == '-')
@@ -381,6 +407,7 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 		m->cased = !HAS(mods, RE_I);
 		if (!m->pat)
 			return AS_ENOMEM;
+		re_needs(re, val->s, val->len, opt, m);
 		return re_seq(cc, re, val->s, val->len, opt, m);
 	}
 	if (m->time != TM_NONE ||
