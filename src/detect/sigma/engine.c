@@ -584,6 +584,7 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 {
 	const struct sigma_ruleset *rs = w->rs;
 	size_t slot;
+	sigma_worker_set_event(w, ev);
 	const uint64_t *cls = sigma_worker_classes(w, ev, &slot);
 	bool any = false;
 	for (size_t i = 0; i < w->lswords; i++)
@@ -591,7 +592,6 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	if (!any)
 		return 0;
 	w->cur = cls;
-	sigma_worker_set_event(w, ev);
 	size_t words = rs->nrules / 64 + 1;
 	memset(w->rulebits, 0, words * sizeof *w->rulebits);
 	w->lithit = NULL;

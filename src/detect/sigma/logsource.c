@@ -364,16 +364,20 @@ static bool class_holds(const struct sigma_lsclass *c, const struct ls_facts *f)
 	return true;
 }
 
-static struct slice native(const struct event *ev, const char *name, uint32_t *cache)
+/* Field name of ev, through the worker's index of it when w is not NULL. */
+static struct slice native(const struct event *ev, const struct sigma_worker *w, const char *name,
+			   uint32_t *cache)
 {
 	if (*cache == FIELDNAME_NONE)
 		*cache = fieldname_intern(slice_cstr(name));
-	const struct field *f = event_field_get(ev, *cache);
+	/* (the index covers every id below nslot; above, it may lack memory) */
+	const struct field *f = w && *cache < w->nslot ? sigma_worker_get(w, *cache)
+						     : event_field_get(ev, *cache);
 	return f ? f->value : SLICE_NULL;
 }
 
 /* The facts of an event that decide its logsource, and its cache key. */
-static void facts(const struct event *ev, struct ls_facts *f)
+static void facts(const struct event *ev, const struct sigma_worker *w, struct ls_facts *f)
 {
 	static _Thread_local uint32_t id_channel = FIELDNAME_NONE, id_eventid = FIELDNAME_NONE,
 				      id_path = FIELDNAME_NONE;
@@ -381,14 +385,14 @@ static void facts(const struct event *ev, struct ls_facts *f)
 	memset(f, 0, sizeof *f);
 	if (ev->source && ev->source->format)
 		f->format = slice_cstr(ev->source->format);
-	f->channel = native(ev, "Channel", &id_channel);
-	f->eventid = native(ev, "EventID", &id_eventid);
+	f->channel = native(ev, w, "Channel", &id_channel);
+	f->eventid = native(ev, w, "EventID", &id_eventid);
 	if (!f->eventid.ptr && event_has_num(ev, EN_EVENT_ID)) {
 		int n = snprintf(num, sizeof num, "%lld", (long long)ev->num[EN_EVENT_ID]);
 		f->eventid = slice_make(num, (size_t)n);
 	}
 	if (f->format.len >= 4 && !memcmp(f->format.ptr, "zeek", 4)) {
-		f->zeek = native(ev, "_path", &id_path);
+		f->zeek = native(ev, w, "_path", &id_path);
 		if (!f->zeek.ptr && ev->source && ev->source->path) {
 			const char *base = strrchr(ev->source->path, '/');
 			base = base ? base + 1 : ev->source->path;
@@ -410,7 +414,7 @@ static void eval_bits(const struct sigma_ruleset *rs, const struct ls_facts *f, 
 void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev, uint64_t *bits)
 {
 	struct ls_facts f;
-	facts(ev, &f);
+	facts(ev, NULL, &f);
 	eval_bits(rs, &f, bits);
 }
 
@@ -419,7 +423,7 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 {
 	*slot = SIZE_MAX;
 	struct ls_facts f;
-	facts(ev, &f);
+	facts(ev, w, &f);
 	/* format|Channel|EventID|Zeek log, written without printf (every event) */
 	char key[512];
 	const struct slice parts[4] = {f.format, f.channel, f.eventid, f.zeek};

@@ -293,7 +293,9 @@ int sigma_logsource_compile(struct sigma_ruleset *rs);
 void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev, uint64_t *bits);
 bool sigma_logsource_mapped(const struct sigma_ruleset *rs, const struct sigma_rule *r);
 struct sigma_worker;
-/* The class bits of ev (cached); *slot gets the cache entry, or SIZE_MAX. */
+/* The class bits of ev (cached); *slot gets the cache entry, or SIZE_MAX.
+ * sigma_worker_set_event(w, ev) must have been called: its fields are looked
+ * up through the worker's index. */
 const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev, size_t *slot);
 
 /* ---- prefilter (prefilter.c) ---- */
@@ -385,6 +387,11 @@ struct sigma_worker {
 };
 
 void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev);
+/* The first field of the current event with name id, or NULL. */
+static inline const struct field *sigma_worker_get(const struct sigma_worker *w, uint32_t id)
+{
+	return id < w->nslot && w->slot_gen[id] == w->gen ? &w->ev->fields[w->slot[id] - 1] : NULL;
+}
 bool sigma_rule_eval(struct sigma_worker *w, const struct sigma_rule *r);
 bool sigma_detection_eval(struct sigma_worker *w, const struct sigma_detection *d);
 const struct field *sigma_worker_field(struct sigma_worker *w, const struct sigma_field *f);
