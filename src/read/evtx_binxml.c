@@ -98,9 +98,8 @@ static uint32_t crc_bytes(uint32_t crc, const uint8_t *p, size_t n)
  * reflected) and added to the data there. */
 __attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i x, __m128i k, __m128i d)
 {
-	return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00),
-					   _mm_clmulepi64_si128(x, k, 0x11)),
-			     d);
+	return _mm_xor_si128(
+	    _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), d);
 }
 
 /* n >= 64 bytes; the inverted register in and out. */
@@ -325,9 +324,9 @@ struct plan {
 #define LIB_MAX_DEF  (16u << 10)
 
 struct name_use {
-	uint32_t rel;      /* of the reference, from the definition's start */
-	bool inline_name;  /* the name is stored right after the reference */
-	uint32_t at, len;  /* its text (the chunk's names while recording, then the entry's) */
+	uint32_t rel;     /* of the reference, from the definition's start */
+	bool inline_name; /* the name is stored right after the reference */
+	uint32_t at, len; /* its text (the chunk's names while recording, then the entry's) */
 };
 
 struct lib_plan {
@@ -742,7 +741,7 @@ static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
 	size_t n = 1;
 	for (uint64_t x = v; x >= 100; x /= 100)
 		n += 2;
-	n += v >= digit_pow10[n]; /* 2k+1 or 2k+2 digits (n <= 19) */
+	n += v >= digit_pow10[n];    /* 2k+1 or 2k+2 digits (n <= 19) */
 	char *q = t->p + t->len + n; /* written from the last digit back */
 	t->len += n;
 	while (v >= 100) {
@@ -765,23 +764,23 @@ static int put_i64(struct evtx_binxml *bx, struct tbuf *t, int64_t v)
 
 /* "00" "01" … "ff", and the same in upper case: two hex digits a byte. */
 static const char hex_pairs_l[513] =
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 static const char hex_pairs_u[513] =
-	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
-	"202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
-	"404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
-	"606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
-	"808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
-	"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
-	"C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
-	"E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
+    "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+    "202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
+    "404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
+    "606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
+    "808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
+    "A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
+    "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
+    "E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
 
 /* "0x" and digits lower-case hex digits of v. */
 static int put_hex(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, int digits)
@@ -847,11 +846,11 @@ static int name_ref(struct evtx_binxml *bx, uint32_t *pos, uint32_t end, struct 
 		return rc;
 	if (bx->recording && field >= bx->rec_def && field < bx->rec_def_end) {
 		if (bx->rec_nrefs < LIB_MAX_REFS)
-			bx->rec_refs[bx->rec_nrefs++] = (struct name_use){
-			    .rel = field - bx->rec_def,
-			    .inline_name = off == *pos,
-			    .at = (uint32_t)(out->ptr - bx->names),
-			    .len = (uint32_t)out->len};
+			bx->rec_refs[bx->rec_nrefs++] =
+			    (struct name_use){.rel = field - bx->rec_def,
+					      .inline_name = off == *pos,
+					      .at = (uint32_t)(out->ptr - bx->names),
+					      .len = (uint32_t)out->len};
 		else
 			bx->rec_refs_over = true;
 	}
@@ -1343,8 +1342,7 @@ static int item_size(uint8_t t)
  * per item (<Data>a</Data><Data>b</Data>), with the same name and
  * attributes. Strings are NUL-terminated one after the other.
  */
-static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off,
-			    uint32_t k)
+static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint32_t off, uint32_t k)
 {
 	int isz = item_size(v->type);
 	if (isz < 0) {
@@ -1529,8 +1527,8 @@ static void lib_keep(struct evtx_binxml *bx, const struct plan *pl)
 	for (unsigned i = 0; i < bx->rec_nrefs; i++)
 		names += bx->rec_refs[i].len;
 	size_t size = sizeof(struct lib_plan) + pl->nops * sizeof(struct plan_op) +
-		      nparts * sizeof(struct plan_part) +
-		      bx->rec_nrefs * sizeof(struct name_use) + nbytes + names + dsize;
+		      nparts * sizeof(struct plan_part) + bx->rec_nrefs * sizeof(struct name_use) +
+		      nbytes + names + dsize;
 	if (size > AS_EVTX_MAX_PLAN_LIB)
 		return;
 	if (bx->lib_bytes + size > AS_EVTX_MAX_PLAN_LIB)

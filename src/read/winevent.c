@@ -107,7 +107,8 @@ int winevent_add_data(struct winevent *w, struct slice value)
 	w->data_len += value.len;
 	uint32_t id = k <= 64 ? atomic_load_explicit(&data_ids[k - 1], memory_order_relaxed) : 0;
 	if (id--)
-		return event_field_add(w->ev, w->a, id, FT_STRING, value.ptr ? value : slice_make("", 0));
+		return event_field_add(w->ev, w->a, id, FT_STRING,
+				       value.ptr ? value : slice_make("", 0));
 	char name[24];
 	int n = snprintf(name, sizeof name, "Data%u", k);
 	if ((id = fieldname_intern(slice_make(name, (size_t)n))) == FIELDNAME_NONE)
@@ -122,7 +123,8 @@ int winevent_add_data(struct winevent *w, struct slice value)
 /* slice_trim, inlined: it runs for every slot of every record. */
 static inline struct slice trim(struct slice s)
 {
-	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t' || s.ptr[0] == '\r' || s.ptr[0] == '\n')) {
+	while (s.len &&
+	       (s.ptr[0] == ' ' || s.ptr[0] == '\t' || s.ptr[0] == '\r' || s.ptr[0] == '\n')) {
 		s.ptr++;
 		s.len--;
 	}
@@ -255,8 +257,8 @@ static enum win_source source_of(const struct winevent *w)
 {
 	struct slice p = w->v[WV_PROVIDER], c = w->v[WV_CHANNEL];
 	struct source_memo *m = &source_memo;
-	if (m->set && m->plen == p.len && m->clen == c.len && (!p.len || !memcmp(m->p, p.ptr, p.len)) &&
-	    (!c.len || !memcmp(m->c, c.ptr, c.len)))
+	if (m->set && m->plen == p.len && m->clen == c.len &&
+	    (!p.len || !memcmp(m->p, p.ptr, p.len)) && (!c.len || !memcmp(m->c, c.ptr, c.len)))
 		return m->src;
 	enum win_source src = source_of_text(p, c);
 	if (p.len <= sizeof m->p && c.len <= sizeof m->c) {

@@ -305,9 +305,9 @@ static void test_crc32(void **state)
 		for (size_t at = 0; at < 16; at++) {
 			uint32_t want = (uint32_t)crc32(0, buf + at, (uInt)n);
 			assert_int_equal(evtx_crc32(0, buf + at, n), want);
-			assert_int_equal(evtx_crc32(evtx_crc32(0, buf + at, n / 3), buf + at + n / 3,
-						    n - n / 3),
-					 want);
+			assert_int_equal(
+			    evtx_crc32(evtx_crc32(0, buf + at, n / 3), buf + at + n / 3, n - n / 3),
+			    want);
 		}
 		if (n == EVTX_CHUNK_SIZE)
 			break;
