@@ -12,7 +12,7 @@
 /* Reading */
 #define AS_READ_CHUNK          (1u << 20)    /* bytes read per batch from a file */
 #define AS_MAX_LINE            (4u << 20)    /* longest line or record accepted */
-#define AS_MAX_BATCH_EVENTS    4096          /* events per batch */
+#define AS_MAX_BATCH_EVENTS    256           /* events per batch */
 #define AS_MAX_FIELDS          512           /* native fields kept per event */
 #define AS_MAX_JSON_DEPTH      64            /* nesting depth of JSON records */
 #define AS_MAX_FIELD_NAME      256           /* longest dotted field name */
