@@ -12,7 +12,8 @@
  * (detector.h: shared compiled state, per-thread scratch). Alerts come out
  * in input-file order whatever the thread count: the file at the head of the
  * order streams its alerts at once, later files hold theirs until it is
- * done. Serial (stateful) detectors' alerts come after all files, sorted by
+ * done, up to AS_HUNT_MAX_PENDING alerts in all; past that their workers
+ * wait for the head file (which never waits), so memory stays bounded. Serial (stateful) detectors' alerts come after all files, sorted by
  * time and id, once they are flushed.
  */
 #ifndef AS_PIPELINE_HUNT_H
