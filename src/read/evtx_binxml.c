@@ -1337,6 +1337,27 @@ static int item_size(uint8_t t)
 	return -1;
 }
 
+/* The array item of v at *pos (items of isz bytes, or NUL-terminated UTF-16
+ * strings when isz is 0), and *pos past it. */
+static int array_item(struct evtx_binxml *bx, const struct value *v, int isz, uint32_t *pos,
+		      uint32_t end, struct value *item)
+{
+	*item = (struct value){.off = *pos, .type = (uint8_t)(v->type & 0x7F)};
+	if (isz == 0) {
+		uint32_t e = *pos;
+		while (e + 2 <= end && rd16(bx->p + e) != 0)
+			e += 2;
+		item->size = (uint16_t)(e - *pos);
+		*pos = e + 2 <= end ? e + 2 : end;
+	} else {
+		if (*pos + (uint32_t)isz > end)
+			return bad(bx, *pos, "array item cut short");
+		item->size = (uint16_t)isz;
+		*pos += (uint32_t)isz;
+	}
+	return 0;
+}
+
 /*
  * An array as the content of an element: libevtx writes the element once
  * per item (<Data>a</Data><Data>b</Data>), with the same name and
@@ -1368,19 +1389,9 @@ static int substitute_array(struct evtx_binxml *bx, const struct value *v, uint3
 	bool first = true;
 	int rc;
 	while (pos < end) {
-		struct value item = {.off = pos, .type = (uint8_t)(v->type & 0x7F)};
-		if (isz == 0) {
-			uint32_t e = pos;
-			while (e + 2 <= end && rd16(bx->p + e) != 0)
-				e += 2;
-			item.size = (uint16_t)(e - pos);
-			pos = e + 2 <= end ? e + 2 : end;
-		} else {
-			if (pos + (uint32_t)isz > end)
-				return bad(bx, pos, "array item cut short");
-			item.size = (uint16_t)isz;
-			pos += (uint32_t)isz;
-		}
+		struct value item;
+		if ((rc = array_item(bx, v, isz, &pos, end, &item)))
+			return rc;
 		if (!first) {
 			bool recording = bx->recording;
 			bx->recording = false;
@@ -1829,19 +1840,9 @@ static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const st
 	uint32_t pos = v->off, end = v->off + v->size;
 	int rc;
 	while (pos < end) {
-		struct value item = {.off = pos, .type = (uint8_t)(v->type & 0x7F)};
-		if (isz == 0) {
-			uint32_t e = pos;
-			while (e + 2 <= end && rd16(bx->p + e) != 0)
-				e += 2;
-			item.size = (uint16_t)(e - pos);
-			pos = e + 2 <= end ? e + 2 : end;
-		} else {
-			if (pos + (uint32_t)isz > end)
-				return bad(bx, pos, "array item cut short");
-			item.size = (uint16_t)isz;
-			pos += (uint32_t)isz;
-		}
+		struct value item;
+		if ((rc = array_item(bx, v, isz, &pos, end, &item)))
+			return rc;
 		if (op->kind == OP_ARRAY_CHECK) {
 			struct tbuf scratch = {0};
 			if (item.size && (rc = put_value(bx, &scratch, &item)))
