@@ -525,21 +525,6 @@ static double lit_p(const struct lit_table *t, uint32_t l)
 	return 1.0 / (double)(1u << n);
 }
 
-static int matcher_set(struct lit_table *t, const struct sigma_matcher *m, struct lset *out)
-{
-	*out = none_set();
-	if (m->lit == UINT32_MAX || m->neq)
-		return 0;
-	out->lit = malloc(sizeof *out->lit);
-	if (!out->lit)
-		return AS_ENOMEM;
-	out->lit[0] = m->lit;
-	out->n = 1;
-	out->none = false;
-	out->p = lit_p(t, m->lit);
-	return 0;
-}
-
 /* *out := a ∪ b, a and b kept; none when it would be too large. */
 static int lset_union(const struct lit_table *t, const struct lset *a, const struct lset *b,
 		      struct lset *out)
@@ -667,25 +652,59 @@ static int cnf_or(const struct lit_table *t, struct cnf *a, struct cnf *b)
 }
 
 /* OR over matchers [from, to): one clause, or none. */
+static int cmp_lit(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sorts lit[0..n) and drops repeats; the count left. */
+static size_t lits_unique(uint32_t *lit, size_t n)
+{
+	qsort(lit, n, sizeof *lit, cmp_lit);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k || lit[k - 1] != lit[i])
+			lit[k++] = lit[i];
+	return k;
+}
+
+/* The OR of matchers [from, to) of an item: one clause, the union of their
+ * literals, or none (true) when one of them has no literal or the union
+ * passes PF_MAX_SET — the outcome of folding cnf_or over them one by one,
+ * found with one sort instead of a merge per matcher (long value lists). */
 static int range_cnf(struct lit_table *t, const struct sigma_item *it, uint32_t from, uint32_t to,
 		     struct cnf *out)
 {
-	int rc = 0;
 	out->n = 0;
-	for (uint32_t i = from; i < to && !rc; i++) {
-		struct cnf m = {.n = 0};
-		if ((rc = matcher_set(t, &it->m[i], &m.cl[0])))
-			break;
-		if (!m.cl[0].none)
-			m.n = 1;
-		if (i == from)
-			*out = m;
-		else
-			rc = cnf_or(t, out, &m);
+	if (from >= to)
+		return 0;
+	uint32_t *u = malloc((to - from) * sizeof *u);
+	if (!u)
+		return AS_ENOMEM;
+	size_t n = 0;
+	for (uint32_t i = from; i < to; i++) {
+		const struct sigma_matcher *m = &it->m[i];
+		if (m->lit == UINT32_MAX || m->neq) {
+			free(u);
+			return 0;
+		}
+		u[n++] = m->lit;
 	}
-	return rc;
+	/* folded one by one, the union became none once it held PF_MAX_SET
+	 * literals with a matcher still to come */
+	if (n > 1 && lits_unique(u, n - 1) >= PF_MAX_SET) {
+		free(u);
+		return 0;
+	}
+	n = lits_unique(u, n);
+	double p = 0;
+	for (size_t i = 0; i < n; i++)
+		p += lit_p(t, u[i]);
+	out->cl[0] = (struct lset){.lit = u, .n = n, .p = p < 1 ? p : 1};
+	out->n = 1;
+	return 0;
 }
-
 static int item_cnf(struct lit_table *t, const struct sigma_item *it, struct cnf *out)
 {
 	if (!it->all)
