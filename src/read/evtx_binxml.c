@@ -675,6 +675,8 @@ static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 
 static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
 {
+	if (!n)
+		return 0; /* nothing to add, and t may not have a buffer yet */
 	int rc = tbuf_reserve(bx, t, 3 * n);
 	if (rc)
 		return rc;
