@@ -25,6 +25,9 @@ static void add(struct event *ev, struct arena *a, const char *k, const char *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* every input is a rule set of its own: compiled databases are not
+	 * kept on disk (docs/sigma.md), which would fill the cache folder */
+	setenv("APTSCOPE_CACHE_DIR", "off", 1);
 	struct sigma_ruleset *rs;
 	struct sigma_load_report rep = {0};
 	if (sigma_ruleset_new(&rs))
