@@ -226,8 +226,7 @@ static void print_cache(void *w)
 	unsigned long long hits, misses;
 	sigma_worker_forget(w, &hits, &misses);
 	printf("value cache: %.1f %% of %llu values looked at were known\n",
-	       hits + misses ? 100.0 * (double)hits / (double)(hits + misses) : 0.0,
-	       hits + misses);
+	       hits + misses ? 100.0 * (double)hits / (double)(hits + misses) : 0.0, hits + misses);
 }
 
 static double peak_mib(void)

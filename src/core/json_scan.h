@@ -32,8 +32,8 @@ struct json_leaf {
 	struct slice key;   /* last key of the path (as written, maybe escaped) */
 	struct slice value; /* string contents without quotes, or the literal text */
 	enum json_type type;
-	bool escaped; /* value holds backslash escapes */
-	int depth;    /* 1 for members of the root object */
+	bool escaped;  /* value holds backslash escapes */
+	int depth;     /* 1 for members of the root object */
 	bool in_array; /* an element of an array (key is the array's) */
 	int arrays;    /* how many of the containers around it are arrays */
 };

@@ -28,14 +28,13 @@
 #define AS_EVTX_MAX_NESTING    16            /* templates and BinXML values nested in one record */
 #define AS_EVTX_MAX_VALUES     1024          /* substitution values of one template instance */
 #define AS_EVTX_MAX_VALUES_ALL 8192          /* substitution values of one record, all levels */
-#define AS_EVTX_MAX_TOKENS                                                                         \
-	(1u << 18)                     /* BinXML tokens walked for one record (templates expanded) \
-					*/
-#define AS_EVTX_MAX_NAMES (256u << 10) /* bytes of element names cached for one chunk */
-#define AS_EVTX_MAX_FILE  (16ull << 30) /* bytes of one .evtx mapped by the native reader */
-#define AS_EVTX_MAP_KEEP  (8u << 20)    /* bytes of a mapped .evtx kept behind the chunk read */
-#define AS_EVTX_MAX_PLAN  (4u << 20)    /* bytes of recorded template plans for one chunk */
-#define AS_EVTX_MAX_PLAN_LIB (16u << 20) /* bytes of plans kept across chunks, per thread */
+/* BinXML tokens walked for one record (templates expanded) */
+#define AS_EVTX_MAX_TOKENS   (1u << 18)
+#define AS_EVTX_MAX_NAMES    (256u << 10)  /* bytes of element names cached for one chunk */
+#define AS_EVTX_MAX_FILE     (16ull << 30) /* bytes of one .evtx mapped by the native reader */
+#define AS_EVTX_MAP_KEEP     (8u << 20)    /* bytes of a mapped .evtx kept behind the chunk read */
+#define AS_EVTX_MAX_PLAN     (4u << 20)    /* bytes of recorded template plans for one chunk */
+#define AS_EVTX_MAX_PLAN_LIB (16u << 20)   /* bytes of plans kept across chunks, per thread */
 
 /* Arenas and buffers */
 #define AS_ARENA_BLOCK (64u << 10)  /* default arena block */
@@ -54,26 +53,26 @@
 #define AS_MAX_IOC_CSV_COLS  64           /* columns of an indicator CSV */
 
 /* Alerts */
-#define AS_MAX_ALERT_INDICATORS 16 /* indicator hits listed on one alert */
-#define AS_MAX_ALERT_TECHNIQUES 16 /* techniques listed on one alert */
+#define AS_HUNT_MAX_PENDING     16384 /* alerts of files ahead of the output order held in memory */
+#define AS_MAX_ALERT_INDICATORS 16    /* indicator hits listed on one alert */
+#define AS_MAX_ALERT_TECHNIQUES 16    /* techniques listed on one alert */
 
 /* Sigma */
-#define AS_HUNT_MAX_PENDING 16384 /* alerts of files ahead of the output order held in memory */
-#define AS_SIGMA_MAX_RULES       (1u << 18) /* rules in one rule set */
-#define AS_SIGMA_MAX_FILE        (4u << 20) /* bytes of one rule file */
-#define AS_SIGMA_MAX_YAML_DEPTH  32         /* nesting of a rule's YAML */
-#define AS_SIGMA_MAX_YAML_ITEMS  65536      /* entries of one YAML list or map */
-#define AS_SIGMA_MAX_VARIANTS    4096       /* values one rule value expands to (windash, …) */
-#define AS_SIGMA_MAX_COND_DEPTH  64         /* nesting of a condition */
-#define AS_SIGMA_RE_MATCH_LIMIT  100000     /* PCRE2 match limit per regex test */
-#define AS_SIGMA_RE_DEPTH_LIMIT  1000       /* PCRE2 depth limit per regex test */
-#define AS_SIGMA_MAX_LSCACHE     4096       /* logsource keys cached per worker */
-#define AS_SIGMA_MAX_SUBDB       64         /* class sets with prefilter pairs of their own */
+#define AS_SIGMA_MAX_RULES       (1u << 18)   /* rules in one rule set */
+#define AS_SIGMA_MAX_FILE        (4u << 20)   /* bytes of one rule file */
+#define AS_SIGMA_MAX_YAML_DEPTH  32           /* nesting of a rule's YAML */
+#define AS_SIGMA_MAX_YAML_ITEMS  65536        /* entries of one YAML list or map */
+#define AS_SIGMA_MAX_VARIANTS    4096         /* values one rule value expands to (windash, …) */
+#define AS_SIGMA_MAX_COND_DEPTH  64           /* nesting of a condition */
+#define AS_SIGMA_RE_MATCH_LIMIT  100000       /* PCRE2 match limit per regex test */
+#define AS_SIGMA_RE_DEPTH_LIMIT  1000         /* PCRE2 depth limit per regex test */
+#define AS_SIGMA_MAX_LSCACHE     4096         /* logsource keys cached per worker */
+#define AS_SIGMA_MAX_SUBDB       64           /* class sets with prefilter pairs of their own */
 #define AS_SIGMA_MAX_HSDB        (256u << 20) /* bytes of one cached prefilter database file */
 #define AS_SIGMA_MAX_HSCACHE     (512ull << 20) /* bytes of all cached database files */
-#define AS_SIGMA_MAX_CORR_KEYS   (1u << 16) /* group-by keys held per correlation per worker */
-#define AS_SIGMA_MAX_CORR_EVENTS 4096       /* values/times held per group-by key */
-#define AS_SIGMA_MAX_CORR_ALL    (1u << 21) /* window entries of all correlations (64 MiB) */
+#define AS_SIGMA_MAX_CORR_KEYS   (1u << 16)     /* group-by keys held per correlation per worker */
+#define AS_SIGMA_MAX_CORR_EVENTS 4096           /* values/times held per group-by key */
+#define AS_SIGMA_MAX_CORR_ALL    (1u << 21)     /* window entries of all correlations (64 MiB) */
 
 /* Store */
 #define AS_STORE_TX_ROWS 5000 /* rows per write transaction */

@@ -291,17 +291,17 @@ static bool hash_field(struct view *v, const char *k, const char *s)
 	return false;
 }
 
+struct evidence_ctx {
+	struct view *v;
+	uint32_t *stages;
+	struct arena *a; /* unescaped keys and values */
+};
+
 /* Walk the evidence object for the fields correlation uses, wherever the
  * detector put them (top level, "matched", "event"): scalar members of
  * objects up to five deep, and the string elements of an array member for
  * the keys that take lists (countries, malware, tags). Nothing inside an
  * object in an array, or in an array in an array, is looked at. */
-struct evidence_ctx {
-	struct view *v;
-	uint32_t *stages;
-	struct arena *a;
-};
-
 static int evidence_leaf(void *p, const struct json_leaf *l)
 {
 	static const char *const country_keys[] = {"country",   "src_country", "source_country",

@@ -13,8 +13,9 @@
  * in input-file order whatever the thread count: the file at the head of the
  * order streams its alerts at once, later files hold theirs until it is
  * done, up to AS_HUNT_MAX_PENDING alerts in all; past that their workers
- * wait for the head file (which never waits), so memory stays bounded. Serial (stateful) detectors' alerts come after all files, sorted by
- * time and id, once they are flushed.
+ * wait for the head file (which never waits), so memory stays bounded.
+ * Serial (stateful) detectors' alerts come after all files, sorted by time
+ * and id, once they are flushed.
  */
 #ifndef AS_PIPELINE_HUNT_H
 #define AS_PIPELINE_HUNT_H
@@ -55,8 +56,9 @@ struct hunt_result {
 	uint64_t files_not_logs; /* of those, files of no known log format */
 	uint64_t store_errors;
 	_Atomic uint64_t detector_errors; /* batches an engine failed to scan */
-	size_t pending_peak; /* most alerts held at once for files ahead of the output
-				order (at most AS_HUNT_MAX_PENDING) */
+	/* most alerts held at once for files ahead of the output order (at most
+	 * AS_HUNT_MAX_PENDING) */
+	size_t pending_peak;
 	/* Owned: the sources alerts point at. Free with hunt_result_free(). */
 	struct source *sources;
 	char **paths;

@@ -390,9 +390,9 @@ static void test_re_sequence(void **state)
 				 rs_[i].seq);
 		int ec;
 		PCRE2_SIZE eo;
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)rs_[i].re, PCRE2_ZERO_TERMINATED,
-					       rs_[i].opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-					       &ec, &eo, NULL);
+		pcre2_code *re =
+		    pcre2_compile((PCRE2_SPTR)rs_[i].re, PCRE2_ZERO_TERMINATED,
+				  rs_[i].opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
 		assert_non_null(re);
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 		struct detector d;
@@ -419,8 +419,8 @@ static void test_re_sequence(void **state)
 			event_clear(&ev);
 			ev.source = &src;
 			char *copy = arena_strndup(&a, v, n);
-			assert_int_equal(event_field_add(&ev, &a, fid, FT_STRING, slice_make(copy, n)),
-					 0);
+			assert_int_equal(
+			    event_field_add(&ev, &a, fid, FT_STRING, slice_make(copy, n)), 0);
 			uint64_t cls[4] = {0};
 			sigma_logsource_eval(rs, &ev, cls);
 			w->cur = cls;
@@ -445,8 +445,9 @@ static void test_re_sequence(void **state)
 		n += (size_t)snprintf(cl + n, sizeof cl - n, "x+%.*s", k % 5, "yyyyy");
 	char ev1[512];
 	snprintf(ev1, sizeof ev1, "{\"F\":\"%s\"}", cl);
-	const char *many = "{sel: {F|re: '\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+"
-			   ".*\\+.*\\+'}, condition: sel}";
+	const char *many =
+	    "{sel: {F|re: '\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+.*\\+"
+	    ".*\\+.*\\+'}, condition: sel}";
 	assert_sigma_no_match(many, ev1);
 	snprintf(ev1, sizeof ev1, "{\"F\":\"%s+\"}", cl);
 	assert_sigma_match(many, ev1);
@@ -889,10 +890,10 @@ static const struct {
      "{\"CommandLine\":\"cmd /c dir\"}", false, false},
     {"{sel: {CommandLine|contains: ['^^', ',;,']}, condition: sel}",
      "{\"CommandLine\":\"c^^md /c dir\"}", true, true},
-    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}",
-     "{\"CommandLine\":\"x y\"}", false, false},
-    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}",
-     "{\"CommandLine\":\"X && Y\"}", true, true},
+    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}", "{\"CommandLine\":\"x y\"}",
+     false, false},
+    {"{sel: {CommandLine|re: '(?i)x.*&&\\s?y'}, condition: sel}", "{\"CommandLine\":\"X && Y\"}",
+     true, true},
     /* and of ors: the clauses of both sides */
     {"{a: {CommandLine|contains: [alphaone, alphatwo]}, b: {Image|endswith: '\\betaone.exe'}, "
      "condition: a and b}",
@@ -945,11 +946,12 @@ static void test_prefilter(void **state)
 	}
 	/* file.path stands for both TargetFilename and ImageLoaded: a value
 	 * ending in the name both look for must reach both rules */
-	const char *two = "title: a\nlogsource: {product: windows}\n"
-			  "detection: {sel: {TargetFilename|endswith: '\\evil.dll'}, condition: sel}\n"
-			  "---\n"
-			  "title: b\nlogsource: {product: windows}\n"
-			  "detection: {sel: {ImageLoaded|endswith: '\\evil.dll'}, condition: sel}\n";
+	const char *two =
+	    "title: a\nlogsource: {product: windows}\n"
+	    "detection: {sel: {TargetFilename|endswith: '\\evil.dll'}, condition: sel}\n"
+	    "---\n"
+	    "title: b\nlogsource: {product: windows}\n"
+	    "detection: {sel: {ImageLoaded|endswith: '\\evil.dll'}, condition: sel}\n";
 	struct collect c = {0};
 	assert_int_equal(run(two, "{\"file.path\":\"C:\\\\x\\\\evil.dll\"}", &c), 2);
 	collect_free(&c);
@@ -1109,13 +1111,13 @@ static void test_value_cache(void **state)
 			ev.source = &src;
 			/* pass 1 puts the value under Image too, pass 2 only there */
 			if (pass != 2)
-				assert_int_equal(event_field_add(&ev, &a, cmd, FT_STRING,
-								 slice_make(val, len)),
-						 0);
+				assert_int_equal(
+				    event_field_add(&ev, &a, cmd, FT_STRING, slice_make(val, len)),
+				    0);
 			if (pass >= 1)
-				assert_int_equal(event_field_add(&ev, &a, img, FT_STRING,
-								 slice_make(val, len)),
-						 0);
+				assert_int_equal(
+				    event_field_add(&ev, &a, img, FT_STRING, slice_make(val, len)),
+				    0);
 			ev.raw = slice_make(val, len);
 			assert_int_equal(d.scan(w, &ev, 1, &sink), 0);
 			want += (pass != 2 && j % 7 == 0) + (j % 11 == 0);
@@ -1125,7 +1127,7 @@ static void test_value_cache(void **state)
 	}
 	unsigned long long hits, misses;
 	sigma_worker_forget(w, &hits, &misses);
-	assert_true(hits > 0);    /* values were met again, under the same field */
+	assert_true(hits > 0);   /* values were met again, under the same field */
 	assert_true(misses > N); /* and more bytes than the cache holds went by */
 	free(val);
 	d.worker_free(w);
@@ -1155,12 +1157,13 @@ static size_t cached_run(unsigned long long *hits, unsigned long long *misses)
 	unsigned long long h0, m0;
 	sigma_dbcache_stats(&h0, &m0);
 	struct collect c = {0};
-	size_t n = run("{sel: {CommandLine|contains: [mimikatz, sekurlsa], Image|endswith: "
-		       "'\\\\rundll32.exe'}, condition: sel}",
-		       "{\"CommandLine\": \"x MIMIKATZ y\", \"Image\": \"C:\\\\a\\\\rundll32.exe\"}\n"
-		       "{\"CommandLine\": \"x sekurlsa y\", \"Image\": \"C:\\\\a\\\\cmd.exe\"}\n"
-		       "{\"CommandLine\": \"sekurlsa::x\", \"Image\": \"D:\\\\RunDll32.exe\"}",
-		       &c);
+	size_t n =
+	    run("{sel: {CommandLine|contains: [mimikatz, sekurlsa], Image|endswith: "
+		"'\\\\rundll32.exe'}, condition: sel}",
+		"{\"CommandLine\": \"x MIMIKATZ y\", \"Image\": \"C:\\\\a\\\\rundll32.exe\"}\n"
+		"{\"CommandLine\": \"x sekurlsa y\", \"Image\": \"C:\\\\a\\\\cmd.exe\"}\n"
+		"{\"CommandLine\": \"sekurlsa::x\", \"Image\": \"D:\\\\RunDll32.exe\"}",
+		&c);
 	collect_free(&c);
 	sigma_dbcache_stats(hits, misses);
 	*hits -= h0;
@@ -1337,13 +1340,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_re_literal),
-	    cmocka_unit_test(test_re_sequence),
-	    cmocka_unit_test(test_conditions),  cmocka_unit_test(test_load_errors),
-	    cmocka_unit_test(test_expand),      cmocka_unit_test(test_logsource),
-	    cmocka_unit_test(test_alert),       cmocka_unit_test(test_filter),
-	    cmocka_unit_test(test_correlation), cmocka_unit_test(test_prefilter),
-	    cmocka_unit_test(test_corpus),      cmocka_unit_test(test_corpus_evtx),
-	    cmocka_unit_test(test_value_cache), cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_re_sequence), cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
+	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
+	    cmocka_unit_test(test_prefilter),   cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus_evtx), cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_dbcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,9 +20,10 @@
  * a file). The cache is an optimisation only: any failure to read or write
  * it falls back to compiling, silently.
  *
- * A file read is touched, so that its time is its last use; when a file is
- * written and the folder's files pass AS_SIGMA_MAX_HSCACHE bytes, the least
- * recently used go until three quarters remain.
+ * A file read is touched, so that its time is its last use; after the first
+ * file a process writes to a folder, when the folder's files pass
+ * AS_SIGMA_MAX_HSCACHE bytes, the least recently used go until three
+ * quarters remain.
  *
  * Where: $APTSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/aptscope, else
  * $HOME/.cache/aptscope. APTSCOPE_CACHE_DIR set to "" or "off" turns it off.
@@ -238,7 +239,13 @@ int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const
 		rc = AS_EENGINE;
 	} else if (cached) {
 		store(path, &desc, *out);
-		prune(dir);
+		/* once per folder and process: a rule set's first compile writes
+		 * a hundred files or more, and one look at the folder does */
+		static char pruned[sizeof dir];
+		if (strcmp(pruned, dir)) {
+			prune(dir);
+			snprintf(pruned, sizeof pruned, "%s", dir);
+		}
 	}
 	buf_free(&desc);
 	return rc;

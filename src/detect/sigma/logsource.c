@@ -371,8 +371,8 @@ static struct slice native(const struct event *ev, const struct sigma_worker *w,
 	if (*cache == FIELDNAME_NONE)
 		*cache = fieldname_intern(slice_cstr(name));
 	/* (the index covers every id below nslot; above, it may lack memory) */
-	const struct field *f = w && *cache < w->nslot ? sigma_worker_get(w, *cache)
-						     : event_field_get(ev, *cache);
+	const struct field *f =
+	    w && *cache < w->nslot ? sigma_worker_get(w, *cache) : event_field_get(ev, *cache);
 	return f ? f->value : SLICE_NULL;
 }
 

@@ -457,7 +457,8 @@ static int matcher_lit(struct lit_table *t, const struct sigma_item *it, struct 
 	if (m->kind == SM_NUMEQ) {
 		if (it->keyword || m->time != TM_NONE)
 			return 0;
-		return lit_add(t, it, LK_NUM, (const char *)&m->inum, sizeof m->inum, true, &m->lit);
+		return lit_add(t, it, LK_NUM, (const char *)&m->inum, sizeof m->inum, true,
+			       &m->lit);
 	}
 	if (m->kind == SM_RE) {
 		char lit[256];
@@ -538,7 +539,8 @@ static int lset_union(const struct lit_table *t, const struct lset *a, const str
 	size_t i = 0, j = 0, n = 0;
 	double p = 0;
 	while (i < a->n || j < b->n) {
-		uint32_t x = j >= b->n || (i < a->n && a->lit[i] <= b->lit[j]) ? a->lit[i] : b->lit[j];
+		uint32_t x =
+		    j >= b->n || (i < a->n && a->lit[i] <= b->lit[j]) ? a->lit[i] : b->lit[j];
 		i += i < a->n && a->lit[i] == x;
 		j += j < b->n && b->lit[j] == x;
 		u[n++] = x;
@@ -651,7 +653,6 @@ static int cnf_or(const struct lit_table *t, struct cnf *a, struct cnf *b)
 	return 0;
 }
 
-/* OR over matchers [from, to): one clause, or none. */
 static int cmp_lit(const void *x, const void *y)
 {
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
@@ -1360,8 +1361,8 @@ static void hit(struct hit_ctx *h, uint32_t id)
 
 /* Hyperscan's callback while a value is looked at: add the literal to the
  * current list. */
-static int on_collect(unsigned id, unsigned long long from, unsigned long long to,
-		      unsigned flags, void *ctx)
+static int on_collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		      void *ctx)
 {
 	(void)from;
 	(void)to;
@@ -1413,6 +1414,16 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 	}
 }
 
+/* A new list in s->fill: the literals already there no longer count as
+ * seen (on_collect keeps each literal once a list). */
+static void next_list(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s)
+{
+	if (++s->gen == 0) { /* wrapped: no stamp may look current */
+		memset(s->stamp, 0, (pf->nlit + 1) * sizeof *s->stamp);
+		s->gen = 1;
+	}
+}
+
 /* Collect into s->fill the literals of field f's value v for the parts
  * asked: the field's own look-ups, then the keyword scan. *nfield gets how
  * many the first list holds. */
@@ -1420,10 +1431,7 @@ static int collect(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
 		   struct slice v, unsigned parts, uint32_t *nfield)
 {
 	s->nfill = 0;
-	if (++s->gen == 0) { /* wrapped: no stamp may look current */
-		memset(s->stamp, 0, (pf->nlit + 1) * sizeof *s->stamp);
-		s->gen = 1;
-	}
+	next_list(pf, s);
 	if (parts & VC_FIELD) {
 		if (pf->fhash[f])
 			hashed_find(pf, f, v, s);
@@ -1433,10 +1441,7 @@ static int collect(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s,
 	}
 	*nfield = (uint32_t)s->nfill;
 	if (parts & VC_KW) {
-		if (++s->gen == 0) {
-			memset(s->stamp, 0, (pf->nlit + 1) * sizeof *s->stamp);
-			s->gen = 1;
-		}
+		next_list(pf, s);
 		if (hs_scan(pf->fdb[pf->nfields], v.ptr, (unsigned)v.len, 0, s->s, on_collect, s) !=
 		    HS_SUCCESS)
 			return AS_EENGINE;
@@ -1486,13 +1491,13 @@ static void vc_store(struct sigma_pf_scratch *s, uint64_t k, uint32_t f, struct 
 	s->head += size;
 }
 
-/* Mark the literals of field f's value v for the parts asked, from the
- * cache when it knows them. */
 static uint64_t vc_hash(uint32_t f, struct slice v)
 {
 	return hash_bytes_seeded(v.ptr, v.len, hash_seed ^ (f * HASH_K2));
 }
 
+/* Mark the literals of field f's value v for the parts asked, from the
+ * cache when it knows them; k is vc_hash(f, v). */
 static int value_lits(struct hit_ctx *h, uint32_t f, struct slice v, unsigned parts, uint64_t k)
 {
 	struct sigma_pf_scratch *s = h->s;
