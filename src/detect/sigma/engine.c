@@ -567,7 +567,7 @@ static struct sigma_pfdb *event_db(struct sigma_worker *w, size_t slot, const ui
 		struct sigma_pfdb **nd = realloc(w->dbs, (w->ndbs + 1) * sizeof *nd);
 		if (nd)
 			w->dbs = nd;
-		if (nd && !sigma_prefilter_subdb(w->rs, cls, &d)) {
+		if (nd && !sigma_prefilter_subdb(w->rs, cls, w->pf, &d)) {
 			if (map_put(&w->dbkeys, bits, w->ndbs, NULL)) {
 				sigma_pfdb_free(d);
 			} else {

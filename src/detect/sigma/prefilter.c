@@ -62,6 +62,7 @@ struct sigma_pfdb {
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
 	bool kw;                         /* some rule of these classes has keyword literals */
 	uint8_t *fseen; /* per field: tested with a literal by a rule of these classes */
+	hs_database_t *kwdb; /* their keyword literals alone; NULL: the whole set's */
 };
 
 /* Literal kinds. */
@@ -77,6 +78,9 @@ struct sigma_prefilter {
 	uint8_t *full;  /* per rule: the clause mask that makes it a candidate */
 	uint8_t *kind;  /* per literal: LK_TEXT or LK_NUM */
 	uint8_t *kwlit; /* per literal: a keyword literal */
+	char **kwtext;  /* per literal: a keyword literal's bytes, NULL for others */
+	size_t *kwlen;
+	uint8_t *kwcased;
 	/* per class: the literals its detection and filter rules use (CSR) */
 	uint32_t *cls_start;
 	uint32_t *cls_lits;
@@ -118,13 +122,11 @@ struct vc_slot {
 	uint64_t pos; /* ring position of the entry + 1; 0: empty */
 };
 
-/* An entry: this head, the value's bytes padded to 4, then nfield literal
- * ids of the field's own look-ups followed by nkw of the keyword scan. */
+/* An entry: this head, the value's bytes padded to 4, then the n literal
+ * ids that the field's own look-ups found in it. */
 struct vc_entry {
-	uint32_t field, len, nfield, nkw;
-	uint32_t parts; /* VC_FIELD, VC_KW: which lists were collected */
+	uint32_t field, len, n;
 };
-enum { VC_FIELD = 1, VC_KW = 2 };
 
 struct sigma_pf_scratch {
 	hs_scratch_t *s;
@@ -139,12 +141,15 @@ struct sigma_pf_scratch {
 	unsigned char *ring;
 	uint64_t head;
 	unsigned long long hits, misses;
-	/* literal ids of the value being looked at, one list per part, each
-	 * without repeats (stamp per literal, gen per list) */
+	/* literal ids of the value being looked at, without repeats (stamp
+	 * per literal, gen per value) */
 	uint32_t *fill;
 	size_t nfill;
 	uint32_t *stamp;
 	uint32_t gen;
+	/* the event's values one after the other, for the keyword scan */
+	char *kwbuf;
+	size_t kwcap;
 };
 
 struct lit_table {
@@ -803,6 +808,11 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->full);
 	free(pf->kind);
 	free(pf->kwlit);
+	for (size_t l = 0; pf->kwtext && l < pf->nlit; l++)
+		free(pf->kwtext[l]);
+	free(pf->kwtext);
+	free(pf->kwlen);
+	free(pf->kwcased);
 	free(pf->cls_start);
 	free(pf->cls_lits);
 	free(pf->rule_class);
@@ -867,6 +877,8 @@ void sigma_pfdb_free(struct sigma_pfdb *d)
 	free(d->own_start);
 	free(d->own_pairs);
 	free(d->fseen);
+	if (d->kwdb)
+		hs_free_database(d->kwdb);
 	free(d);
 }
 
@@ -1074,6 +1086,67 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 	return rc;
 }
 
+/* The bytes of the keyword literals, for the keyword databases of
+ * sigma_prefilter_subdb. */
+static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
+{
+	pf->kwtext = calloc(pf->nlit + 1, sizeof *pf->kwtext);
+	pf->kwlen = calloc(pf->nlit + 1, sizeof *pf->kwlen);
+	pf->kwcased = calloc(pf->nlit + 1, 1);
+	if (!pf->kwtext || !pf->kwlen || !pf->kwcased)
+		return AS_ENOMEM;
+	for (size_t l = 0; l < pf->nlit; l++) {
+		if (!pf->kwlit[l])
+			continue;
+		if (!(pf->kwtext[l] = malloc(t->len[l] + 1)))
+			return AS_ENOMEM;
+		memcpy(pf->kwtext[l], t->text[l], t->len[l] + 1);
+		pf->kwlen[l] = t->len[l];
+		pf->kwcased[l] = t->cased[l];
+	}
+	return 0;
+}
+
+/* The database of the keyword literals marked in mark, for the scratch s;
+ * *out stays NULL when they are all the keyword literals there are (the
+ * whole set's database serves). */
+static int subdb_keywords(const struct sigma_prefilter *pf, const uint8_t *mark,
+			  struct sigma_pf_scratch *s, hs_database_t **out)
+{
+	size_t n = 0, all = 0;
+	for (size_t l = 0; l < pf->nlit; l++) {
+		all += pf->kwlit[l];
+		n += pf->kwlit[l] && mark[l];
+	}
+	if (!n || n == all)
+		return 0;
+	const char **exprs = malloc(n * sizeof *exprs);
+	unsigned *flags = malloc(n * sizeof *flags), *ids = malloc(n * sizeof *ids);
+	size_t *lens = malloc(n * sizeof *lens);
+	int rc = exprs && flags && ids && lens ? 0 : AS_ENOMEM;
+	for (size_t l = 0, k = 0; !rc && l < pf->nlit; l++) {
+		if (!pf->kwlit[l] || !mark[l])
+			continue;
+		exprs[k] = pf->kwtext[l];
+		flags[k] = HS_FLAG_SINGLEMATCH | (pf->kwcased[l] ? 0 : HS_FLAG_CASELESS);
+		ids[k] = (unsigned)l;
+		lens[k++] = pf->kwlen[l];
+	}
+	if (!rc)
+		rc = sigma_dbcache_compile(exprs, flags, ids, lens, (unsigned)n, out);
+	if (!rc && hs_alloc_scratch(*out, &s->s) != HS_SUCCESS)
+		rc = AS_ENOMEM;
+	if (rc && *out) {
+		hs_free_database(*out);
+		*out = NULL;
+	}
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
+}
+
 /* Mark the fields that items of d test with a literal. */
 static void detection_fields(const struct sigma_detection *det, uint32_t nf, uint8_t *seen)
 {
@@ -1091,7 +1164,7 @@ static void detection_fields(const struct sigma_detection *det, uint32_t nf, uin
 }
 
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
-			  struct sigma_pfdb **out)
+			  struct sigma_pf_scratch *s, struct sigma_pfdb **out)
 {
 	const struct sigma_prefilter *pf = rs->pf;
 	*out = NULL;
@@ -1131,6 +1204,8 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
+	if (d->kw && (rc = subdb_keywords(pf, mark, s, &d->kwdb)))
+		goto exit;
 	/* a field no rule of these classes tests with a literal is not looked at */
 	if (!(d->fseen = calloc((size_t)pf->nfields + 1, 1))) {
 		rc = AS_ENOMEM;
@@ -1236,7 +1311,8 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		}
 		pf->always_start[rs->nclasses] = (uint32_t)k;
 	}
-	if ((rc = class_literals(rs, pf)) || (rc = field_dbs(rs, pf, &t)))
+	if ((rc = class_literals(rs, pf)) || (rc = field_dbs(rs, pf, &t)) ||
+	    (rc = keep_keywords(pf, &t)))
 		goto exit;
 	pf->rule_class = malloc((rs->nrules + 1) * sizeof *pf->rule_class);
 	if (!pf->rule_class) {
@@ -1275,8 +1351,7 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
 	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
 	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
-	/* each list holds a literal at most once: two lists fit in 2 nlit */
-	s->fill = malloc((2 * pf->nlit + 2) * sizeof *s->fill);
+	s->fill = malloc((pf->nlit + 1) * sizeof *s->fill); /* a literal at most once */
 	s->stamp = calloc(pf->nlit + 1, sizeof *s->stamp);
 	/* slots and ring in one zeroed mapping, on huge pages where the
 	 * system gives them: the look-ups go all over 9 MiB, and with small
@@ -1315,6 +1390,7 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 	free(s->littouched);
 	free(s->fill);
 	free(s->stamp);
+	free(s->kwbuf);
 	if (s->slots)
 		munmap(s->slots, VC_MAP);
 	free(s);
@@ -1424,28 +1500,18 @@ static void next_list(const struct sigma_prefilter *pf, struct sigma_pf_scratch 
 	}
 }
 
-/* Collect into s->fill the literals of field f's value v for the parts
- * asked: the field's own look-ups, then the keyword scan. *nfield gets how
- * many the first list holds. */
+/* Collect into s->fill the literals of field f's value v: its hash
+ * look-ups, then its database. */
 static int collect(const struct sigma_prefilter *pf, struct sigma_pf_scratch *s, uint32_t f,
-		   struct slice v, unsigned parts, uint32_t *nfield)
+		   struct slice v)
 {
 	s->nfill = 0;
 	next_list(pf, s);
-	if (parts & VC_FIELD) {
-		if (pf->fhash[f])
-			hashed_find(pf, f, v, s);
-		if (pf->fdb[f] && hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s, on_collect,
-					  s) != HS_SUCCESS)
-			return AS_EENGINE;
-	}
-	*nfield = (uint32_t)s->nfill;
-	if (parts & VC_KW) {
-		next_list(pf, s);
-		if (hs_scan(pf->fdb[pf->nfields], v.ptr, (unsigned)v.len, 0, s->s, on_collect, s) !=
-		    HS_SUCCESS)
-			return AS_EENGINE;
-	}
+	if (pf->fhash[f])
+		hashed_find(pf, f, v, s);
+	if (pf->fdb[f] &&
+	    hs_scan(pf->fdb[f], v.ptr, (unsigned)v.len, 0, s->s, on_collect, s) != HS_SUCCESS)
+		return AS_EENGINE;
 	return 0;
 }
 
@@ -1472,19 +1538,14 @@ static const uint32_t *vc_ids(const struct vc_entry *e)
 	return (const uint32_t *)((const unsigned char *)(e + 1) + ((e->len + 3) & ~3u));
 }
 
-/* Keep the lists just collected for (f, v) under hash k. */
-static void vc_store(struct sigma_pf_scratch *s, uint64_t k, uint32_t f, struct slice v,
-		     unsigned parts, uint32_t nfield)
+/* Keep the list just collected for (f, v) under hash k. */
+static void vc_store(struct sigma_pf_scratch *s, uint64_t k, uint32_t f, struct slice v)
 {
 	size_t size = vc_size(v.len, s->nfill);
 	if (s->head % VC_RING + size > VC_RING)
 		s->head += VC_RING - s->head % VC_RING; /* an entry never wraps */
 	struct vc_entry *e = (void *)(s->ring + s->head % VC_RING);
-	*e = (struct vc_entry){.field = f,
-			       .len = (uint32_t)v.len,
-			       .nfield = nfield,
-			       .nkw = (uint32_t)s->nfill - nfield,
-			       .parts = parts};
+	*e = (struct vc_entry){.field = f, .len = (uint32_t)v.len, .n = (uint32_t)s->nfill};
 	memcpy(e + 1, v.ptr, v.len);
 	memcpy((void *)vc_ids(e), s->fill, s->nfill * sizeof *s->fill);
 	s->slots[k & (VC_SLOTS - 1)] = (struct vc_slot){.hash = k, .pos = s->head + 1};
@@ -1496,35 +1557,28 @@ static uint64_t vc_hash(uint32_t f, struct slice v)
 	return hash_bytes_seeded(v.ptr, v.len, hash_seed ^ (f * HASH_K2));
 }
 
-/* Mark the literals of field f's value v for the parts asked, from the
- * cache when it knows them; k is vc_hash(f, v). */
-static int value_lits(struct hit_ctx *h, uint32_t f, struct slice v, unsigned parts, uint64_t k)
+/* Mark the literals of field f's value v, from the cache when it knows
+ * them; k is vc_hash(f, v). */
+static int value_lits(struct hit_ctx *h, uint32_t f, struct slice v, uint64_t k)
 {
 	struct sigma_pf_scratch *s = h->s;
 	bool keep = v.len <= VC_MAXVAL;
 	const struct vc_entry *e = keep ? vc_find(s, k, f, v) : NULL;
-	if (e && (e->parts & parts) == parts) {
+	if (e) {
 		s->hits++;
 		const uint32_t *ids = vc_ids(e);
-		if (parts & VC_FIELD)
-			for (uint32_t i = 0; i < e->nfield; i++)
-				hit(h, ids[i]);
-		if (parts & VC_KW)
-			for (uint32_t i = e->nfield; i < e->nfield + e->nkw; i++)
-				hit(h, ids[i]);
+		for (uint32_t i = 0; i < e->n; i++)
+			hit(h, ids[i]);
 		return 0;
 	}
 	s->misses++;
-	if (e)
-		parts |= e->parts; /* collect again what the entry held, and the rest */
-	uint32_t nfield;
-	int rc = collect(h->pf, s, f, v, parts, &nfield);
+	int rc = collect(h->pf, s, f, v);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->nfill; i++)
 		hit(h, s->fill[i]);
 	if (keep && s->nfill <= VC_MAXLIT)
-		vc_store(s, k, f, v, parts, nfield);
+		vc_store(s, k, f, v);
 	return 0;
 }
 
@@ -1535,6 +1589,43 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 	(void)to;
 	(void)flags;
 	hit(ctx, id);
+	return 0;
+}
+
+/* The keyword scan of an event: its values one after the other, each
+ * followed by a NUL, in one pass. A literal within a value is found here;
+ * one found across two values only makes a rule a candidate that its
+ * exact evaluation (match.c, each value alone) turns down. One pass costs
+ * far less than a look-up per value: most values are seen once, and most
+ * hold no keyword literal. */
+static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct event *ev)
+{
+	struct sigma_pf_scratch *s = h->s;
+	size_t n = 0;
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		struct slice v = ev->fields[i].value;
+		if (!v.len)
+			continue;
+		if (n + v.len + 1 > s->kwcap) {
+			size_t cap = s->kwcap ? s->kwcap : 4096;
+			while (cap < n + v.len + 1)
+				cap *= 2;
+			char *b = realloc(s->kwbuf, cap);
+			if (!b)
+				return AS_ENOMEM;
+			s->kwbuf = b;
+			s->kwcap = cap;
+		}
+		memcpy(s->kwbuf + n, v.ptr, v.len);
+		n += v.len;
+		s->kwbuf[n++] = 0;
+	}
+	if (!n)
+		return 0;
+	if (n > UINT32_MAX)
+		return AS_ETOOBIG;
+	if (hs_scan(db, s->kwbuf, (unsigned)n, 0, s->s, on_hit, h) != HS_SUCCESS)
+		return AS_EENGINE;
 	return 0;
 }
 
@@ -1549,12 +1640,13 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	if (!d)
 		d = &pf->all;
 	struct hit_ctx h = {pf, d, s, rulebits};
-	bool kw = d->kw && pf->fdb[pf->nfields];
+	const hs_database_t *kwdb = d->kwdb ? d->kwdb : pf->fdb[pf->nfields];
+	bool kw = d->kw && kwdb;
 	int rc = 0;
 	if (!ev->nfields) {
 		/* without fields only keywords can match, on the raw record */
 		if (kw && ev->raw.len && ev->raw.len <= UINT32_MAX &&
-		    hs_scan(pf->fdb[pf->nfields], ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s,
+		    hs_scan(kwdb, ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s,
 			    on_hit, &h) != HS_SUCCESS)
 			rc = AS_EENGINE;
 		goto exit;
@@ -1565,27 +1657,18 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		struct slice v;
 		uint64_t k;
 		uint32_t f;
-		unsigned parts;
 	} b[32];
 	for (uint32_t i = 0; i < ev->nfields && !rc;) {
 		size_t nb = 0;
 		for (; i < ev->nfields && nb < sizeof b / sizeof *b; i++) {
 			struct slice v = ev->fields[i].value;
-			if (!v.len || v.len > UINT32_MAX)
-				continue;
 			uint32_t f = ev->fields[i].name;
-			unsigned parts = kw ? VC_KW : 0;
-			if (f < pf->nfields && (!d->fseen || d->fseen[f]) &&
-			    (pf->fhash[f] || pf->fdb[f]))
-				parts |= VC_FIELD;
-			if (!parts)
+			if (!v.len || v.len > UINT32_MAX || f >= pf->nfields ||
+			    (d->fseen && !d->fseen[f]) || (!pf->fhash[f] && !pf->fdb[f]))
 				continue;
-			/* keyword literals are looked for within each value, as
-			 * the keyword matchers test each value (match.c) */
-			f = f < pf->nfields ? f : pf->nfields;
 			uint64_t k = v.len <= VC_MAXVAL ? vc_hash(f, v) : 0;
 			__builtin_prefetch(&s->slots[k & (VC_SLOTS - 1)]);
-			b[nb++] = (typeof(b[0])){v, k, f, parts};
+			b[nb++] = (typeof(b[0])){v, k, f};
 		}
 		for (size_t j = 0; j < nb; j++) {
 			const struct vc_slot *sl = &s->slots[b[j].k & (VC_SLOTS - 1)];
@@ -1593,8 +1676,10 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 				__builtin_prefetch(s->ring + (sl->pos - 1) % VC_RING);
 		}
 		for (size_t j = 0; j < nb && !rc; j++)
-			rc = value_lits(&h, b[j].f, b[j].v, b[j].parts, b[j].k);
+			rc = value_lits(&h, b[j].f, b[j].v, b[j].k);
 	}
+	if (!rc && kw)
+		rc = keyword_scan(&h, kwdb, ev);
 exit:
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;

@@ -311,12 +311,15 @@ void sigma_pf_scratch_forget(struct sigma_pf_scratch *s);
 void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long *hits,
 			    unsigned long long *misses);
 struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes */
-/* A table of only the pairs of the rules of the given classes. */
+/* A table of only the pairs of the rules of the given classes, with a
+ * keyword database of their keyword literals alone (s's Hyperscan scratch
+ * grown to fit it). */
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
-			  struct sigma_pfdb **out);
+			  struct sigma_pf_scratch *s, struct sigma_pfdb **out);
 /* Mark the rules (bitset of nrules bits) whose literals all occur in the
  * field values of ev (each value against the literals of the items that
- * test its field, and all values against the keyword literals); d NULL: the
+ * test its field, and the values together against the keyword literals,
+ * which may make more candidates but never fewer); d NULL: the
  * pairs of every rule. */
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
 				struct sigma_pf_scratch *s, const struct event *ev,
