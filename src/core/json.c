@@ -3,6 +3,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
 static size_t utf8_len(const unsigned char *p, size_t n)
@@ -46,6 +49,27 @@ int json_str(struct buf *b, struct slice s)
 	const unsigned char *p = (const unsigned char *)s.ptr;
 	size_t i = 0, run = 0;
 	while (i < s.len) {
+#ifdef __SSE2__
+		/* sixteen bytes at a time while none needs escaping or is UTF-8 */
+		while (i + 16 <= s.len) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+			__m128i bad = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+			    /* < 0x20 or >= 0x80: signed compare below 0x20 */
+			    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+			unsigned m = (unsigned)_mm_movemask_epi8(bad);
+			if (m) { /* up to the first such byte */
+				run += (size_t)__builtin_ctz(m);
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			run += 16;
+			i += 16;
+		}
+		if (i >= s.len)
+			break;
+#endif
 		unsigned char c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
 			run++;

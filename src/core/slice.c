@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 
@@ -145,12 +148,29 @@ bool slice_copy_cstr(struct slice s, char *dst, size_t cap)
 	return n == s.len;
 }
 
+void ascii_lower(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	/* sixteen at a time: 'A'..'Z' gets 0x20 added (a signed compare,
+	 * so bytes of 0x80 and up are left alone) */
+	const __m128i below = _mm_set1_epi8('A' - 1), above = _mm_set1_epi8('Z' + 1),
+		      bit = _mm_set1_epi8(0x20);
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(src + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, below), _mm_cmplt_epi8(x, above));
+		_mm_storeu_si128((__m128i *)(dst + i), _mm_or_si128(x, _mm_and_si128(up, bit)));
+	}
+#endif
+	for (; i < n; i++)
+		dst[i] = (char)lower((unsigned char)src[i]);
+}
+
 long slice_lower(struct slice s, char *dst, size_t cap)
 {
 	if (s.len >= cap)
 		return -1;
-	for (size_t i = 0; i < s.len; i++)
-		dst[i] = (char)lower((unsigned char)s.ptr[i]);
+	ascii_lower(dst, s.ptr, s.len);
 	dst[s.len] = 0;
 	return (long)s.len;
 }

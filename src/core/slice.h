@@ -93,5 +93,7 @@ bool slice_copy_cstr(struct slice s, char *dst, size_t cap);
 /* ASCII lower-case copy of s into dst[cap]; returns the length or -1 when
  * it does not fit. */
 long slice_lower(struct slice s, char *dst, size_t cap);
+/* dst[0..n) = src[0..n) with A-Z made a-z (dst == src is allowed). */
+void ascii_lower(char *dst, const char *src, size_t n);
 
 #endif

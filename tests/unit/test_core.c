@@ -319,7 +319,50 @@ static void test_json_out(void **state)
 	jw_bool(&w, true);
 	jw_obj_end(&w);
 	assert_string_equal(b.data, "{\"a\":\"x\",\"list\":[1,-2,{}],\"n\":null,\"t\":true}");
+	/* a byte to escape at every place of a long string: the sixteen-byte
+	 * steps (json.c) must hand each one to the byte-wise path */
+	static const struct {
+		const char *in, *out;
+	} special[] = {{"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"},
+		       {"\x01", "\\u0001"}, {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\\ufffd"}};
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++)
+		for (size_t at = 0; at < 40; at++) {
+			char in[64], want[80];
+			memset(in, 'x', at);
+			size_t n = at + (size_t)snprintf(in + at, sizeof in - at, "%s", special[k].in);
+			memset(in + n, 'y', 40 - at);
+			n += 40 - at;
+			snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, special[k].out,
+				 (int)(40 - at), in + n - (40 - at));
+			buf_reset(&b);
+			json_str(&b, slice_make(in, n));
+			assert_string_equal(b.data, want);
+		}
 	buf_free(&b);
+}
+
+/* ascii_lower, sixteen bytes at a time and byte by byte, is the plain
+ * per-byte rule for every byte at every offset and length. */
+static void test_lower(void **state)
+{
+	(void)state;
+	char src[300], dst[300];
+	for (int i = 0; i < 300; i++)
+		src[i] = (char)(i * 7 + 3);
+	for (size_t off = 0; off < 17; off++)
+		for (size_t n = 0; n + off <= 280; n += 13) {
+			memset(dst, '#', sizeof dst);
+			ascii_lower(dst, src + off, n);
+			for (size_t i = 0; i < n; i++) {
+				unsigned char c = (unsigned char)src[off + i];
+				assert_int_equal((unsigned char)dst[i],
+						 c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			assert_int_equal(dst[n], '#');
+		}
+	char t[] = "MiMiKaTz.EXE \xc3\x89";
+	ascii_lower(t, t, strlen(t)); /* in place */
+	assert_string_equal(t, "mimikatz.exe \xc3\x89");
 }
 
 static void test_hash(void **state)
@@ -354,7 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_slice), cmocka_unit_test(test_arena),
 	    cmocka_unit_test(test_buf),   cmocka_unit_test(test_map),
 	    cmocka_unit_test(test_ip),    cmocka_unit_test(test_cidr),
-	    cmocka_unit_test(test_time),  cmocka_unit_test(test_json_out),
+	    cmocka_unit_test(test_time),  cmocka_unit_test(test_json_out), cmocka_unit_test(test_lower),
 	    cmocka_unit_test(test_hash),  cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

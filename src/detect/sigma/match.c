@@ -120,10 +120,7 @@ static struct slice value_of(struct sigma_worker *w, uint32_t idx, bool lower)
 		w->lower_cap = nc;
 	}
 	char *d = w->lower + w->lower_len;
-	for (size_t i = 0; i < v.len; i++) {
-		char c = v.ptr[i];
-		d[i] = (c >= 'A' && c <= 'Z') ? (char)(c | 32) : c;
-	}
+	ascii_lower(d, v.ptr, v.len);
 	w->lower_off[idx] = (uint32_t)w->lower_len + 1;
 	w->lower_len += v.len;
 	return slice_make(d, v.len);

@@ -63,6 +63,7 @@ struct sigma_pfdb {
 	bool kw;                         /* some rule of these classes has keyword literals */
 	uint8_t *fseen; /* per field: tested with a literal by a rule of these classes */
 	hs_database_t *kwdb; /* their keyword literals alone; NULL: the whole set's */
+	size_t kwmin;        /* the shortest of those: a shorter value holds none */
 };
 
 /* Literal kinds. */
@@ -1095,6 +1096,7 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 	pf->kwcased = calloc(pf->nlit + 1, 1);
 	if (!pf->kwtext || !pf->kwlen || !pf->kwcased)
 		return AS_ENOMEM;
+	pf->all.kwmin = 0;
 	for (size_t l = 0; l < pf->nlit; l++) {
 		if (!pf->kwlit[l])
 			continue;
@@ -1103,6 +1105,8 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 		memcpy(pf->kwtext[l], t->text[l], t->len[l] + 1);
 		pf->kwlen[l] = t->len[l];
 		pf->kwcased[l] = t->cased[l];
+		if (!pf->all.kwmin || t->len[l] < pf->all.kwmin)
+			pf->all.kwmin = t->len[l];
 	}
 	return 0;
 }
@@ -1111,12 +1115,17 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
  * *out stays NULL when they are all the keyword literals there are (the
  * whole set's database serves). */
 static int subdb_keywords(const struct sigma_prefilter *pf, const uint8_t *mark,
-			  struct sigma_pf_scratch *s, hs_database_t **out)
+			  struct sigma_pf_scratch *s, hs_database_t **out, size_t *min)
 {
 	size_t n = 0, all = 0;
+	*min = 0;
 	for (size_t l = 0; l < pf->nlit; l++) {
 		all += pf->kwlit[l];
-		n += pf->kwlit[l] && mark[l];
+		if (!pf->kwlit[l] || !mark[l])
+			continue;
+		n++;
+		if (!*min || pf->kwlen[l] < *min)
+			*min = pf->kwlen[l];
 	}
 	if (!n || n == all)
 		return 0;
@@ -1204,7 +1213,7 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
-	if (d->kw && (rc = subdb_keywords(pf, mark, s, &d->kwdb)))
+	if (d->kw && (rc = subdb_keywords(pf, mark, s, &d->kwdb, &d->kwmin)))
 		goto exit;
 	/* a field no rule of these classes tests with a literal is not looked at */
 	if (!(d->fseen = calloc((size_t)pf->nfields + 1, 1))) {
@@ -1322,7 +1331,8 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 	for (size_t i = 0; i < rs->nrules; i++)
 		pf->rule_class[i] =
 		    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
-	pf->all = (struct sigma_pfdb){.start = pf->lit_start, .pairs = pf->lit_rules, .kw = true};
+	pf->all = (struct sigma_pfdb){
+	    .start = pf->lit_start, .pairs = pf->lit_rules, .kw = true, .kwmin = pf->all.kwmin};
 exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
 		cnf_free(&sets[i]);
@@ -1464,9 +1474,7 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 		size_t n = b ? v.len - (size_t)(b - v.ptr) : 0;
 		if (b && n <= pf->fmax[f] && ((pf->flen[2 * (size_t)f] >> (n < 63 ? n : 63)) & 1)) {
 			key[4] = 't';
-			for (size_t i = 0; i < n; i++)
-				key[5 + i] =
-				    (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] | 32) : b[i];
+			ascii_lower(key + 5, b, n);
 			if (map_get(&pf->hashed, slice_make(key, n + 5), &l))
 				on_collect((unsigned)l, 0, 0, 0, s);
 		}
@@ -1474,9 +1482,7 @@ static void hashed_find(const struct sigma_prefilter *pf, uint32_t f, struct sli
 	if ((pf->fhash[f] & 2) && v.len <= pf->fmax[f] &&
 	    ((pf->flen[2 * (size_t)f + 1] >> (v.len < 63 ? v.len : 63)) & 1)) {
 		key[4] = 'e';
-		for (size_t i = 0; i < v.len; i++)
-			key[5 + i] =
-			    (v.ptr[i] >= 'A' && v.ptr[i] <= 'Z') ? (char)(v.ptr[i] | 32) : v.ptr[i];
+		ascii_lower(key + 5, v.ptr, v.len);
 		if (map_get(&pf->hashed, slice_make(key, v.len + 5), &l))
 			on_collect((unsigned)l, 0, 0, 0, s);
 	}
@@ -1597,14 +1603,14 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
  * one found across two values only makes a rule a candidate that its
  * exact evaluation (match.c, each value alone) turns down. One pass costs
  * far less than a look-up per value: most values are seen once, and most
- * hold no keyword literal. */
+ * hold no keyword literal. Values shorter than every literal are left out. */
 static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct event *ev)
 {
 	struct sigma_pf_scratch *s = h->s;
-	size_t n = 0;
+	size_t n = 0, min = h->d->kwmin ? h->d->kwmin : 1;
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		struct slice v = ev->fields[i].value;
-		if (!v.len)
+		if (v.len < min)
 			continue;
 		if (n + v.len + 1 > s->kwcap) {
 			size_t cap = s->kwcap ? s->kwcap : 4096;
