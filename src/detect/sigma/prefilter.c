@@ -1102,7 +1102,8 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 			continue;
 		if (!(pf->kwtext[l] = malloc(t->len[l] + 1)))
 			return AS_ENOMEM;
-		memcpy(pf->kwtext[l], t->text[l], t->len[l] + 1);
+		memcpy(pf->kwtext[l], t->text[l], t->len[l]); /* t->text holds no NUL */
+		pf->kwtext[l][t->len[l]] = 0;
 		pf->kwlen[l] = t->len[l];
 		pf->kwcased[l] = t->cased[l];
 		if (!pf->all.kwmin || t->len[l] < pf->all.kwmin)
