@@ -1512,7 +1512,8 @@ static inline char *name_copy(const struct evtx_binxml *bx, char *d, const struc
 {
 	size_t n = op->name_len + 1;
 	const char *q = bx->pbytes + op->name_off;
-	for (size_t i = 0; i < n; i += 16)
+	memcpy(d, q, 16);
+	for (size_t i = 16; i < n; i += 16)
 		memcpy(d + i, q + i, 16);
 	return d + n;
 }
@@ -1599,6 +1600,32 @@ static int op_parts_put(struct evtx_binxml *bx, const struct plan_op *op, const 
 	return 0;
 }
 
+/* The line of op at the end of raw from its parts, reserving as it goes;
+ * *t is set to its value. 0, 1 when it is left out (cond and empty), or a
+ * negative code. */
+static int op_slow(struct evtx_binxml *bx, const struct plan_op *op, const struct value *vals,
+		   struct slice *t)
+{
+	struct tbuf *raw = &bx->raw;
+	size_t line = raw->len, v0;
+	int rc = op_parts_put(bx, op, vals, &v0);
+	if (rc)
+		return rc;
+	if (op->cond && raw->len == v0) {
+		raw->len = line;
+		return 1;
+	}
+	*t = slice_make(raw->p + v0, raw->len - v0);
+	if (t->len >= 10 && t->ptr[0] == '0' && t->ptr[1] == 'x' && (rc = hex_minimal(bx, t)))
+		return rc;
+	raw->len = v0 + t->len;
+	if ((rc = tbuf_reserve(bx, raw, 1)))
+		return rc;
+	t->ptr = raw->p + v0; /* the reservation may have moved it */
+	raw->p[raw->len++] = '\n';
+	return 0;
+}
+
 /* The line "Name=value" of op at d, with room for its bound (name, NAME_PAD,
  * value): its value's end, and *v its start; NULL with the error in *rc
  * (for a value that cannot be written). */
@@ -1615,11 +1642,36 @@ static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 	}
 	const struct value *val = &vals[op->arg];
 	const uint8_t *q = bx->p + val->off;
+	/* the commonest types here, the others through evtx_value_text */
+	switch (op->text) {
+	case 0x01:
+		return e + evtx_utf16_to_utf8(e, q, val->size / 2);
+	case 0x04:
+		if (val->size == 1)
+			return evtx_u64_text(e, q[0]);
+		break;
+	case 0x06:
+		if (val->size == 2)
+			return evtx_u64_text(e, rd16(q));
+		break;
+	case 0x08:
+		if (val->size == 4)
+			return evtx_u64_text(e, rd32(q));
+		break;
+	case 0x0A:
+		if (val->size == 8)
+			return evtx_u64_text(e, rd64(q));
+		break;
 	/* hex as winevent.c shortens libevtx's padded text (hex_minimal) */
-	if (op->text == 0x15 && val->size == 8)
-		return evtx_hex_minimal_text(e, rd64(q));
-	if (op->text == 0x14 && val->size == 4)
-		return evtx_hex_minimal_text(e, rd32(q));
+	case 0x14:
+		if (val->size == 4)
+			return evtx_hex_minimal_text(e, rd32(q));
+		break;
+	case 0x15:
+		if (val->size == 8)
+			return evtx_hex_minimal_text(e, rd64(q));
+		break;
+	}
 	e = evtx_value_text(e, val->type, q, val->size, &bx->day);
 	if (!e)
 		*rc = value_error(bx, val);
@@ -1703,31 +1755,24 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
 			continue;
 		}
-		size_t line = raw->len;
-		char *v, *e;
+		struct slice t;
 		if (room && op->text != TX_PARTS) {
-			if (!(e = op_line(bx, op, vals, raw->p + line, &v, &rc)))
+			char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
+			if (!e)
 				return rc;
-		} else {
-			size_t v0;
-			if ((rc = op_parts_put(bx, op, vals, &v0)))
+			if (op->cond && e == v)
+				continue;
+			t = slice_make(v, (size_t)(e - v));
+			if (t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
+			    v[1] == 'x' && (rc = hex_minimal(bx, &t)))
 				return rc;
-			v = raw->p + v0;
-			e = raw->p + raw->len;
+			v[t.len] = '\n';
+			raw->len = (size_t)(v - raw->p) + t.len + 1;
+		} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
+			if (rc < 0)
+				return rc;
+			continue; /* left out: empty */
 		}
-		if (op->cond && e == v) {
-			raw->len = line;
-			continue;
-		}
-		struct slice t = slice_make(v, (size_t)(e - v));
-		if (t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' && v[1] == 'x' &&
-		    (rc = hex_minimal(bx, &t)))
-			return rc;
-		raw->len = (size_t)(v - raw->p) + t.len;
-		if ((rc = tbuf_reserve(bx, raw, 1)))
-			return rc;
-		t.ptr = raw->p + (raw->len - t.len); /* the reservation may have moved it */
-		raw->p[raw->len++] = '\n';
 		if (op->kind == OP_DATA) {
 			if ((rc = winevent_add_data(w, t)))
 				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
@@ -1785,16 +1830,23 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 		return bad(bx, pos, "value descriptors cut short");
 	struct value *vals = bx->values + bx->nvalues;
 	uint32_t data = pos + 4 * n;
+	/* locals, so that the stores do not make the loads again; the end is
+	 * checked once (the sum of n sizes cannot wrap) */
+	const uint8_t *desc = bx->p + pos;
+	uint8_t *sig = bx->sig;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *d = bx->p + pos + 4 * i;
-		vals[i].size = rd16(d);
-		vals[i].type = d[2];
-		vals[i].off = data;
-		bx->sig[2 * i] = d[2];
-		bx->sig[2 * i + 1] = d[2] == 0 || vals[i].size == 0; /* value_empty */
-		data += vals[i].size;
-		if (data > end)
-			return bad(bx, pos + 4 * i, "value data cut short");
+		uint16_t size = rd16(desc + 4 * i);
+		uint8_t type = desc[4 * i + 2];
+		vals[i] = (struct value){.off = data, .size = size, .type = type};
+		sig[2 * i] = type;
+		sig[2 * i + 1] = type == 0 || size == 0; /* value_empty */
+		data += size;
+	}
+	if (data > end) {
+		uint32_t i = 0;
+		while (vals[i].off + vals[i].size <= end)
+			i++;
+		return bad(bx, pos + 4 * i, "value data cut short");
 	}
 	bx->nvalues += n;
 	if (bx->nest >= AS_EVTX_MAX_NESTING)

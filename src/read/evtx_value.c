@@ -111,67 +111,38 @@ size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 
 /* ---- numbers ---- */
 
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-				     "25262728293031323334353637383940414243444546474849"
-				     "50515253545556575859606162636465666768697071727374"
-				     "75767778798081828384858687888990919293949596979899";
+const char evtx_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
 
-/* 10^k for k < 20 */
-static const uint64_t digit_pow10[20] = {1ull,
-					 10ull,
-					 100ull,
-					 1000ull,
-					 10000ull,
-					 100000ull,
-					 1000000ull,
-					 10000000ull,
-					 100000000ull,
-					 1000000000ull,
-					 10000000000ull,
-					 100000000000ull,
-					 1000000000000ull,
-					 10000000000000ull,
-					 100000000000000ull,
-					 1000000000000000ull,
-					 10000000000000000ull,
-					 100000000000000000ull,
-					 1000000000000000000ull,
-					 10000000000000000000ull};
-
-/* The decimal digits of v at d (room for 20); their end. */
-static char *u64_text(char *d, uint64_t v)
-{
-	if (v < 10) {
-		*d = (char)('0' + v);
-		return d + 1;
-	}
-	if (v < 100) {
-		memcpy(d, digit_pairs + 2 * v, 2);
-		return d + 2;
-	}
-	/* digits from the bit length: log10(2) ~ 1233 / 4096, one too many
-	 * at most, which the power of ten below corrects */
-	unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
-	unsigned n = t + 1 - (v < digit_pow10[t]);
-	char *e = d + n, *q = e;
-	while (v >= 100) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10)
-		memcpy(q - 2, digit_pairs + 2 * v, 2);
-	else
-		q[-1] = (char)('0' + v);
-	return e;
-}
+const uint64_t evtx_pow10[20] = {1ull,
+				 10ull,
+				 100ull,
+				 1000ull,
+				 10000ull,
+				 100000ull,
+				 1000000ull,
+				 10000000ull,
+				 100000000ull,
+				 1000000000ull,
+				 10000000000ull,
+				 100000000000ull,
+				 1000000000000ull,
+				 10000000000000ull,
+				 100000000000000ull,
+				 1000000000000000ull,
+				 10000000000000000ull,
+				 100000000000000000ull,
+				 1000000000000000000ull,
+				 10000000000000000000ull};
 
 static char *i64_text(char *d, int64_t v)
 {
 	if (v >= 0)
-		return u64_text(d, (uint64_t)v);
+		return evtx_u64_text(d, (uint64_t)v);
 	*d = '-';
-	return u64_text(d + 1, (uint64_t)0 - (uint64_t)v);
+	return evtx_u64_text(d + 1, (uint64_t)0 - (uint64_t)v);
 }
 
 /* The eight hex digits of u as a word whose bytes, stored little-endian,
@@ -270,7 +241,7 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 
 static inline void put2(char *d, unsigned v)
 {
-	memcpy(d, digit_pairs + 2 * v, 2);
+	memcpy(d, evtx_digit_pairs + 2 * v, 2);
 }
 
 /* "YYYY-MM-DDT" of days since 1970 into d (11 bytes); false outside the
@@ -361,19 +332,19 @@ char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 	case 0x03:
 		return n == 1 ? i64_text(d, (int8_t)p[0]) : NULL;
 	case 0x04:
-		return n == 1 ? u64_text(d, p[0]) : NULL;
+		return n == 1 ? evtx_u64_text(d, p[0]) : NULL;
 	case 0x05:
 		return n == 2 ? i64_text(d, (int16_t)rd16(p)) : NULL;
 	case 0x06:
-		return n == 2 ? u64_text(d, rd16(p)) : NULL;
+		return n == 2 ? evtx_u64_text(d, rd16(p)) : NULL;
 	case 0x07:
 		return n == 4 ? i64_text(d, (int32_t)rd32(p)) : NULL;
 	case 0x08:
-		return n == 4 ? u64_text(d, rd32(p)) : NULL;
+		return n == 4 ? evtx_u64_text(d, rd32(p)) : NULL;
 	case 0x09:
 		return n == 8 ? i64_text(d, (int64_t)rd64(p)) : NULL;
 	case 0x0A:
-		return n == 8 ? u64_text(d, rd64(p)) : NULL;
+		return n == 8 ? evtx_u64_text(d, rd64(p)) : NULL;
 	case 0x0D:
 		if (n != 4)
 			return NULL;
@@ -407,12 +378,12 @@ char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 			auth = auth << 8 | p[i];
 		d[0] = 'S';
 		d[1] = '-';
-		d = u64_text(d + 2, p[0]);
+		d = evtx_u64_text(d + 2, p[0]);
 		*d++ = '-';
-		d = u64_text(d, auth);
+		d = evtx_u64_text(d, auth);
 		for (unsigned i = 0; i < p[1]; i++) {
 			*d++ = '-';
-			d = u64_text(d, rd32(p + 8 + 4 * i));
+			d = evtx_u64_text(d, rd32(p + 8 + 4 * i));
 		}
 		return d;
 	}

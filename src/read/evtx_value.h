@@ -32,6 +32,38 @@ struct evtx_day_memo {
  * becomes U+FFFD. */
 size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n);
 
+extern const char evtx_digit_pairs[201]; /* "00" "01" … "99" */
+extern const uint64_t evtx_pow10[20];    /* 10^k */
+
+/* The decimal digits of v at d (room for 20); their end. Inline: most
+ * values are small integers. */
+static inline char *evtx_u64_text(char *d, uint64_t v)
+{
+	if (v < 10) {
+		*d = (char)('0' + v);
+		return d + 1;
+	}
+	if (v < 100) {
+		__builtin_memcpy(d, evtx_digit_pairs + 2 * v, 2);
+		return d + 2;
+	}
+	/* digits from the bit length: log10(2) ~ 1233 / 4096, one too many at
+	 * most, which the power of ten corrects */
+	unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+	unsigned n = t + 1 - (v < evtx_pow10[t]);
+	char *e = d + n, *q = e;
+	while (v >= 100) {
+		q -= 2;
+		__builtin_memcpy(q, evtx_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		__builtin_memcpy(q - 2, evtx_digit_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return e;
+}
+
 /* Bytes the text of a value of this type and size may take. */
 size_t evtx_value_bound(uint8_t type, uint32_t size);
 
