@@ -289,6 +289,7 @@ struct plan_op {
 	uint32_t arg, arg_len;       /* TX_CONST: in plan_bytes; a value type: its index */
 	uint16_t text;               /* TX_*, or the value type of the substitution */
 	uint8_t kind;
+	bool plain;     /* a named field whose text op_line writes, needing nothing after */
 	bool cond;      /* emitted only when its text is not empty */
 	bool record_id; /* System/EventRecordID */
 };
@@ -1408,16 +1409,26 @@ static size_t value_bound(const struct value *v)
 	return evtx_value_bound(v->type, v->size);
 }
 
+/* Whether text of this form may be libevtx's padded hex, for hex_minimal:
+ * the number types write no "0x", and HexInt32/64 are written short. */
+static inline bool text_may_be_hex(unsigned text)
+{
+	return text == TX_CONST || text == TX_PARTS || text == 0x01 || text == 0x02 ||
+	       text == 0x10;
+}
+
 /* How a replay is to write the text of op (plan_op.text), for values of
  * the types of vals. */
 static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 			 const struct value *vals)
 {
 	op->text = TX_PARTS;
+	op->plain = false;
 	if (op->kind != OP_EMIT && op->kind != OP_DATA)
 		return;
 	if (op->nparts == 0) {
 		op->text = TX_NONE;
+		op->plain = op->kind == OP_EMIT && !op->record_id;
 		return;
 	}
 	if (op->nparts != 1)
@@ -1430,6 +1441,8 @@ static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 		op->text = TX_CONST;
 		op->arg_len = pp->len;
 	}
+	op->plain = op->kind == OP_EMIT && !text_may_be_hex(op->text) && !op->record_id &&
+		    !(op->slot == WV_TIME && op->text == 0x11);
 }
 
 /* The walk of a recorded template is over (ok: without error): keep the
@@ -1633,16 +1646,15 @@ static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 			    const struct value *vals, char *d, char **v, int *rc)
 {
 	char *e = *v = name_copy(bx, d, op);
-	switch (op->text) {
-	case TX_NONE:
-		return e;
-	case TX_CONST:
-		memcpy(e, bx->pbytes + op->arg, op->arg_len);
+	if (op->text >= TX_PARTS) {
+		if (op->text == TX_NONE)
+			return e;
+		memcpy(e, bx->pbytes + op->arg, op->arg_len); /* TX_CONST */
 		return e + op->arg_len;
 	}
 	const struct value *val = &vals[op->arg];
 	const uint8_t *q = bx->p + val->off;
-	/* the commonest types here, the others through evtx_value_text */
+	/* the commonest forms here, the other types through evtx_value_text */
 	switch (op->text) {
 	case 0x01:
 		return e + evtx_utf16_to_utf8(e, q, val->size / 2);
@@ -1678,12 +1690,12 @@ static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 	return e;
 }
 
-/* Whether text of this form may be libevtx's padded hex, for hex_minimal:
- * the number types write no "0x", and HexInt32/64 are written short. */
-static inline bool text_may_be_hex(unsigned text)
+/* rc of adding op's field, said for the record. */
+static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
 {
-	return text == TX_CONST || text == TX_PARTS || text == 0x01 || text == 0x02 ||
-	       text == 0x10;
+	return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
+			(int)(op->name_len > 64 ? 64 : op->name_len), bx->pbytes + op->name_off,
+			as_strerror(rc));
 }
 
 /*
@@ -1763,11 +1775,17 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			if (op->cond && e == v)
 				continue;
 			t = slice_make(v, (size_t)(e - v));
-			if (t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
+			if (!op->plain && t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
 			    v[1] == 'x' && (rc = hex_minimal(bx, &t)))
 				return rc;
 			v[t.len] = '\n';
 			raw->len = (size_t)(v - raw->p) + t.len + 1;
+			if (op->plain) {
+				/* most fields: nothing more than the field */
+				if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+					return field_error(bx, op, rc);
+				continue;
+			}
 		} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
 			if (rc < 0)
 				return rc;
@@ -1786,15 +1804,10 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 			w->time_known = true;
 			w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
 		}
-		rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t);
-		if (!rc && op->record_id)
+		if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+			return field_error(bx, op, rc);
+		if (op->record_id)
 			bx->record_id = decimal(t);
-		if (rc) {
-			struct slice name = slice_make(bx->pbytes + op->name_off, op->name_len);
-			return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
-					(int)(name.len > 64 ? 64 : name.len), name.ptr,
-					as_strerror(rc));
-		}
 	}
 	return 0;
 }

@@ -301,22 +301,6 @@ bool evtx_value_bound_varies(uint8_t type)
 	return type == 0x01 || type == 0x02 || type == 0x0E || type == 0x13;
 }
 
-size_t evtx_value_bound(uint8_t type, uint32_t size)
-{
-	switch (type) {
-	case 0x00:
-		return 0;
-	case 0x01:
-		return 3 * (size_t)(size / 2);
-	case 0x02:
-	case 0x0E:
-		return 2 * (size_t)size;
-	case 0x13:
-		return 24 + 11 * (size_t)(size / 4);
-	}
-	return 40;
-}
-
 char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 		      struct evtx_day_memo *memo)
 {

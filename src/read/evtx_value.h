@@ -65,7 +65,21 @@ static inline char *evtx_u64_text(char *d, uint64_t v)
 }
 
 /* Bytes the text of a value of this type and size may take. */
-size_t evtx_value_bound(uint8_t type, uint32_t size);
+static inline size_t evtx_value_bound(uint8_t type, uint32_t size)
+{
+	switch (type) {
+	case 0x00:
+		return 0;
+	case 0x01:
+		return 3 * (size_t)(size / 2);
+	case 0x02:
+	case 0x0E:
+		return 2 * (size_t)size;
+	case 0x13:
+		return 24 + 11 * (size_t)(size / 4);
+	}
+	return 40;
+}
 
 /* Whether evtx_value_bound depends on the size, not the type alone. */
 bool evtx_value_bound_varies(uint8_t type);
