@@ -408,7 +408,14 @@ struct evtx_binxml {
 	uint64_t replays; /* template instances read by a plan */
 	bool unsupported; /* the last record holds a value type not read here */
 	struct evtx_day_memo day; /* the date of the last FILETIME written */
+	/* the room the record before took for its raw text and its fields (at
+	 * most RAW_HINT_MAX, FIELDS_HINT_MAX), made at once for the next */
+	size_t raw_hint;
+	uint32_t fields_hint;
 };
+
+#define RAW_HINT_MAX    4096u
+#define FIELDS_HINT_MAX 128u
 
 int evtx_binxml_new(struct evtx_binxml **out)
 {
@@ -2171,7 +2178,17 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->raw = (struct tbuf){0};
 	bx->record_id = 0;
 	bx->unsupported = false;
-	int rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	/* most records of a log are like the one before: room for as much at
+	 * once, where growing with each template copied what it held */
+	int rc = bx->raw_hint ? tbuf_reserve(bx, &bx->raw, bx->raw_hint) : 0;
+	if (!rc && w->fields && bx->fields_hint &&
+	    (rc = event_fields_reserve(w->ev, w->a, bx->fields_hint)))
+		rc = diag_set(why, rc, "BinXML: %s", as_strerror(rc));
+	if (rc)
+		return rc;
+	rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	bx->raw_hint = bx->raw.cap < RAW_HINT_MAX ? bx->raw.cap : RAW_HINT_MAX;
+	bx->fields_hint = w->ev->nfields < FIELDS_HINT_MAX ? w->ev->nfields : FIELDS_HINT_MAX;
 	if (!rc && !bx->root_seen)
 		rc = bad(bx, r->off, "no element");
 	if (!rc && bx->raw.len) {
