@@ -546,14 +546,15 @@ static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_
 /* Bytes after a name in plan_bytes: '=' and zeros to round a copy up. */
 #define NAME_PAD 16
 
-/* One emitted field, recorded with its text's parts (src). */
-static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, const struct tbuf *src,
-		   bool cond, bool record_id)
+/* One emitted field, recorded with its text's parts (src): the op, valid
+ * until the next is recorded, or NULL when none was. */
+static const struct plan_op *rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name,
+				    const struct tbuf *src, bool cond, bool record_id)
 {
 	if (!bx->recording || bx->rec_bad)
-		return;
+		return NULL;
 	if (!plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops, sizeof *bx->ops))
-		return;
+		return NULL;
 	struct plan_op op = {.kind = kind, .cond = cond, .record_id = record_id, .slot = -1};
 	if (src && src->nparts) {
 		op.part0 = src->part0;
@@ -569,7 +570,7 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX ||
 		    plan_bytes_add(bx, eq_pad, NAME_PAD) == UINT32_MAX) {
 			bx->rec_bad = true;
-			return;
+			return NULL;
 		}
 		op.name_len = (uint32_t)name.len;
 	}
@@ -577,10 +578,11 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 		op.slot = winevent_slot(name);
 		if ((op.id = fieldname_intern(name)) == FIELDNAME_NONE) {
 			bx->rec_bad = true;
-			return;
+			return NULL;
 		}
 	}
-	bx->ops[bx->nops++] = op;
+	bx->ops[bx->nops] = op;
+	return &bx->ops[bx->nops++];
 }
 
 /* ---- text ---- */
@@ -823,10 +825,13 @@ static int emit_field(struct evtx_binxml *bx, struct slice name, int slot, uint3
 static int emit(struct evtx_binxml *bx, struct slice name, struct slice value,
 		const struct tbuf *src, bool cond, bool record_id)
 {
-	rec_op(bx, OP_EMIT, name, src, cond, record_id);
+	/* the name's slot and id as the recording just looked them up */
+	const struct plan_op *op = rec_op(bx, OP_EMIT, name, src, cond, record_id);
+	int slot = op ? op->slot : -1;
+	uint32_t id = op ? op->id : FIELDNAME_NONE;
 	if (cond && !value.len)
 		return 0;
-	return emit_field(bx, name, -1, FIELDNAME_NONE, value);
+	return emit_field(bx, name, slot, id, value);
 }
 
 /* An unnamed <Data>: Data1, Data2 … and part of Data. */
