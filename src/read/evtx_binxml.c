@@ -11,7 +11,8 @@
  *                        └─ BinXml value ─► nested token stream (recursion)
  *
  * A value is written as text in the form libevtx gives it (hex integers
- * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …) and
+ * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …: the
+ * writers of evtx_value.c) and
  * then goes through the same steps as an XML value: entity references
  * decoded, "0x0000…" shortened. The text of an element is its first run of
  * text (values, character and entity references) before a child, as in the
@@ -26,7 +27,9 @@
  * own) is a step of the outer plan and has its own plan, and an array
  * filling an element is one step for all its items. A replay writes the
  * raw text's "Name=value" lines, and each field's value is its slice of
- * them. Plans are kept across chunks (struct lib_plan) for a definition
+ * them; a field's text form (nothing, a constant, one value of a type the
+ * plan fixes) is settled when the plan is made, so that a replay writes most
+ * lines straight into room reserved once for the record. Plans are kept across chunks (struct lib_plan) for a definition
  * that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
  * compare plans with the walk.
  */
