@@ -674,7 +674,9 @@ static int next_record(struct evtx_state *s, struct event *ev, struct arena *a, 
 		}
 		uint32_t off = s->rec_off;
 		struct evtx_record r;
-		struct diag bad = {0};
+		struct diag bad; /* the message alone cleared: this runs for every record */
+		bad.code = 0;
+		bad.msg[0] = 0;
 		/* a size that goes past the records is said as such, before the
 		 * size copy that is then read from beyond them */
 		uint32_t size = off + 8 <= s->rec_end ? rd32(c->p + off + 4) : 0;
@@ -694,7 +696,9 @@ static int next_record(struct evtx_state *s, struct event *ev, struct arena *a, 
 		}
 		s->rec_off = off + r.size;
 		s->index++;
-		struct diag inner = {0};
+		struct diag inner;
+		inner.code = 0;
+		inner.msg[0] = 0;
 		if (native_record(s, c, &r, ev, a, &inner)) {
 			s->c_native++;
 			if (s->recover &&

@@ -11,7 +11,8 @@
  *                        └─ BinXml value ─► nested token stream (recursion)
  *
  * A value is written as text in the form libevtx gives it (hex integers
- * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …) and
+ * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …: the
+ * writers of evtx_value.c) and
  * then goes through the same steps as an XML value: entity references
  * decoded, "0x0000…" shortened. The text of an element is its first run of
  * text (values, character and entity references) before a child, as in the
@@ -26,20 +27,19 @@
  * own) is a step of the outer plan and has its own plan, and an array
  * filling an element is one step for all its items. A replay writes the
  * raw text's "Name=value" lines, and each field's value is its slice of
- * them. Plans are kept across chunks (struct lib_plan) for a definition
+ * them; a field's text form (nothing, a constant, one value of a type the
+ * plan fixes) is settled when the plan is made, so that a replay writes most
+ * lines straight into room reserved once for the record. Plans are kept across chunks (struct lib_plan) for a definition
  * that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
  * compare plans with the walk.
  */
 #include "read/evtx_binxml.h"
+#include "read/evtx_value.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -279,12 +279,20 @@ struct plan_part {
  * unnamed <Data>) or only a check per item, as the walk writes it */
 enum { OP_EMIT, OP_DATA, OP_CHECK, OP_NESTED, OP_ARRAY_EMIT, OP_ARRAY_DATA, OP_ARRAY_CHECK };
 
+/* How a replay writes the text of a field (plan_op.text): from its parts,
+ * as nothing (no parts), its one constant part, or else its one
+ * substitution, a value of type text (a plan's value types are fixed) */
+enum { TX_PARTS = 0x100, TX_NONE, TX_CONST };
+
 struct plan_op {
 	uint32_t part0, nparts;
 	uint32_t name_off, name_len; /* in plan_bytes */
 	int slot;                    /* winevent slot of the name, or -1 */
 	uint32_t id;                 /* its interned field name */
+	uint32_t arg, arg_len;       /* TX_CONST: in plan_bytes; a value type: its index */
+	uint16_t text;               /* TX_*, or the value type of the substitution */
 	uint8_t kind;
+	bool plain;     /* a named field whose text op_line writes, needing nothing after */
 	bool cond;      /* emitted only when its text is not empty */
 	bool record_id; /* System/EventRecordID */
 };
@@ -402,7 +410,15 @@ struct evtx_binxml {
 	uint8_t sig[2 * AS_EVTX_MAX_VALUES];
 	uint64_t replays; /* template instances read by a plan */
 	bool unsupported; /* the last record holds a value type not read here */
+	struct evtx_day_memo day; /* the date of the last FILETIME written */
+	/* the room the record before took for its raw text and its fields (at
+	 * most RAW_HINT_MAX, FIELDS_HINT_MAX), made at once for the next */
+	size_t raw_hint;
+	uint32_t fields_hint;
 };
+
+#define RAW_HINT_MAX    4096u
+#define FIELDS_HINT_MAX 128u
 
 int evtx_binxml_new(struct evtx_binxml **out)
 {
@@ -531,16 +547,17 @@ static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_
 }
 
 /* Bytes after a name in plan_bytes: '=' and zeros to round a copy up. */
-#define NAME_PAD 8
+#define NAME_PAD 16
 
-/* One emitted field, recorded with its text's parts (src). */
-static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, const struct tbuf *src,
-		   bool cond, bool record_id)
+/* One emitted field, recorded with its text's parts (src): the op, valid
+ * until the next is recorded, or NULL when none was. */
+static const struct plan_op *rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name,
+				    const struct tbuf *src, bool cond, bool record_id)
 {
 	if (!bx->recording || bx->rec_bad)
-		return;
+		return NULL;
 	if (!plan_room(bx, (void **)&bx->ops, &bx->capops, bx->nops, sizeof *bx->ops))
-		return;
+		return NULL;
 	struct plan_op op = {.kind = kind, .cond = cond, .record_id = record_id, .slot = -1};
 	if (src && src->nparts) {
 		op.part0 = src->part0;
@@ -556,7 +573,7 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 		    (op.name_off = plan_bytes_add(bx, name.ptr, name.len)) == UINT32_MAX ||
 		    plan_bytes_add(bx, eq_pad, NAME_PAD) == UINT32_MAX) {
 			bx->rec_bad = true;
-			return;
+			return NULL;
 		}
 		op.name_len = (uint32_t)name.len;
 	}
@@ -564,10 +581,11 @@ static void rec_op(struct evtx_binxml *bx, uint8_t kind, struct slice name, cons
 		op.slot = winevent_slot(name);
 		if ((op.id = fieldname_intern(name)) == FIELDNAME_NONE) {
 			bx->rec_bad = true;
-			return;
+			return NULL;
 		}
 	}
-	bx->ops[bx->nops++] = op;
+	bx->ops[bx->nops] = op;
+	return &bx->ops[bx->nops++];
 }
 
 /* ---- text ---- */
@@ -599,80 +617,6 @@ static int tbuf_grow(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
 	return 0;
 }
 
-/* n UTF-16LE units at p as UTF-8 into d (room for 3 bytes a unit), up to the
- * first NUL as libevtx does; the length written. An unpaired surrogate
- * becomes U+FFFD. */
-static size_t utf16_to_utf8(char *d, const uint8_t *p, size_t n)
-{
-	size_t o = 0, i0 = 0;
-#ifdef __SSE2__
-	/* eight ASCII units at a time (none NUL): their low bytes, packed */
-	const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
-	while (i0 + 8 <= n) {
-		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * i0));
-		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
-		__m128i nul = _mm_cmpeq_epi16(u, zero);
-		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) != 0xFFFF)
-			break;
-		_mm_storel_epi64((__m128i *)(d + o), _mm_packus_epi16(u, u));
-		o += 8;
-		i0 += 8;
-	}
-	if (i0 < n && n - i0 < 8 && n >= 8) {
-		/* the last eight units, overlapping those done: the end of an
-		 * ASCII string without the unit-by-unit tail */
-		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * (n - 8)));
-		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
-		__m128i nul = _mm_cmpeq_epi16(u, zero);
-		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) == 0xFFFF) {
-			_mm_storel_epi64((__m128i *)(d + n - 8), _mm_packus_epi16(u, u));
-			return n;
-		}
-	}
-#endif
-	for (size_t i = i0; i < n; i++) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* four ASCII units at a time: most of what Windows logs (the
-		 * shifts read the little-endian units of a little-endian load) */
-		while (i + 4 <= n) {
-			uint64_t q;
-			memcpy(&q, p + 2 * i, 8);
-			if (q & 0xFF80FF80FF80FF80ull || !(q & 0x7F) || !(q & 0x7F0000) ||
-			    !(q & 0x7F00000000ull) || !(q & 0x7F000000000000ull))
-				break;
-			d[o] = (char)q;
-			d[o + 1] = (char)(q >> 16);
-			d[o + 2] = (char)(q >> 32);
-			d[o + 3] = (char)(q >> 48);
-			o += 4;
-			i += 4;
-		}
-#endif
-		if (i >= n)
-			break;
-		uint32_t u = rd16(p + 2 * i);
-		if (u == 0)
-			break;
-		if (u < 0x80) {
-			d[o++] = (char)u;
-			continue;
-		}
-		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
-			uint32_t l = rd16(p + 2 * i + 2);
-			if (l >= 0xDC00 && l <= 0xDFFF) {
-				o += winevent_utf8_put(d + o, 0x10000 + ((u - 0xD800) << 10) +
-								  (l - 0xDC00));
-				i++;
-				continue;
-			}
-		}
-		if (u >= 0xD800 && u <= 0xDFFF)
-			u = 0xFFFD;
-		o += winevent_utf8_put(d + o, u);
-	}
-	return o;
-}
-
 static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
 {
 	if (!n)
@@ -680,122 +624,7 @@ static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8
 	int rc = tbuf_reserve(bx, t, 3 * n);
 	if (rc)
 		return rc;
-	t->len += utf16_to_utf8(t->p + t->len, p, n);
-	return 0;
-}
-
-static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int tbuf_printf(struct evtx_binxml *bx, struct tbuf *t, const char *fmt, ...)
-{
-	char tmp[96];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return bad(bx, 0, "value text too long");
-	int rc = tbuf_reserve(bx, t, (size_t)n);
-	if (rc)
-		return rc;
-	memcpy(t->p + t->len, tmp, (size_t)n);
-	t->len += (size_t)n;
-	return 0;
-}
-
-/* Decimal and fixed-width hex without printf (the hot path of values). */
-
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-				     "25262728293031323334353637383940414243444546474849"
-				     "50515253545556575859606162636465666768697071727374"
-				     "75767778798081828384858687888990919293949596979899";
-
-/* 10^k for k < 20 */
-static const uint64_t digit_pow10[20] = {1ull,
-					 10ull,
-					 100ull,
-					 1000ull,
-					 10000ull,
-					 100000ull,
-					 1000000ull,
-					 10000000ull,
-					 100000000ull,
-					 1000000000ull,
-					 10000000000ull,
-					 100000000000ull,
-					 1000000000000ull,
-					 10000000000000ull,
-					 100000000000000ull,
-					 1000000000000000ull,
-					 10000000000000000ull,
-					 100000000000000000ull,
-					 1000000000000000000ull,
-					 10000000000000000000ull};
-
-static int put_u64(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, bool neg)
-{
-	int rc = tbuf_reserve(bx, t, 21);
-	if (rc)
-		return rc;
-	if (neg)
-		t->p[t->len++] = '-';
-	size_t n = 1;
-	for (uint64_t x = v; x >= 100; x /= 100)
-		n += 2;
-	n += v >= digit_pow10[n];    /* 2k+1 or 2k+2 digits (n <= 19) */
-	char *q = t->p + t->len + n; /* written from the last digit back */
-	t->len += n;
-	while (v >= 100) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10)
-		memcpy(q - 2, digit_pairs + 2 * v, 2);
-	else
-		q[-1] = (char)('0' + v);
-	return 0;
-}
-
-static int put_i64(struct evtx_binxml *bx, struct tbuf *t, int64_t v)
-{
-	return v < 0 ? put_u64(bx, t, (uint64_t)0 - (uint64_t)v, true)
-		     : put_u64(bx, t, (uint64_t)v, false);
-}
-
-/* "00" "01" … "ff", and the same in upper case: two hex digits a byte. */
-static const char hex_pairs_l[513] =
-    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-static const char hex_pairs_u[513] =
-    "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
-    "202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
-    "404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
-    "606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
-    "808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
-    "A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
-    "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
-    "E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
-
-/* "0x" and digits lower-case hex digits of v. */
-static int put_hex(struct evtx_binxml *bx, struct tbuf *t, uint64_t v, int digits)
-{
-	int rc = tbuf_reserve(bx, t, (size_t)digits + 2);
-	if (rc)
-		return rc;
-	char *o = t->p + t->len;
-	o[0] = '0';
-	o[1] = 'x';
-	for (int i = digits / 2 - 1, k = 2; i >= 0; i--, k += 2)
-		memcpy(o + k, hex_pairs_l + 2 * (v >> (8 * i) & 0xFF), 2);
-	t->len += (size_t)digits + 2;
+	t->len += evtx_utf16_to_utf8(t->p + t->len, p, n);
 	return 0;
 }
 
@@ -822,7 +651,7 @@ static int name_get(struct evtx_binxml *bx, uint32_t off, struct slice *out)
 				return diag_set(bx->why, AS_ETOOBIG,
 						"BinXML: names of the chunk exceed %u bytes",
 						AS_EVTX_MAX_NAMES);
-			size_t len = utf16_to_utf8(bx->names + bx->names_len, bx->p + off + 8, n);
+			size_t len = evtx_utf16_to_utf8(bx->names + bx->names_len, bx->p + off + 8, n);
 			e->gen = bx->gen;
 			e->off = off;
 			e->at = (uint32_t)bx->names_len;
@@ -871,170 +700,34 @@ static struct slice local_name(struct slice s)
 	return c ? slice_make(c + 1, s.len - (size_t)(c + 1 - s.ptr)) : s;
 }
 
-/* ---- values as libevtx writes them ---- */
+/* ---- values as libevtx writes them (evtx_value.c) ---- */
 
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+/* Why value v cannot be written, said for the record; AS_EPARSE. */
+static int value_error(struct evtx_binxml *bx, const struct value *v)
 {
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yy + (*m <= 2));
-}
-
-static void put2(char *d, unsigned v)
-{
-	d[0] = (char)('0' + v / 10 % 10);
-	d[1] = (char)('0' + v % 10);
-}
-
-/* "YYYY-MM-DDTHH:MM:SS.fffffff00Z" as libevtx writes a FILETIME. */
-static int put_filetime(struct evtx_binxml *bx, struct tbuf *t, uint64_t ft)
-{
-	uint64_t secs = ft / 10000000u;
-	unsigned frac = (unsigned)(ft % 10000000u);
-	int64_t days = (int64_t)(secs / 86400) - 134774; /* 1601-01-01 to 1970-01-01 */
-	unsigned sod = (unsigned)(secs % 86400);
-	int y;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	if (y < 1601 || y > 9999)
-		return bad(bx, 0, "FILETIME out of range");
-	int rc = tbuf_reserve(bx, t, 30);
-	if (rc)
-		return rc;
-	char *o = t->p + t->len;
-	put2(o, (unsigned)y / 100);
-	put2(o + 2, (unsigned)y % 100);
-	o[4] = '-';
-	put2(o + 5, m);
-	o[7] = '-';
-	put2(o + 8, d);
-	o[10] = 'T';
-	put2(o + 11, sod / 3600);
-	o[13] = ':';
-	put2(o + 14, sod / 60 % 60);
-	o[16] = ':';
-	put2(o + 17, sod % 60);
-	o[19] = '.';
-	for (int i = 26; i >= 20; i--) {
-		o[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	o[27] = '0';
-	o[28] = '0';
-	o[29] = 'Z';
-	t->len += 30;
-	return 0;
+	bool at_value;
+	const char *why = evtx_value_why(v->type, v->size, &at_value);
+	if (why)
+		return bad(bx, at_value ? v->off : 0, why);
+	bx->unsupported = true;
+	return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
+			v->type);
 }
 
 /* One substitution value as text into t. */
 static int put_value(struct evtx_binxml *bx, struct tbuf *t, const struct value *v)
 {
-	const uint8_t *p = bx->p + v->off;
-	uint32_t n = v->size;
-	int rc;
-	switch (v->type) {
-	case 0x00:
-		return 0;
-	case 0x01:
-		return tbuf_utf16(bx, t, p, n / 2);
-	case 0x02:
-		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
-			return rc;
-		for (uint32_t i = 0; i < n && p[i]; i++)
-			t->len += winevent_utf8_put(t->p + t->len, p[i]);
-		return 0;
-	case 0x03:
-		return n == 1 ? put_i64(bx, t, (int8_t)p[0]) : bad(bx, v->off, "Int8 size");
-	case 0x04:
-		return n == 1 ? put_u64(bx, t, p[0], false) : bad(bx, v->off, "UInt8 size");
-	case 0x05:
-		return n == 2 ? put_i64(bx, t, (int16_t)rd16(p)) : bad(bx, v->off, "Int16 size");
-	case 0x06:
-		return n == 2 ? put_u64(bx, t, rd16(p), false) : bad(bx, v->off, "UInt16 size");
-	case 0x07:
-		return n == 4 ? put_i64(bx, t, (int32_t)rd32(p)) : bad(bx, v->off, "Int32 size");
-	case 0x08:
-		return n == 4 ? put_u64(bx, t, rd32(p), false) : bad(bx, v->off, "UInt32 size");
-	case 0x09:
-		return n == 8 ? put_i64(bx, t, (int64_t)rd64(p)) : bad(bx, v->off, "Int64 size");
-	case 0x0A:
-		return n == 8 ? put_u64(bx, t, rd64(p), false) : bad(bx, v->off, "UInt64 size");
-	case 0x0D:
-		return n == 4 ? tbuf_printf(bx, t, "%s", rd32(p) ? "true" : "false")
-			      : bad(bx, v->off, "Bool size");
-	case 0x0E:
-		if ((rc = tbuf_reserve(bx, t, 2 * (size_t)n)))
-			return rc;
-		for (uint32_t i = 0; i < n; i++, t->len += 2)
-			memcpy(t->p + t->len, hex_pairs_u + 2 * p[i], 2);
-		return 0;
-	case 0x0F: {
-		if (n != 16)
-			return bad(bx, v->off, "GUID size");
-		if ((rc = tbuf_reserve(bx, t, 38)))
-			return rc;
-		/* {data1-data2-data3-data4[0..1]-data4[2..7]}, upper case */
-		static const int8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
-						 8, 9, 10, 11, 12, 13, 14, 15};
-		char *o = t->p + t->len;
-		*o++ = '{';
-		for (int i = 0; i < 16; i++, o += 2) {
-			if (i == 4 || i == 6 || i == 8 || i == 10)
-				*o++ = '-';
-			memcpy(o, hex_pairs_u + 2 * p[order[i]], 2);
-		}
-		*o = '}';
-		t->len += 38;
-		return 0;
-	}
-	case 0x10:
-		if (n == 4)
-			return put_hex(bx, t, rd32(p), 8);
-		if (n == 8)
-			return put_hex(bx, t, rd64(p), 16);
-		return bad(bx, v->off, "SizeT size");
-	case 0x11:
-		return n == 8 ? put_filetime(bx, t, rd64(p)) : bad(bx, v->off, "FILETIME size");
-	case 0x13: {
-		if (n < 8 || n < 8 + 4u * p[1])
-			return bad(bx, v->off, "SID size");
-		uint64_t auth = 0;
-		for (int i = 2; i < 8; i++)
-			auth = auth << 8 | p[i];
-		if ((rc = tbuf_reserve(bx, t, 2)))
-			return rc;
-		t->p[t->len++] = 'S';
-		t->p[t->len++] = '-';
-		if ((rc = put_u64(bx, t, p[0], false)) || (rc = tbuf_reserve(bx, t, 1)))
-			return rc;
-		t->p[t->len++] = '-';
-		if ((rc = put_u64(bx, t, auth, false)))
-			return rc;
-		for (unsigned i = 0; i < p[1]; i++) {
-			if ((rc = tbuf_reserve(bx, t, 1)))
-				return rc;
-			t->p[t->len++] = '-';
-			if ((rc = put_u64(bx, t, rd32(p + 8 + 4 * i), false)))
-				return rc;
-		}
-		return 0;
-	}
-	case 0x14:
-		return n == 4 ? put_hex(bx, t, rd32(p), 8) : bad(bx, v->off, "HexInt32 size");
-	case 0x15:
-		return n == 8 ? put_hex(bx, t, rd64(p), 16) : bad(bx, v->off, "HexInt64 size");
-	default:
-		bx->unsupported = true;
-		return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
-				v->type);
-	}
+	size_t bound = evtx_value_bound(v->type, v->size);
+	if (!bound)
+		return 0; /* empty text, and t may not have a buffer yet */
+	int rc = tbuf_reserve(bx, t, bound);
+	if (rc)
+		return rc;
+	char *e = evtx_value_text(t->p + t->len, v->type, bx->p + v->off, v->size, &bx->day);
+	if (!e)
+		return value_error(bx, v);
+	t->len = (size_t)(e - t->p);
+	return 0;
 }
 
 /* ---- values as winevent.c takes them from XML ---- */
@@ -1135,10 +828,13 @@ static int emit_field(struct evtx_binxml *bx, struct slice name, int slot, uint3
 static int emit(struct evtx_binxml *bx, struct slice name, struct slice value,
 		const struct tbuf *src, bool cond, bool record_id)
 {
-	rec_op(bx, OP_EMIT, name, src, cond, record_id);
+	/* the name's slot and id as the recording just looked them up */
+	const struct plan_op *op = rec_op(bx, OP_EMIT, name, src, cond, record_id);
+	int slot = op ? op->slot : -1;
+	uint32_t id = op ? op->id : FIELDNAME_NONE;
 	if (cond && !value.len)
 		return 0;
-	return emit_field(bx, name, -1, FIELDNAME_NONE, value);
+	return emit_field(bx, name, slot, id, value);
 }
 
 /* An unnamed <Data>: Data1, Data2 … and part of Data. */
@@ -1576,6 +1272,8 @@ static void lib_keep(struct evtx_binxml *bx, const struct plan *pl)
 		e->ops[i].part0 -= (uint32_t)bx->rec_marks[1];
 		if (e->ops[i].kind != OP_CHECK && e->ops[i].kind != OP_NESTED)
 			e->ops[i].name_off -= (uint32_t)bx->rec_marks[2];
+		if (e->ops[i].text == TX_CONST)
+			e->ops[i].arg -= (uint32_t)bx->rec_marks[2];
 	}
 	for (size_t i = 0; i < nparts; i++) {
 		e->parts[i] = bx->parts[bx->rec_marks[1] + i];
@@ -1663,6 +1361,8 @@ static const struct plan *lib_take(struct evtx_binxml *bx, uint32_t def, const s
 		op.part0 += parts0;
 		if (op.kind != OP_CHECK && op.kind != OP_NESTED)
 			op.name_off += bytes0;
+		if (op.text == TX_CONST)
+			op.arg += bytes0;
 		bx->ops[bx->nops++] = op;
 	}
 	for (uint32_t i = 0; i < e->nparts; i++) {
@@ -1719,25 +1419,45 @@ static void plan_begin(struct evtx_binxml *bx, uint32_t def, const struct value 
 	bx->recording = true;
 }
 
-/* Bytes a value's text may take (put_value grows the buffer beyond). */
-/* Whether value_bound depends on the size, not the type alone. */
-static bool bound_varies(uint8_t type)
-{
-	return type == 0x01 || type == 0x02 || type == 0x0E || type == 0x13;
-}
-
 static size_t value_bound(const struct value *v)
 {
-	switch (v->type) {
-	case 0x01:
-		return 3 * (size_t)(v->size / 2);
-	case 0x02:
-	case 0x0E:
-		return 2 * (size_t)v->size;
-	case 0x13:
-		return 24 + 11 * (size_t)(v->size / 4);
+	return evtx_value_bound(v->type, v->size);
+}
+
+/* Whether text of this form may be libevtx's padded hex, for hex_minimal:
+ * the number types write no "0x", and HexInt32/64 are written short. */
+static inline bool text_may_be_hex(unsigned text)
+{
+	return text == TX_CONST || text == TX_PARTS || text == 0x01 || text == 0x02 ||
+	       text == 0x10;
+}
+
+/* How a replay is to write the text of op (plan_op.text), for values of
+ * the types of vals. */
+static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
+			 const struct value *vals)
+{
+	op->text = TX_PARTS;
+	op->plain = false;
+	if (op->kind != OP_EMIT && op->kind != OP_DATA)
+		return;
+	if (op->nparts == 0) {
+		op->text = TX_NONE;
+		op->plain = op->kind == OP_EMIT && !op->record_id;
+		return;
 	}
-	return 40;
+	if (op->nparts != 1)
+		return;
+	const struct plan_part *pp = &bx->parts[op->part0];
+	op->arg = pp->a;
+	if (pp->subst) {
+		op->text = vals[pp->a].type;
+	} else {
+		op->text = TX_CONST;
+		op->arg_len = pp->len;
+	}
+	op->plain = op->kind == OP_EMIT && !text_may_be_hex(op->text) && !op->record_id &&
+		    !(op->slot == WV_TIME && op->text == 0x11);
 }
 
 /* The walk of a recorded template is over (ok: without error): keep the
@@ -1777,7 +1497,7 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 				continue;
 			}
 			/* the types are the plan's: most bounds are known now */
-			if (!bound_varies(bx->rec_vals[pp->a].type)) {
+			if (!evtx_value_bound_varies(bx->rec_vals[pp->a].type)) {
 				raw_const += (uint32_t)value_bound(&bx->rec_vals[pp->a]);
 				continue;
 			}
@@ -1793,6 +1513,8 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 		bx->npbytes = bx->rec_marks[2];
 		return;
 	}
+	for (size_t i = ops0; i < bx->nops; i++)
+		op_text_form(bx, &bx->ops[i], bx->rec_vals);
 	bx->plans[slot] = (struct plan){.gen = bx->gen,
 					.def = def,
 					.sig = bx->rec_sig,
@@ -1811,20 +1533,26 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 	lib_keep(bx, &bx->plans[slot]);
 }
 
-/* "Name=" of op at the end of raw, copied eight bytes at a time (plan_bytes
- * has NAME_PAD bytes after the name, raw room for as many): names are
- * short, and a call of memcpy for each was a twentieth of a replay. */
-static inline int name_put(struct evtx_binxml *bx, struct tbuf *raw, const struct plan_op *op)
+/* "Name=" of op at d, copied sixteen bytes at a time (plan_bytes has
+ * NAME_PAD bytes after the name, d room for as many): names are short, and
+ * a call of memcpy for each was a twentieth of a replay. Its end. */
+static inline char *name_copy(const struct evtx_binxml *bx, char *d, const struct plan_op *op)
 {
 	size_t n = op->name_len + 1;
-	int rc = tbuf_reserve(bx, raw, n + NAME_PAD);
+	const char *q = bx->pbytes + op->name_off;
+	memcpy(d, q, 16);
+	for (size_t i = 16; i < n; i += 16)
+		memcpy(d + i, q + i, 16);
+	return d + n;
+}
+
+/* name_copy at the end of raw, with room made for it. */
+static inline int name_put(struct evtx_binxml *bx, struct tbuf *raw, const struct plan_op *op)
+{
+	int rc = tbuf_reserve(bx, raw, op->name_len + 1 + NAME_PAD);
 	if (rc)
 		return rc;
-	char *d = raw->p + raw->len;
-	const char *q = bx->pbytes + op->name_off;
-	for (size_t i = 0; i < n; i += 8)
-		memcpy(d + i, q + i, 8);
-	raw->len += n;
+	raw->len = (size_t)(name_copy(bx, raw->p + raw->len, op) - raw->p);
 	return 0;
 }
 
@@ -1875,12 +1603,125 @@ static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const st
 	return 0;
 }
 
+/* The text of op from its parts, at the end of raw (reserving as it
+ * goes); *v0 is set to where the value begins. */
+static int op_parts_put(struct evtx_binxml *bx, const struct plan_op *op, const struct value *vals,
+			size_t *v0)
+{
+	struct tbuf *raw = &bx->raw;
+	int rc = name_put(bx, raw, op);
+	if (rc)
+		return rc;
+	*v0 = raw->len;
+	for (uint32_t k = 0; k < op->nparts; k++) {
+		const struct plan_part *pp = &bx->parts[op->part0 + k];
+		if (pp->subst) {
+			if ((rc = put_value(bx, raw, &vals[pp->a])))
+				return rc;
+		} else {
+			if ((rc = tbuf_reserve(bx, raw, pp->len)))
+				return rc;
+			memcpy(raw->p + raw->len, bx->pbytes + pp->a, pp->len);
+			raw->len += pp->len;
+		}
+	}
+	return 0;
+}
+
+/* The line of op at the end of raw from its parts, reserving as it goes;
+ * *t is set to its value. 0, 1 when it is left out (cond and empty), or a
+ * negative code. */
+static int op_slow(struct evtx_binxml *bx, const struct plan_op *op, const struct value *vals,
+		   struct slice *t)
+{
+	struct tbuf *raw = &bx->raw;
+	size_t line = raw->len, v0;
+	int rc = op_parts_put(bx, op, vals, &v0);
+	if (rc)
+		return rc;
+	if (op->cond && raw->len == v0) {
+		raw->len = line;
+		return 1;
+	}
+	*t = slice_make(raw->p + v0, raw->len - v0);
+	if (t->len >= 10 && t->ptr[0] == '0' && t->ptr[1] == 'x' && (rc = hex_minimal(bx, t)))
+		return rc;
+	raw->len = v0 + t->len;
+	if ((rc = tbuf_reserve(bx, raw, 1)))
+		return rc;
+	t->ptr = raw->p + v0; /* the reservation may have moved it */
+	raw->p[raw->len++] = '\n';
+	return 0;
+}
+
+/* The line "Name=value" of op at d, with room for its bound (name, NAME_PAD,
+ * value): its value's end, and *v its start; NULL with the error in *rc
+ * (for a value that cannot be written). */
+static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
+			    const struct value *vals, char *d, char **v, int *rc)
+{
+	char *e = *v = name_copy(bx, d, op);
+	if (op->text >= TX_PARTS) {
+		if (op->text == TX_NONE)
+			return e;
+		memcpy(e, bx->pbytes + op->arg, op->arg_len); /* TX_CONST */
+		return e + op->arg_len;
+	}
+	const struct value *val = &vals[op->arg];
+	const uint8_t *q = bx->p + val->off;
+	/* the commonest forms here, the other types through evtx_value_text */
+	switch (op->text) {
+	case 0x01:
+		return e + evtx_utf16_to_utf8(e, q, val->size / 2);
+	case 0x04:
+		if (val->size == 1)
+			return evtx_u64_text(e, q[0]);
+		break;
+	case 0x06:
+		if (val->size == 2)
+			return evtx_u64_text(e, rd16(q));
+		break;
+	case 0x08:
+		if (val->size == 4)
+			return evtx_u64_text(e, rd32(q));
+		break;
+	case 0x0A:
+		if (val->size == 8)
+			return evtx_u64_text(e, rd64(q));
+		break;
+	/* hex as winevent.c shortens libevtx's padded text (hex_minimal) */
+	case 0x14:
+		if (val->size == 4)
+			return evtx_hex_minimal_text(e, rd32(q));
+		break;
+	case 0x15:
+		if (val->size == 8)
+			return evtx_hex_minimal_text(e, rd64(q));
+		break;
+	}
+	e = evtx_value_text(e, val->type, q, val->size, &bx->day);
+	if (!e)
+		*rc = value_error(bx, val);
+	return e;
+}
+
+/* rc of adding op's field, said for the record. */
+static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
+{
+	return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
+			(int)(op->name_len > 64 ? 64 : op->name_len), bx->pbytes + op->name_off,
+			as_strerror(rc));
+}
+
 /*
  * The fields of a plan for the values vals; 0 or a negative code. Each
  * field's text is written once, into its line of the raw text
  * ("Name=value\n"), and the field's value is that slice of the line: one
  * reservation for the record's lines (from the values' bounds) instead of
- * a text buffer, a copy and a line a field.
+ * a text buffer, a copy and a line a field. A field of one part (nearly
+ * all) is written straight into that room by its value type, fixed for the
+ * plan; the rest, or all of them when the bound is too large to reserve,
+ * reserve as they go.
  */
 static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
 {
@@ -1888,13 +1729,12 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
 				AS_EVTX_MAX_TOKENS);
 	const struct plan_op *ops = bx->ops + pl->op0;
-	const struct plan_part *parts = bx->parts;
 	int rc;
 	for (uint32_t i = 0; pl->nchecks && i < pl->nops; i++) {
 		if (ops[i].kind != OP_CHECK)
 			continue;
 		struct tbuf scratch = {0};
-		if ((rc = put_value(bx, &scratch, &vals[parts[ops[i].part0].a])))
+		if ((rc = put_value(bx, &scratch, &vals[bx->parts[ops[i].part0].a])))
 			return rc;
 	}
 	if (pl->root)
@@ -1904,15 +1744,18 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	for (uint32_t i = 0; i < pl->nsubst; i++)
 		bound += value_bound(&vals[rd16(sv + 2 * i)]);
 	struct tbuf *raw = &bx->raw;
-	if (bound <= AS_MAX_EVTX_XML && (rc = tbuf_reserve(bx, raw, bound)))
+	bool room = bound <= AS_MAX_EVTX_XML;
+	if (room && (rc = tbuf_reserve(bx, raw, bound)))
 		return rc;
-	if (bx->w->fields && (rc = event_fields_reserve(bx->w->ev, bx->w->a, pl->nfields)))
+	struct winevent *w = bx->w;
+	if (w->fields && (rc = event_fields_reserve(w->ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 	for (uint32_t i = 0; i < pl->nops; i++) {
 		const struct plan_op *op = &ops[i];
-		if (op->kind == OP_CHECK)
+		switch (op->kind) {
+		case OP_CHECK:
 			continue;
-		if (op->kind == OP_NESTED) {
+		case OP_NESTED: {
 			/* inside the root, as when it was recorded */
 			int d = bx->depth;
 			if (d == 0) {
@@ -1920,82 +1763,66 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 				bx->st[0].section = SEC_ROOT;
 				bx->depth = 1;
 			}
-			rc = substitute(bx, &vals[parts[op->part0].a], NULL, 0);
+			rc = substitute(bx, &vals[bx->parts[op->part0].a], NULL, 0);
 			if (!rc && bx->depth != 1)
 				rc = bad(bx, 0, "BinXML value left elements open");
 			bx->depth = d;
 			if (rc)
 				return rc;
 			ops = bx->ops + pl->op0; /* a plan recorded inside may have grown them */
-			parts = bx->parts;
+			/* its lines took room of their own: make it again for ours */
+			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
 			continue;
 		}
-		if (op->kind >= OP_ARRAY_EMIT) {
-			if ((rc = plan_array(bx, op, &vals[parts[op->part0].a])))
+		case OP_ARRAY_EMIT:
+		case OP_ARRAY_DATA:
+		case OP_ARRAY_CHECK:
+			if ((rc = plan_array(bx, op, &vals[bx->parts[op->part0].a])))
 				return rc;
+			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
 			continue;
 		}
-		size_t line = raw->len;
-		if ((rc = name_put(bx, raw, op)))
-			return rc;
-		size_t v0 = raw->len;
-		for (uint32_t k = 0; k < op->nparts; k++) {
-			const struct plan_part *pp = &parts[op->part0 + k];
-			if (pp->subst) {
-				/* strings and unsigned integers, most values, without
-				 * put_value's dispatch */
-				const struct value *val = &vals[pp->a];
-				const uint8_t *q = bx->p + val->off;
-				if (val->type == 0x01)
-					rc = tbuf_utf16(bx, raw, q, val->size / 2);
-				else if (val->type == 0x08 && val->size == 4)
-					rc = put_u64(bx, raw, rd32(q), false);
-				else if (val->type == 0x06 && val->size == 2)
-					rc = put_u64(bx, raw, rd16(q), false);
-				else
-					rc = put_value(bx, raw, val);
-				if (rc)
-					return rc;
-			} else {
-				if ((rc = tbuf_reserve(bx, raw, pp->len)))
-					return rc;
-				memcpy(raw->p + raw->len, bx->pbytes + pp->a, pp->len);
-				raw->len += pp->len;
+		struct slice t;
+		if (room && op->text != TX_PARTS) {
+			char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
+			if (!e)
+				return rc;
+			if (op->cond && e == v)
+				continue;
+			t = slice_make(v, (size_t)(e - v));
+			if (!op->plain && t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
+			    v[1] == 'x' && (rc = hex_minimal(bx, &t)))
+				return rc;
+			v[t.len] = '\n';
+			raw->len = (size_t)(v - raw->p) + t.len + 1;
+			if (op->plain) {
+				/* most fields: nothing more than the field */
+				if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+					return field_error(bx, op, rc);
+				continue;
 			}
+		} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
+			if (rc < 0)
+				return rc;
+			continue; /* left out: empty */
 		}
-		if (op->cond && raw->len == v0) {
-			raw->len = line;
-			continue;
-		}
-		struct slice v = slice_make(raw->p + v0, raw->len - v0);
-		if (v.len >= 10 && v.ptr[0] == '0' && v.ptr[1] == 'x' && (rc = hex_minimal(bx, &v)))
-			return rc;
-		raw->len = v0 + v.len;
-		if ((rc = tbuf_reserve(bx, raw, 1)))
-			return rc;
-		raw->p[raw->len++] = '\n';
 		if (op->kind == OP_DATA) {
-			if ((rc = winevent_add_data(bx->w, v)))
+			if ((rc = winevent_add_data(w, t)))
 				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 			continue;
 		}
-		if (op->slot == WV_TIME && !bx->w->v[WV_TIME].ptr && op->nparts == 1 &&
-		    parts[op->part0].subst && vals[parts[op->part0].a].type == 0x11) {
-			/* the text is put_filetime's: its time without parsing it back
-			 * (whole microseconds since 1970, as time_parse_rfc3339 gives) */
-			uint64_t ft = rd64(bx->p + vals[parts[op->part0].a].off);
-			bx->w->time_known = true;
-			bx->w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
+		if (op->text == 0x11 && op->slot == WV_TIME && !w->v[WV_TIME].ptr) {
+			/* the text is evtx_value_text's: its time without parsing it
+			 * back (whole microseconds since 1970, as time_parse_rfc3339
+			 * gives) */
+			uint64_t ft = rd64(bx->p + vals[op->arg].off);
+			w->time_known = true;
+			w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
 		}
-		rc = winevent_add_id(bx->w, op->slot, op->id, FT_STRING, v);
-		if (!rc && op->record_id)
-			bx->record_id = decimal(v);
-		if (rc) {
-			struct slice name = slice_make(bx->pbytes + op->name_off, op->name_len);
-			return diag_set(bx->why, rc, "BinXML: field %.*s: %s",
-					(int)(name.len > 64 ? 64 : name.len), name.ptr,
-					as_strerror(rc));
-		}
+		if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+			return field_error(bx, op, rc);
+		if (op->record_id)
+			bx->record_id = decimal(t);
 	}
 	return 0;
 }
@@ -2031,16 +1858,23 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 		return bad(bx, pos, "value descriptors cut short");
 	struct value *vals = bx->values + bx->nvalues;
 	uint32_t data = pos + 4 * n;
+	/* locals, so that the stores do not make the loads again; the end is
+	 * checked once (the sum of n sizes cannot wrap) */
+	const uint8_t *desc = bx->p + pos;
+	uint8_t *sig = bx->sig;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *d = bx->p + pos + 4 * i;
-		vals[i].size = rd16(d);
-		vals[i].type = d[2];
-		vals[i].off = data;
-		bx->sig[2 * i] = d[2];
-		bx->sig[2 * i + 1] = d[2] == 0 || vals[i].size == 0; /* value_empty */
-		data += vals[i].size;
-		if (data > end)
-			return bad(bx, pos + 4 * i, "value data cut short");
+		uint16_t size = rd16(desc + 4 * i);
+		uint8_t type = desc[4 * i + 2];
+		vals[i] = (struct value){.off = data, .size = size, .type = type};
+		sig[2 * i] = type;
+		sig[2 * i + 1] = type == 0 || size == 0; /* value_empty */
+		data += size;
+	}
+	if (data > end) {
+		uint32_t i = 0;
+		while (vals[i].off + vals[i].size <= end)
+			i++;
+		return bad(bx, pos + 4 * i, "value data cut short");
 	}
 	bx->nvalues += n;
 	if (bx->nest >= AS_EVTX_MAX_NESTING)
@@ -2352,7 +2186,17 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->raw = (struct tbuf){0};
 	bx->record_id = 0;
 	bx->unsupported = false;
-	int rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	/* most records of a log are like the one before: room for as much at
+	 * once, where growing with each template copied what it held */
+	int rc = bx->raw_hint ? tbuf_reserve(bx, &bx->raw, bx->raw_hint) : 0;
+	if (!rc && w->fields && bx->fields_hint &&
+	    (rc = event_fields_reserve(w->ev, w->a, bx->fields_hint)))
+		rc = diag_set(why, rc, "BinXML: %s", as_strerror(rc));
+	if (rc)
+		return rc;
+	rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	bx->raw_hint = bx->raw.cap < RAW_HINT_MAX ? bx->raw.cap : RAW_HINT_MAX;
+	bx->fields_hint = w->ev->nfields < FIELDS_HINT_MAX ? w->ev->nfields : FIELDS_HINT_MAX;
 	if (!rc && !bx->root_seen)
 		rc = bad(bx, r->off, "no element");
 	if (!rc && bx->raw.len) {

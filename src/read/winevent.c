@@ -166,9 +166,10 @@ static bool to_u64(struct slice s, uint64_t *out)
 	return slice_to_u64(s, out) == 0;
 }
 
-static void set_str(struct event *ev, enum event_str k, struct slice v)
+/* Inline: it runs for a dozen slots of every record, most of them absent. */
+static inline void set_str(struct event *ev, enum event_str k, struct slice v)
 {
-	if (!ev->str[k].ptr && !absent(v))
+	if (v.ptr && !ev->str[k].ptr && !absent(v))
 		ev->str[k] = trim(v);
 }
 
@@ -192,23 +193,43 @@ static void set_port(struct event *ev, enum event_num k, struct slice v)
 		event_set_num(ev, k, (int64_t)n);
 }
 
-/* "SHA1=…,MD5=…,SHA256=…,IMPHASH=…" (Sysmon Hashes, Hash) or a bare value. */
+/* Whether key is name (upper case), ignoring case. */
+static bool key_is(struct slice key, const char *name, size_t n)
+{
+	if (key.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = key.ptr[i];
+		if ((c >= 'a' && c <= 'z' ? c - 32 : c) != name[i])
+			return false;
+	}
+	return true;
+}
+
+/* "SHA1=…,MD5=…,SHA256=…,IMPHASH=…" (Sysmon Hashes, Hash) or a bare value:
+ * items split at commas, each at its first '='; keys by length first (one
+ * Sysmon hash list in a few records, and this was a look at every key
+ * against every name). */
 static void set_hashes(struct event *ev, struct slice v)
 {
-	struct slice rest = v, item;
-	while (rest.ptr && rest.len) {
-		rest = slice_cut(rest, ',', &item);
-		struct slice key;
-		struct slice val = slice_cut(item, '=', &key);
-		if (!val.ptr)
-			continue;
-		key = slice_trim(key);
-		if (slice_eq_nocase_cstr(key, "MD5"))
-			set_str(ev, ES_MD5, val);
-		else if (slice_eq_nocase_cstr(key, "SHA1"))
-			set_str(ev, ES_SHA1, val);
-		else if (slice_eq_nocase_cstr(key, "SHA256"))
-			set_str(ev, ES_SHA256, val);
+	const char *p = v.ptr, *end = v.ptr + v.len;
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *ie = comma ? comma : end;
+		const char *eq = memchr(p, '=', (size_t)(ie - p));
+		if (eq) {
+			struct slice key = trim(slice_make(p, (size_t)(eq - p)));
+			struct slice val = slice_make(eq + 1, (size_t)(ie - eq - 1));
+			if (key_is(key, "MD5", 3))
+				set_str(ev, ES_MD5, val);
+			else if (key_is(key, "SHA1", 4))
+				set_str(ev, ES_SHA1, val);
+			else if (key_is(key, "SHA256", 6))
+				set_str(ev, ES_SHA256, val);
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
 	}
 }
 
