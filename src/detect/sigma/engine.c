@@ -424,7 +424,7 @@ static void worker_free(void *p)
 	free(w->ipval);
 	free(w->selcache);
 	free(w->classbits);
-	free(w->rulebits);
+	free(w->cand);
 	free(w->lsbits);
 	for (size_t i = 0; i < w->ndbs; i++)
 		sigma_pfdb_free(w->dbs[i]);
@@ -466,11 +466,11 @@ static int worker_new(const struct detector *d, void **out)
 	w->lswords = (rs->nclasses + 63) / 64 + 1;
 	w->selcache = calloc(maxsel, 1);
 	w->classbits = calloc(w->lswords, sizeof *w->classbits);
-	w->rulebits = calloc(rs->nrules / 64 + 1, sizeof *w->rulebits);
+	w->cand = malloc((rs->nrules + 1) * sizeof *w->cand);
 	w->md = pcre2_match_data_create(1, NULL);
 	w->mctx = pcre2_match_context_create(NULL);
 	int rc = 0;
-	if (!w->selcache || !w->classbits || !w->rulebits || !w->md || !w->mctx)
+	if (!w->selcache || !w->classbits || !w->cand || !w->md || !w->mctx)
 		rc = AS_ENOMEM;
 	if (!rc) {
 		pcre2_set_match_limit(w->mctx, AS_SIGMA_RE_MATCH_LIMIT);
@@ -592,27 +592,20 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	if (!any)
 		return 0;
 	w->cur = cls;
-	size_t words = rs->nrules / 64 + 1;
-	memset(w->rulebits, 0, words * sizeof *w->rulebits);
+	size_t ncand = 0;
 	w->lithit = NULL;
-	if (sigma_prefilter_scan_fields(rs->pf, event_db(w, slot, cls), w->pf, ev, w->rulebits))
-		memset(w->rulebits, 0xff, words * sizeof *w->rulebits); /* every rule a candidate */
-	else
+	bool every = sigma_prefilter_scan_fields(rs->pf, event_db(w, slot, cls), w->pf, ev,
+						 w->cand, &ncand) != 0;
+	if (!every)
 		w->lithit = sigma_pf_scratch_hits(w->pf);
 	int rc = 0;
-	for (size_t wi = 0; wi < words && !rc; wi++) {
-		uint64_t m = w->rulebits[wi];
-		while (m && !rc) {
-			size_t i = wi * 64 + (size_t)__builtin_ctzll(m);
-			m &= m - 1;
-			if (i >= rs->nrules)
-				break;
-			const struct sigma_rule *r = rs->rules[i];
-			if (r->kind != SK_DETECTION || !r->prefiltered || !bit(cls, r->lsclass))
-				continue;
-			if (sigma_rule_eval(w, r))
-				rc = fire(w, r, ev, out);
-		}
+	/* without the prefilter's answer every rule is a candidate */
+	for (size_t k = 0; k < (every ? rs->nrules : ncand) && !rc; k++) {
+		const struct sigma_rule *r = rs->rules[every ? k : w->cand[k]];
+		if (r->kind != SK_DETECTION || !r->prefiltered || !bit(cls, r->lsclass))
+			continue;
+		if (sigma_rule_eval(w, r))
+			rc = fire(w, r, ev, out);
 	}
 	for (size_t wi = 0; wi < w->lswords && !rc; wi++) {
 		for (uint64_t m = cls[wi]; m && !rc; m &= m - 1) {

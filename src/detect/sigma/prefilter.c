@@ -1424,7 +1424,8 @@ struct hit_ctx {
 	const struct sigma_prefilter *pf;
 	const struct sigma_pfdb *d;
 	struct sigma_pf_scratch *s;
-	uint64_t *bits;
+	uint32_t *cand; /* rules whose clauses are all seen, in the order they were */
+	size_t ncand;
 };
 
 /* Literal id seen in the event: mark it and its (rule, clause) pairs. */
@@ -1437,12 +1438,12 @@ static void hit(struct hit_ctx *h, uint32_t id)
 	h->s->littouched[h->s->nlittouched++] = id;
 	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
 		uint32_t r = h->d->pairs[k] >> 3, c = h->d->pairs[k] & 7;
-		uint8_t *m = &h->s->mask[r];
-		if (!*m)
+		uint8_t *m = &h->s->mask[r], was = *m;
+		if (!was)
 			h->s->touched[h->s->ntouched++] = r;
 		*m |= (uint8_t)(1u << c);
-		if (*m == h->pf->full[r])
-			h->bits[r / 64] |= 1ull << (r % 64);
+		if (*m != was && *m == h->pf->full[r])
+			h->cand[h->ncand++] = r;
 	}
 }
 
@@ -1638,7 +1639,7 @@ static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct
 
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
 				struct sigma_pf_scratch *s, const struct event *ev,
-				uint64_t *rulebits)
+				uint32_t *cand, size_t *ncand)
 {
 	for (size_t i = 0; i < s->nlittouched; i++)
 		s->lithit[s->littouched[i] / 64] = 0;
@@ -1646,7 +1647,7 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	s->ntouched = 0;
 	if (!d)
 		d = &pf->all;
-	struct hit_ctx h = {pf, d, s, rulebits};
+	struct hit_ctx h = {pf, d, s, cand, 0};
 	const hs_database_t *kwdb = d->kwdb ? d->kwdb : pf->fdb[pf->nfields];
 	bool kw = d->kw && kwdb;
 	int rc = 0;
@@ -1690,6 +1691,18 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 exit:
 	for (size_t i = 0; i < s->ntouched; i++)
 		s->mask[s->touched[i]] = 0;
+	/* rule order, as evaluating every rule would raise their alerts; an
+	 * event mostly has a few candidates */
+	if (h.ncand > 16)
+		qsort(cand, h.ncand, sizeof *cand, cmp_lit);
+	for (size_t i = 1; i < h.ncand && h.ncand <= 16; i++) {
+		uint32_t x = cand[i];
+		size_t j = i;
+		for (; j && cand[j - 1] > x; j--)
+			cand[j] = cand[j - 1];
+		cand[j] = x;
+	}
+	*ncand = h.ncand;
 	return rc;
 }
 

@@ -316,14 +316,14 @@ struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes
  * grown to fit it). */
 int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classes,
 			  struct sigma_pf_scratch *s, struct sigma_pfdb **out);
-/* Mark the rules (bitset of nrules bits) whose literals all occur in the
- * field values of ev (each value against the literals of the items that
- * test its field, and the values together against the keyword literals,
- * which may make more candidates but never fewer); d NULL: the
- * pairs of every rule. */
+/* The rules whose literals all occur in the field values of ev (each value
+ * against the literals of the items that test its field, and the values
+ * together against the keyword literals, which may make more candidates but
+ * never fewer) into cand (room for every rule), each once, in ascending
+ * order; *ncand their number. d NULL: the pairs of every rule. */
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
 				struct sigma_pf_scratch *s, const struct event *ev,
-				uint64_t *rulebits);
+				uint32_t *cand, size_t *ncand);
 void sigma_pfdb_free(struct sigma_pfdb *d);
 /* A literal that every match of regular expression p[0..n) contains, into
  * out[0..*outlen); *ci in: matched case-insensitively, out: also when the
@@ -364,7 +364,8 @@ struct sigma_worker {
 	/* per-rule selection cache: 0 unknown, 1 false, 2 true */
 	uint8_t *selcache;
 	size_t selcap;
-	uint64_t *classbits, *rulebits;
+	uint64_t *classbits;
+	uint32_t *cand; /* the prefilter's candidate rules of the current event */
 	const uint64_t *cur;    /* class bits of the current event */
 	const uint64_t *lithit; /* literals present in the current event, NULL: unknown */
 	struct sigma_pf_scratch *pf;
