@@ -17,7 +17,7 @@ int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -306,7 +306,7 @@ int time_year(int64_t us)
 	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	int64_t y;
 	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	return (int)y;
 }
 
@@ -322,7 +322,7 @@ char *time_format(int64_t us, char *dst)
 	int64_t rem = secs - days * 86400;
 	int64_t y;
 	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	int h = (int)(rem / 3600), mi = (int)(rem / 60 % 60), s = (int)(rem % 60);
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;

@@ -27,8 +27,9 @@ int time_parse_clf(struct slice s, int64_t *us);
 /* Try RFC 3339, epoch and CLF in turn. */
 int time_parse_any(struct slice s, int64_t *us);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
+void time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* Year of a time (UTC). */
 int time_year(int64_t us);
 /* "2024-03-01T12:00:00.123456Z" (fraction only when not zero) into dst[AS_TIME_STRLEN]. */

@@ -14,6 +14,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/timeparse.h"
 #include "read/winevent.h"
 
 static inline uint16_t rd16(const uint8_t *p)
@@ -225,20 +226,6 @@ static char *guid_text(char *d, const uint8_t *p)
 
 /* ---- FILETIME ---- */
 
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yy + (*m <= 2));
-}
-
 static inline void put2(char *d, unsigned v)
 {
 	memcpy(d, evtx_digit_pairs + 2 * v, 2);
@@ -248,9 +235,9 @@ static inline void put2(char *d, unsigned v)
  * years libevtx writes. */
 static bool date_text(char *d, int64_t days)
 {
-	int y;
+	int64_t y;
 	unsigned m, day;
-	civil_from_days(days, &y, &m, &day);
+	time_civil_from_days(days, &y, &m, &day);
 	if (y < 1601 || y > 9999)
 		return false;
 	put2(d, (unsigned)y / 100);
