@@ -1143,6 +1143,58 @@ static void test_value_cache(void **state)
 	d.shared_free(d.shared);
 }
 
+/* Keyword literals are searched once per event over its values joined,
+ * against the keywords of the event's logsource classes alone (prefilter.c):
+ * a keyword rule fires on its own events only, on a value exactly as long as
+ * the shortest keyword, on a keyword inside a long value, but not on one
+ * split over two values. The rules' alerts come in rule order. */
+static void test_keyword_classes(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+	    "title: kwsec\nid: 22222222-0000-0000-0000-000000000001\n"
+	    "logsource: {product: windows, service: security}\n"
+	    "detection: {keywords: ['mimikatz-a', 'sekurlsa::x'], condition: keywords}\n"
+	    "---\n"
+	    "title: kwsys\nid: 22222222-0000-0000-0000-000000000002\n"
+	    "logsource: {product: windows, service: system}\n"
+	    "detection: {keywords: [evilword-b], condition: keywords}\n"
+	    "---\n"
+	    "title: field\nid: 22222222-0000-0000-0000-000000000003\n"
+	    "logsource: {product: windows, service: security}\n"
+	    "detection: {sel: {CommandLine|contains: 'sekurlsa::x'}, condition: sel}\n";
+	static const struct {
+		const char *event;
+		const char *rules; /* titles of the alerts, in order */
+	} kwcases[] = {
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"runs sekurlsa::x now\"}", "kwsec"},
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"evilword-b\"}", ""},
+	    {"{\"Channel\":\"System\",\"EventID\":1,\"X\":\"evilword-b\"}", "kwsys"},
+	    {"{\"Channel\":\"System\",\"EventID\":1,\"X\":\"mimikatz-a\"}", ""},
+	    /* exactly the shortest keyword: not left out as too short */
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"A\":\"1\",\"X\":\"mimikatz-a\"}",
+	     "kwsec"},
+	    /* split over two values */
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"xx mimikatz\",\"Y\":\"-a\"}", ""},
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"sekurlsa:\",\"Y\":\":x\"}", ""},
+	    /* the keyword and the field rule together, in rule order */
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"CommandLine\":\"a sekurlsa::x b\"}",
+	     "kwsec,field"},
+	};
+	for (size_t i = 0; i < sizeof kwcases / sizeof *kwcases; i++) {
+		struct collect c = {0};
+		run(yaml, kwcases[i].event, &c);
+		char got[256] = "";
+		for (size_t k = 0; k < c.n; k++)
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", k ? "," : "",
+				 c.alerts[k]->rule_title);
+		collect_free(&c);
+		if (strcmp(got, kwcases[i].rules))
+			fail_msg("case %zu: alerts \"%s\", expected \"%s\"\n  event %s", i, got,
+				 kwcases[i].rules, kwcases[i].event);
+	}
+}
+
 /* Number of cache files in dir, and each one's path into paths (up to 16). */
 static size_t cache_files(const char *dir, char paths[16][512])
 {
@@ -1355,6 +1407,7 @@ int main(void)
 	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
 	    cmocka_unit_test(test_prefilter),   cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_corpus_evtx), cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_keyword_classes),
 	    cmocka_unit_test(test_dbcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
