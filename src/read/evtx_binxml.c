@@ -292,9 +292,27 @@ struct plan_op {
 	uint32_t arg, arg_len;       /* TX_CONST: in plan_bytes; a value type: its index */
 	uint16_t text;               /* TX_*, or the value type of the substitution */
 	uint8_t kind;
-	bool plain;     /* a named field whose text op_line writes, needing nothing after */
 	bool cond;      /* emitted only when its text is not empty */
 	bool record_id; /* System/EventRecordID */
+	uint8_t form;   /* FORM_*: how plan_run writes it without op_general */
+	bool may_hex;   /* its text may be libevtx's padded hex (text_may_be_hex) */
+};
+
+/* The forms of plan_op.form: a named field of one value type or none, whose
+ * line and field are all a replay makes of it; the rest, and values of an
+ * unexpected size, go through op_general */
+enum {
+	FORM_GENERAL,
+	FORM_NONE,
+	FORM_CONST,
+	FORM_UTF16,
+	FORM_U8,
+	FORM_U16,
+	FORM_U32,
+	FORM_U64,
+	FORM_HEX32,
+	FORM_HEX64,
+	FORM_TEXT
 };
 
 struct plan {
@@ -1438,12 +1456,10 @@ static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 			 const struct value *vals)
 {
 	op->text = TX_PARTS;
-	op->plain = false;
 	if (op->kind != OP_EMIT && op->kind != OP_DATA)
 		return;
 	if (op->nparts == 0) {
 		op->text = TX_NONE;
-		op->plain = op->kind == OP_EMIT && !op->record_id;
 		return;
 	}
 	if (op->nparts != 1)
@@ -1456,8 +1472,47 @@ static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 		op->text = TX_CONST;
 		op->arg_len = pp->len;
 	}
-	op->plain = op->kind == OP_EMIT && !text_may_be_hex(op->text) && !op->record_id &&
-		    !(op->slot == WV_TIME && op->text == 0x11);
+}
+
+/* plan_op.form and may_hex of op, once op_text_form has settled its text. */
+static void op_form(struct plan_op *op)
+{
+	op->form = FORM_GENERAL;
+	op->may_hex = text_may_be_hex(op->text);
+	if (op->kind != OP_EMIT || op->record_id || (op->slot == WV_TIME && op->text == 0x11))
+		return;
+	switch (op->text) {
+	case TX_PARTS:
+		return;
+	case TX_NONE:
+		op->form = FORM_NONE;
+		return;
+	case TX_CONST:
+		op->form = FORM_CONST;
+		return;
+	case 0x01:
+		op->form = FORM_UTF16;
+		return;
+	case 0x04:
+		op->form = FORM_U8;
+		return;
+	case 0x06:
+		op->form = FORM_U16;
+		return;
+	case 0x08:
+		op->form = FORM_U32;
+		return;
+	case 0x0A:
+		op->form = FORM_U64;
+		return;
+	case 0x14:
+		op->form = FORM_HEX32;
+		return;
+	case 0x15:
+		op->form = FORM_HEX64;
+		return;
+	}
+	op->form = FORM_TEXT;
 }
 
 /* The walk of a recorded template is over (ok: without error): keep the
@@ -1513,8 +1568,10 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 		bx->npbytes = bx->rec_marks[2];
 		return;
 	}
-	for (size_t i = ops0; i < bx->nops; i++)
+	for (size_t i = ops0; i < bx->nops; i++) {
 		op_text_form(bx, &bx->ops[i], bx->rec_vals);
+		op_form(&bx->ops[i]);
+	}
 	bx->plans[slot] = (struct plan){.gen = bx->gen,
 					.def = def,
 					.sig = bx->rec_sig,
@@ -1536,10 +1593,10 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 /* "Name=" of op at d, copied sixteen bytes at a time (plan_bytes has
  * NAME_PAD bytes after the name, d room for as many): names are short, and
  * a call of memcpy for each was a twentieth of a replay. Its end. */
-static inline char *name_copy(const struct evtx_binxml *bx, char *d, const struct plan_op *op)
+static inline char *name_copy(const char *pbytes, char *d, const struct plan_op *op)
 {
 	size_t n = op->name_len + 1;
-	const char *q = bx->pbytes + op->name_off;
+	const char *q = pbytes + op->name_off;
 	memcpy(d, q, 16);
 	for (size_t i = 16; i < n; i += 16)
 		memcpy(d + i, q + i, 16);
@@ -1552,7 +1609,7 @@ static inline int name_put(struct evtx_binxml *bx, struct tbuf *raw, const struc
 	int rc = tbuf_reserve(bx, raw, op->name_len + 1 + NAME_PAD);
 	if (rc)
 		return rc;
-	raw->len = (size_t)(name_copy(bx, raw->p + raw->len, op) - raw->p);
+	raw->len = (size_t)(name_copy(bx->pbytes, raw->p + raw->len, op) - raw->p);
 	return 0;
 }
 
@@ -1660,7 +1717,7 @@ static int op_slow(struct evtx_binxml *bx, const struct plan_op *op, const struc
 static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 			    const struct value *vals, char *d, char **v, int *rc)
 {
-	char *e = *v = name_copy(bx, d, op);
+	char *e = *v = name_copy(bx->pbytes, d, op);
 	if (op->text >= TX_PARTS) {
 		if (op->text == TX_NONE)
 			return e;
@@ -1713,6 +1770,96 @@ static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
 			as_strerror(rc));
 }
 
+/* One step of a replay that plan_run does not write itself (see
+ * plan_op.form): nested values, arrays, unnamed Data, texts of several
+ * parts, the time and the record id, and every step when the record's
+ * bound was too large to reserve (*room false). 0 or a negative code;
+ * *room is made again after a step that took room of its own. */
+static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const struct plan_op *op,
+						const struct value *vals, size_t bound, bool *room)
+{
+	struct tbuf *raw = &bx->raw;
+	struct winevent *w = bx->w;
+	int rc = 0;
+	switch (op->kind) {
+	case OP_CHECK:
+		return 0;
+	case OP_NESTED: {
+		/* inside the root, as when it was recorded */
+		int d = bx->depth;
+		if (d == 0) {
+			memset(&bx->st[0], 0, sizeof bx->st[0]);
+			bx->st[0].section = SEC_ROOT;
+			bx->depth = 1;
+		}
+		rc = substitute(bx, &vals[bx->parts[op->part0].a], NULL, 0);
+		if (!rc && bx->depth != 1)
+			rc = bad(bx, 0, "BinXML value left elements open");
+		bx->depth = d;
+		if (rc)
+			return rc;
+		/* its lines took room of their own: make it again for ours */
+		*room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
+		return 0;
+	}
+	case OP_ARRAY_EMIT:
+	case OP_ARRAY_DATA:
+	case OP_ARRAY_CHECK:
+		if ((rc = plan_array(bx, op, &vals[bx->parts[op->part0].a])))
+			return rc;
+		*room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
+		return 0;
+	}
+	struct slice t;
+	if (*room && op->text != TX_PARTS) {
+		char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
+		if (!e)
+			return rc;
+		if (op->cond && e == v)
+			return 0;
+		t = slice_make(v, (size_t)(e - v));
+		if (op->may_hex && t.len >= 10 && v[0] == '0' && v[1] == 'x' &&
+		    (rc = hex_minimal(bx, &t)))
+			return rc;
+		v[t.len] = '\n';
+		raw->len = (size_t)(v - raw->p) + t.len + 1;
+	} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
+		return rc < 0 ? rc : 0; /* 1: left out, empty */
+	}
+	if (op->kind == OP_DATA) {
+		if ((rc = winevent_add_data(w, t)))
+			return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+		return 0;
+	}
+	if (op->text == 0x11 && op->slot == WV_TIME && !w->v[WV_TIME].ptr) {
+		/* the text is evtx_value_text's: its time without parsing it
+		 * back (whole microseconds since 1970, as time_parse_rfc3339
+		 * gives) */
+		uint64_t ft = rd64(bx->p + vals[op->arg].off);
+		w->time_known = true;
+		w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
+	}
+	if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+		return field_error(bx, op, rc);
+	if (op->record_id)
+		bx->record_id = decimal(t);
+	return 0;
+}
+
+/* Steps k… of plan pl through op_general: when the record's bound is too
+ * large to reserve at once. 0 or a negative code. */
+static int plan_rest(struct evtx_binxml *bx, const struct plan *pl, uint32_t k,
+		     const struct value *vals, size_t bound, bool room)
+{
+	for (; k < pl->nops; k++) {
+		/* bx->ops, not a pointer kept: a plan recorded inside may grow it */
+		int rc = op_general(bx, &bx->ops[pl->op0 + k], vals, bound, &room);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * The fields of a plan for the values vals; 0 or a negative code. Each
  * field's text is written once, into its line of the raw text
@@ -1720,17 +1867,25 @@ static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
  * reservation for the record's lines (from the values' bounds) instead of
  * a text buffer, a copy and a line a field. A field of one part (nearly
  * all) is written straight into that room by its value type, fixed for the
- * plan; the rest, or all of them when the bound is too large to reserve,
- * reserve as they go.
+ * plan (plan_op.form); the rest go through op_general, and all of them
+ * when the bound is too large to reserve (plan_rest).
+ *
+ * The loop keeps the end of the raw text, the plan bytes and the next
+ * field in locals, given back to bx around op_general: the text is written
+ * a byte at a time, and a byte store may alias any field of bx, which the
+ * compiler would otherwise load again for every value. Not inlined into
+ * stream(): there its locals went to the stack.
  */
-static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
+static int __attribute__((noinline))
+plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
 {
 	if ((bx->tokens += pl->tokens) > AS_EVTX_MAX_TOKENS)
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
 				AS_EVTX_MAX_TOKENS);
+	const uint32_t nops = pl->nops;
 	const struct plan_op *ops = bx->ops + pl->op0;
 	int rc;
-	for (uint32_t i = 0; pl->nchecks && i < pl->nops; i++) {
+	for (uint32_t i = 0; pl->nchecks && i < nops; i++) {
 		if (ops[i].kind != OP_CHECK)
 			continue;
 		struct tbuf scratch = {0};
@@ -1744,86 +1899,142 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	for (uint32_t i = 0; i < pl->nsubst; i++)
 		bound += value_bound(&vals[rd16(sv + 2 * i)]);
 	struct tbuf *raw = &bx->raw;
-	bool room = bound <= AS_MAX_EVTX_XML;
-	if (room && (rc = tbuf_reserve(bx, raw, bound)))
-		return rc;
 	struct winevent *w = bx->w;
-	if (w->fields && (rc = event_fields_reserve(w->ev, w->a, pl->nfields)))
+	struct event *ev = w->ev;
+	const bool fields = w->fields;
+	if (fields && (rc = event_fields_reserve(ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
-	for (uint32_t i = 0; i < pl->nops; i++) {
-		const struct plan_op *op = &ops[i];
-		switch (op->kind) {
-		case OP_CHECK:
-			continue;
-		case OP_NESTED: {
-			/* inside the root, as when it was recorded */
-			int d = bx->depth;
-			if (d == 0) {
-				memset(&bx->st[0], 0, sizeof bx->st[0]);
-				bx->st[0].section = SEC_ROOT;
-				bx->depth = 1;
-			}
-			rc = substitute(bx, &vals[bx->parts[op->part0].a], NULL, 0);
-			if (!rc && bx->depth != 1)
-				rc = bad(bx, 0, "BinXML value left elements open");
-			bx->depth = d;
-			if (rc)
-				return rc;
-			ops = bx->ops + pl->op0; /* a plan recorded inside may have grown them */
-			/* its lines took room of their own: make it again for ours */
-			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
-			continue;
-		}
-		case OP_ARRAY_EMIT:
-		case OP_ARRAY_DATA:
-		case OP_ARRAY_CHECK:
-			if ((rc = plan_array(bx, op, &vals[bx->parts[op->part0].a])))
-				return rc;
-			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
-			continue;
-		}
-		struct slice t;
-		if (room && op->text != TX_PARTS) {
-			char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
-			if (!e)
-				return rc;
-			if (op->cond && e == v)
-				continue;
-			t = slice_make(v, (size_t)(e - v));
-			if (!op->plain && t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
-			    v[1] == 'x' && (rc = hex_minimal(bx, &t)))
-				return rc;
-			v[t.len] = '\n';
-			raw->len = (size_t)(v - raw->p) + t.len + 1;
-			if (op->plain) {
-				/* most fields: nothing more than the field */
-				if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
-					return field_error(bx, op, rc);
-				continue;
-			}
-		} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
-			if (rc < 0)
-				return rc;
-			continue; /* left out: empty */
-		}
-		if (op->kind == OP_DATA) {
-			if ((rc = winevent_add_data(w, t)))
-				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
-			continue;
-		}
-		if (op->text == 0x11 && op->slot == WV_TIME && !w->v[WV_TIME].ptr) {
-			/* the text is evtx_value_text's: its time without parsing it
-			 * back (whole microseconds since 1970, as time_parse_rfc3339
-			 * gives) */
-			uint64_t ft = rd64(bx->p + vals[op->arg].off);
-			w->time_known = true;
-			w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
-		}
-		if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
-			return field_error(bx, op, rc);
-		if (op->record_id)
-			bx->record_id = decimal(t);
+	if (bound > AS_MAX_EVTX_XML)
+		return plan_rest(bx, pl, 0, vals, bound, false);
+	if ((rc = tbuf_reserve(bx, raw, bound)))
+		return rc;
+	const uint8_t *const chunk = bx->p;
+	const char *pb = bx->pbytes;
+	char *d = raw->p + raw->len;
+	/* fields up to fend are reserved (none when !fields) */
+	struct field *fp = NULL, *fend = NULL;
+	if (fields && ev->fields) {
+		fp = ev->fields + ev->nfields;
+		fend = ev->fields + ev->fields_cap;
 	}
+	for (uint32_t i = 0; i < nops; i++) {
+		const struct plan_op *op = &ops[i];
+		unsigned form = op->form;
+		if (form == FORM_GENERAL) {
+			raw->len = (size_t)(d - raw->p);
+			if (fp)
+				ev->nfields = (uint32_t)(fp - ev->fields);
+			bool room = true;
+			if ((rc = op_general(bx, op, vals, bound, &room)))
+				return rc;
+			if (!room)
+				return plan_rest(bx, pl, i + 1, vals, bound, false);
+			/* a plan recorded inside may have grown the plan arrays,
+			 * a step may have grown the text and the fields */
+			ops = bx->ops + pl->op0;
+			pb = bx->pbytes;
+			d = raw->p + raw->len;
+			if (fields && ev->fields) {
+				fp = ev->fields + ev->nfields;
+				fend = ev->fields + ev->fields_cap;
+			}
+			continue;
+		}
+		char *v = name_copy(pb, d, op), *e = v;
+		if (form >= FORM_UTF16) {
+			const struct value *val = &vals[op->arg];
+			const uint8_t *q = chunk + val->off;
+			uint32_t size = val->size;
+			/* the sizes are the values' own: a plan fixes types only */
+			switch (form) {
+			case FORM_UTF16:
+				e = v + evtx_utf16_to_utf8(v, q, size / 2);
+				goto written;
+			case FORM_U8:
+				if (size == 1) {
+					e = evtx_u64_text(v, q[0]);
+					goto written;
+				}
+				break;
+			case FORM_U16:
+				if (size == 2) {
+					e = evtx_u64_text(v, rd16(q));
+					goto written;
+				}
+				break;
+			case FORM_U32:
+				if (size == 4) {
+					e = evtx_u64_text(v, rd32(q));
+					goto written;
+				}
+				break;
+			case FORM_U64:
+				if (size == 8) {
+					e = evtx_u64_text(v, rd64(q));
+					goto written;
+				}
+				break;
+			/* hex as winevent.c shortens libevtx's padded text */
+			case FORM_HEX32:
+				if (size == 4) {
+					e = evtx_hex_minimal_text(v, rd32(q));
+					goto written;
+				}
+				break;
+			case FORM_HEX64:
+				if (size == 8) {
+					e = evtx_hex_minimal_text(v, rd64(q));
+					goto written;
+				}
+				break;
+			}
+			e = evtx_value_text(v, val->type, q, size, &bx->day);
+			if (!e) {
+				raw->len = (size_t)(d - raw->p);
+				if (fp)
+					ev->nfields = (uint32_t)(fp - ev->fields);
+				return value_error(bx, val);
+			}
+		} else if (form == FORM_CONST) {
+			memcpy(v, pb + op->arg, op->arg_len);
+			e = v + op->arg_len;
+		}
+	written:
+		if (op->cond && e == v)
+			continue;
+		size_t tlen = (size_t)(e - v);
+		if (op->may_hex && tlen >= 10 && v[0] == '0' && v[1] == 'x') {
+			/* it shortens in place, failing never */
+			struct slice h = slice_make(v, tlen);
+			(void)hex_minimal(bx, &h);
+			tlen = h.len;
+		}
+		v[tlen] = '\n';
+		d = v + tlen + 1;
+		struct slice t = slice_make(v, tlen);
+		int slot = op->slot;
+		if (slot >= 0 && !w->v[slot].ptr)
+			w->v[slot] = t;
+		if (fp < fend) {
+			*fp++ = (struct field){op->id, FT_STRING, t};
+			continue;
+		}
+		if (!fields)
+			continue;
+		/* beyond the room reserved: AS_MAX_FIELDS */
+		raw->len = (size_t)(d - raw->p);
+		if (fp)
+			ev->nfields = (uint32_t)(fp - ev->fields);
+		if ((rc = event_field_add(ev, w->a, op->id, FT_STRING, t)))
+			return field_error(bx, op, rc);
+		if (ev->fields) {
+			fp = ev->fields + ev->nfields;
+			fend = ev->fields + ev->fields_cap;
+		}
+	}
+	raw->len = (size_t)(d - raw->p);
+	if (fp)
+		ev->nfields = (uint32_t)(fp - ev->fields);
 	return 0;
 }
 
