@@ -312,6 +312,8 @@ enum {
 	FORM_U64,
 	FORM_HEX32,
 	FORM_HEX64,
+	FORM_RECORD_ID, /* UInt64 System/EventRecordID */
+	FORM_TIME,      /* the FILETIME of TimeCreated */
 	FORM_TEXT
 };
 
@@ -1479,8 +1481,17 @@ static void op_form(struct plan_op *op)
 {
 	op->form = FORM_GENERAL;
 	op->may_hex = text_may_be_hex(op->text);
-	if (op->kind != OP_EMIT || op->record_id || (op->slot == WV_TIME && op->text == 0x11))
+	if (op->kind != OP_EMIT)
 		return;
+	if (op->record_id) {
+		if (op->text == 0x0A)
+			op->form = FORM_RECORD_ID;
+		return;
+	}
+	if (op->slot == WV_TIME && op->text == 0x11) {
+		op->form = FORM_TIME;
+		return;
+	}
 	switch (op->text) {
 	case TX_PARTS:
 		return;
@@ -1772,8 +1783,8 @@ static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
 
 /* One step of a replay that plan_run does not write itself (see
  * plan_op.form): nested values, arrays, unnamed Data, texts of several
- * parts, the time and the record id, and every step when the record's
- * bound was too large to reserve (*room false). 0 or a negative code;
+ * parts, and every step when the record's bound was too large to reserve
+ * (*room false). 0 or a negative code;
  * *room is made again after a step that took room of its own. */
 static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const struct plan_op *op,
 						const struct value *vals, size_t bound, bool *room)
@@ -1987,6 +1998,15 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 					goto written;
 				}
 				break;
+			case FORM_RECORD_ID:
+				if (size == 8) {
+					uint64_t x = rd64(q);
+					e = evtx_u64_text(v, x);
+					/* as decimal() reads the text: 19 digits at most */
+					bx->record_id = x < evtx_pow10[19] ? x : 0;
+					goto written;
+				}
+				break;
 			}
 			e = evtx_value_text(v, val->type, q, size, &bx->day);
 			if (!e) {
@@ -1994,6 +2014,13 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 				if (fp)
 					ev->nfields = (uint32_t)(fp - ev->fields);
 				return value_error(bx, val);
+			}
+			if (form == FORM_TIME && !w->v[WV_TIME].ptr) {
+				/* the text is evtx_value_text's: its time without
+				 * parsing it back (whole microseconds since 1970, as
+				 * time_parse_rfc3339 gives) */
+				w->time_known = true;
+				w->time_us = (int64_t)(rd64(q) / 10) - 11644473600000000ll;
 			}
 		} else if (form == FORM_CONST) {
 			memcpy(v, pb + op->arg, op->arg_len);
