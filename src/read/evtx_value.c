@@ -205,13 +205,18 @@ static char *hex_text(char *d, uint64_t v, int digits)
 
 char *evtx_hex_minimal_text(char *d, uint64_t v)
 {
-	char all[16];
-	put8(all, hex8((uint32_t)(v >> 32), false));
-	put8(all + 8, hex8((uint32_t)v, false));
 	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
 	d[0] = '0';
 	d[1] = 'x';
-	memcpy(d + 2, all + 16 - n, n);
+	/* the digits shifted to the top, written whole: the zeros after the
+	 * n wanted fall in the room, and no copy of a variable length */
+	if (n <= 8) {
+		put8(d + 2, hex8((uint32_t)v << (4 * (8 - n)), false));
+	} else {
+		v <<= 4 * (16 - n);
+		put8(d + 2, hex8((uint32_t)(v >> 32), false));
+		put8(d + 10, hex8((uint32_t)v, false));
+	}
 	return d + 2 + n;
 }
 

@@ -126,6 +126,17 @@ static void test_hex_minimal(void **state)
 		*e = 0;
 		assert_string_equal(buf, hex[i].text);
 	}
+	/* 2^k - 1 and 2^k for every k: every digit count and nibble place */
+	for (int k = 0; k < 64; k++) {
+		uint64_t vals[2] = {(1ull << k) - 1, 1ull << k};
+		for (int j = 0; j < 2; j++) {
+			char buf[24], want[24];
+			char *e = evtx_hex_minimal_text(buf, vals[j]);
+			*e = 0;
+			snprintf(want, sizeof want, "0x%llx", (unsigned long long)vals[j]);
+			assert_string_equal(buf, want);
+		}
+	}
 }
 
 static void test_u64_every_length(void **state)
