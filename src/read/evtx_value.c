@@ -96,6 +96,26 @@ size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 	 * byte from 1 to 127 (packus turns larger units, signed, into 0 or
 	 * 255), positive as a signed byte */
 	const __m128i zero = _mm_setzero_si128();
+	if (n < 4) {
+		/* short values ("-", "0", "%%1"): unit by unit, here */
+		while (i < n && (unsigned)(rd16(p + 2 * i) - 1) < 0x7F) {
+			d[i] = (char)p[2 * i];
+			i++;
+		}
+		return i == n ? n : utf16_rest(d, p, n, i);
+	}
+	if (n < 8) {
+		/* the first four units and the last four, overlapping */
+		__m128i b = _mm_packus_epi16(_mm_loadl_epi64((const __m128i *)p),
+					     _mm_loadl_epi64((const __m128i *)(p + 2 * (n - 4))));
+		if ((_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero)) & 0x0F0F) != 0x0F0F)
+			return utf16_rest(d, p, n, 0);
+		uint32_t first = (uint32_t)_mm_cvtsi128_si32(b);
+		uint32_t last = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(b, 8));
+		memcpy(d, &first, 4);
+		memcpy(d + n - 4, &last, 4);
+		return n;
+	}
 	for (; i + 16 <= n; i += 16) {
 		__m128i b = _mm_packus_epi16(_mm_loadu_si128((const __m128i *)(p + 2 * i)),
 					     _mm_loadu_si128((const __m128i *)(p + 2 * i + 16)));
