@@ -300,6 +300,7 @@ struct plan_op {
 	bool record_id; /* System/EventRecordID */
 	uint8_t form;   /* FORM_*: how plan_run writes it without op_general */
 	bool may_hex;   /* its text may be libevtx's padded hex (text_may_be_hex) */
+	bool look;      /* cond or may_hex: plan_run looks at the text written */
 };
 
 /* The forms of plan_op.form: a named field of one value type or none, whose
@@ -571,7 +572,7 @@ static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_
 }
 
 /* Bytes after a name in plan_bytes: '=' and zeros to round a copy up. */
-#define NAME_PAD 16
+#define NAME_PAD 32
 
 /* One emitted field, recorded with its text's parts (src): the op, valid
  * until the next is recorded, or NULL when none was. */
@@ -1485,6 +1486,7 @@ static void op_form(struct plan_op *op)
 {
 	op->form = FORM_GENERAL;
 	op->may_hex = text_may_be_hex(op->text);
+	op->look = op->cond || op->may_hex;
 	if (op->kind != OP_EMIT)
 		return;
 	if (op->record_id) {
@@ -1605,15 +1607,15 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 	lib_keep(bx, &bx->plans[slot]);
 }
 
-/* "Name=" of op at d, copied sixteen bytes at a time (plan_bytes has
- * NAME_PAD bytes after the name, d room for as many): names are short, and
- * a call of memcpy for each was a twentieth of a replay. Its end. */
+/* "Name=" of op at d, copied 32 bytes, then sixteen at a time (plan_bytes
+ * has NAME_PAD bytes after the name, d room for as many): names are short,
+ * and a call of memcpy for each was a twentieth of a replay. Its end. */
 static inline char *name_copy(const char *pbytes, char *d, const struct plan_op *op)
 {
 	size_t n = op->name_len + 1;
 	const char *q = pbytes + op->name_off;
-	memcpy(d, q, 16);
-	for (size_t i = 16; i < n; i += 16)
+	memcpy(d, q, 32);
+	for (size_t i = 32; i < n; i += 16)
 		memcpy(d + i, q + i, 16);
 	return d + n;
 }
@@ -2030,15 +2032,17 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			memcpy(v, pb + op->arg, op->arg_len);
 			e = v + op->arg_len;
 		}
-	written:
-		if (op->cond && e == v)
-			continue;
+	written:;
 		size_t tlen = (size_t)(e - v);
-		if (op->may_hex && tlen >= 10 && v[0] == '0' && v[1] == 'x') {
-			/* it shortens in place, failing never */
-			struct slice h = slice_make(v, tlen);
-			(void)hex_minimal(bx, &h);
-			tlen = h.len;
+		if (op->look) {
+			if (op->cond && !tlen)
+				continue;
+			if (op->may_hex && tlen >= 10 && v[0] == '0' && v[1] == 'x') {
+				/* it shortens in place, failing never */
+				struct slice h = slice_make(v, tlen);
+				(void)hex_minimal(bx, &h);
+				tlen = h.len;
+			}
 		}
 		v[tlen] = '\n';
 		d = v + tlen + 1;
