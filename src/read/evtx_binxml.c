@@ -37,9 +37,13 @@
 #include "read/evtx_value.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -292,9 +296,30 @@ struct plan_op {
 	uint32_t arg, arg_len;       /* TX_CONST: in plan_bytes; a value type: its index */
 	uint16_t text;               /* TX_*, or the value type of the substitution */
 	uint8_t kind;
-	bool plain;     /* a named field whose text op_line writes, needing nothing after */
 	bool cond;      /* emitted only when its text is not empty */
 	bool record_id; /* System/EventRecordID */
+	uint8_t form;   /* FORM_*: how plan_run writes it without op_general */
+	bool may_hex;   /* its text may be libevtx's padded hex (text_may_be_hex) */
+	bool look;      /* cond or may_hex: plan_run looks at the text written */
+};
+
+/* The forms of plan_op.form: a named field of one value type or none, whose
+ * line and field are all a replay makes of it; the rest, and values of an
+ * unexpected size, go through op_general */
+enum {
+	FORM_GENERAL,
+	FORM_NONE,
+	FORM_CONST,
+	FORM_UTF16,
+	FORM_U8,
+	FORM_U16,
+	FORM_U32,
+	FORM_U64,
+	FORM_HEX32,
+	FORM_HEX64,
+	FORM_RECORD_ID, /* UInt64 System/EventRecordID */
+	FORM_TIME,      /* the FILETIME of TimeCreated */
+	FORM_TEXT
 };
 
 struct plan {
@@ -547,7 +572,7 @@ static void rec_part(struct evtx_binxml *bx, struct tbuf *t, bool subst, uint32_
 }
 
 /* Bytes after a name in plan_bytes: '=' and zeros to round a copy up. */
-#define NAME_PAD 16
+#define NAME_PAD 32
 
 /* One emitted field, recorded with its text's parts (src): the op, valid
  * until the next is recorded, or NULL when none was. */
@@ -1438,12 +1463,10 @@ static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 			 const struct value *vals)
 {
 	op->text = TX_PARTS;
-	op->plain = false;
 	if (op->kind != OP_EMIT && op->kind != OP_DATA)
 		return;
 	if (op->nparts == 0) {
 		op->text = TX_NONE;
-		op->plain = op->kind == OP_EMIT && !op->record_id;
 		return;
 	}
 	if (op->nparts != 1)
@@ -1456,8 +1479,57 @@ static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
 		op->text = TX_CONST;
 		op->arg_len = pp->len;
 	}
-	op->plain = op->kind == OP_EMIT && !text_may_be_hex(op->text) && !op->record_id &&
-		    !(op->slot == WV_TIME && op->text == 0x11);
+}
+
+/* plan_op.form and may_hex of op, once op_text_form has settled its text. */
+static void op_form(struct plan_op *op)
+{
+	op->form = FORM_GENERAL;
+	op->may_hex = text_may_be_hex(op->text);
+	op->look = op->cond || op->may_hex;
+	if (op->kind != OP_EMIT)
+		return;
+	if (op->record_id) {
+		if (op->text == 0x0A)
+			op->form = FORM_RECORD_ID;
+		return;
+	}
+	if (op->slot == WV_TIME && op->text == 0x11) {
+		op->form = FORM_TIME;
+		return;
+	}
+	switch (op->text) {
+	case TX_PARTS:
+		return;
+	case TX_NONE:
+		op->form = FORM_NONE;
+		return;
+	case TX_CONST:
+		op->form = FORM_CONST;
+		return;
+	case 0x01:
+		op->form = FORM_UTF16;
+		return;
+	case 0x04:
+		op->form = FORM_U8;
+		return;
+	case 0x06:
+		op->form = FORM_U16;
+		return;
+	case 0x08:
+		op->form = FORM_U32;
+		return;
+	case 0x0A:
+		op->form = FORM_U64;
+		return;
+	case 0x14:
+		op->form = FORM_HEX32;
+		return;
+	case 0x15:
+		op->form = FORM_HEX64;
+		return;
+	}
+	op->form = FORM_TEXT;
 }
 
 /* The walk of a recorded template is over (ok: without error): keep the
@@ -1513,8 +1585,10 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 		bx->npbytes = bx->rec_marks[2];
 		return;
 	}
-	for (size_t i = ops0; i < bx->nops; i++)
+	for (size_t i = ops0; i < bx->nops; i++) {
 		op_text_form(bx, &bx->ops[i], bx->rec_vals);
+		op_form(&bx->ops[i]);
+	}
 	bx->plans[slot] = (struct plan){.gen = bx->gen,
 					.def = def,
 					.sig = bx->rec_sig,
@@ -1533,15 +1607,15 @@ static void plan_end(struct evtx_binxml *bx, int slot, uint32_t def, uint32_t n,
 	lib_keep(bx, &bx->plans[slot]);
 }
 
-/* "Name=" of op at d, copied sixteen bytes at a time (plan_bytes has
- * NAME_PAD bytes after the name, d room for as many): names are short, and
- * a call of memcpy for each was a twentieth of a replay. Its end. */
-static inline char *name_copy(const struct evtx_binxml *bx, char *d, const struct plan_op *op)
+/* "Name=" of op at d, copied 32 bytes, then sixteen at a time (plan_bytes
+ * has NAME_PAD bytes after the name, d room for as many): names are short,
+ * and a call of memcpy for each was a twentieth of a replay. Its end. */
+static inline char *name_copy(const char *pbytes, char *d, const struct plan_op *op)
 {
 	size_t n = op->name_len + 1;
-	const char *q = bx->pbytes + op->name_off;
-	memcpy(d, q, 16);
-	for (size_t i = 16; i < n; i += 16)
+	const char *q = pbytes + op->name_off;
+	memcpy(d, q, 32);
+	for (size_t i = 32; i < n; i += 16)
 		memcpy(d + i, q + i, 16);
 	return d + n;
 }
@@ -1552,7 +1626,7 @@ static inline int name_put(struct evtx_binxml *bx, struct tbuf *raw, const struc
 	int rc = tbuf_reserve(bx, raw, op->name_len + 1 + NAME_PAD);
 	if (rc)
 		return rc;
-	raw->len = (size_t)(name_copy(bx, raw->p + raw->len, op) - raw->p);
+	raw->len = (size_t)(name_copy(bx->pbytes, raw->p + raw->len, op) - raw->p);
 	return 0;
 }
 
@@ -1660,7 +1734,7 @@ static int op_slow(struct evtx_binxml *bx, const struct plan_op *op, const struc
 static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 			    const struct value *vals, char *d, char **v, int *rc)
 {
-	char *e = *v = name_copy(bx, d, op);
+	char *e = *v = name_copy(bx->pbytes, d, op);
 	if (op->text >= TX_PARTS) {
 		if (op->text == TX_NONE)
 			return e;
@@ -1713,6 +1787,96 @@ static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
 			as_strerror(rc));
 }
 
+/* One step of a replay that plan_run does not write itself (see
+ * plan_op.form): nested values, arrays, unnamed Data, texts of several
+ * parts, and every step when the record's bound was too large to reserve
+ * (*room false). 0 or a negative code;
+ * *room is made again after a step that took room of its own. */
+static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const struct plan_op *op,
+						const struct value *vals, size_t bound, bool *room)
+{
+	struct tbuf *raw = &bx->raw;
+	struct winevent *w = bx->w;
+	int rc = 0;
+	switch (op->kind) {
+	case OP_CHECK:
+		return 0;
+	case OP_NESTED: {
+		/* inside the root, as when it was recorded */
+		int d = bx->depth;
+		if (d == 0) {
+			memset(&bx->st[0], 0, sizeof bx->st[0]);
+			bx->st[0].section = SEC_ROOT;
+			bx->depth = 1;
+		}
+		rc = substitute(bx, &vals[bx->parts[op->part0].a], NULL, 0);
+		if (!rc && bx->depth != 1)
+			rc = bad(bx, 0, "BinXML value left elements open");
+		bx->depth = d;
+		if (rc)
+			return rc;
+		/* its lines took room of their own: make it again for ours */
+		*room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
+		return 0;
+	}
+	case OP_ARRAY_EMIT:
+	case OP_ARRAY_DATA:
+	case OP_ARRAY_CHECK:
+		if ((rc = plan_array(bx, op, &vals[bx->parts[op->part0].a])))
+			return rc;
+		*room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
+		return 0;
+	}
+	struct slice t;
+	if (*room && op->text != TX_PARTS) {
+		char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
+		if (!e)
+			return rc;
+		if (op->cond && e == v)
+			return 0;
+		t = slice_make(v, (size_t)(e - v));
+		if (op->may_hex && t.len >= 10 && v[0] == '0' && v[1] == 'x' &&
+		    (rc = hex_minimal(bx, &t)))
+			return rc;
+		v[t.len] = '\n';
+		raw->len = (size_t)(v - raw->p) + t.len + 1;
+	} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
+		return rc < 0 ? rc : 0; /* 1: left out, empty */
+	}
+	if (op->kind == OP_DATA) {
+		if ((rc = winevent_add_data(w, t)))
+			return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
+		return 0;
+	}
+	if (op->text == 0x11 && op->slot == WV_TIME && !w->v[WV_TIME].ptr) {
+		/* the text is evtx_value_text's: its time without parsing it
+		 * back (whole microseconds since 1970, as time_parse_rfc3339
+		 * gives) */
+		uint64_t ft = rd64(bx->p + vals[op->arg].off);
+		w->time_known = true;
+		w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
+	}
+	if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
+		return field_error(bx, op, rc);
+	if (op->record_id)
+		bx->record_id = decimal(t);
+	return 0;
+}
+
+/* Steps k… of plan pl through op_general: when the record's bound is too
+ * large to reserve at once. 0 or a negative code. */
+static int plan_rest(struct evtx_binxml *bx, const struct plan *pl, uint32_t k,
+		     const struct value *vals, size_t bound, bool room)
+{
+	for (; k < pl->nops; k++) {
+		/* bx->ops, not a pointer kept: a plan recorded inside may grow it */
+		int rc = op_general(bx, &bx->ops[pl->op0 + k], vals, bound, &room);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * The fields of a plan for the values vals; 0 or a negative code. Each
  * field's text is written once, into its line of the raw text
@@ -1720,17 +1884,25 @@ static int field_error(struct evtx_binxml *bx, const struct plan_op *op, int rc)
  * reservation for the record's lines (from the values' bounds) instead of
  * a text buffer, a copy and a line a field. A field of one part (nearly
  * all) is written straight into that room by its value type, fixed for the
- * plan; the rest, or all of them when the bound is too large to reserve,
- * reserve as they go.
+ * plan (plan_op.form); the rest go through op_general, and all of them
+ * when the bound is too large to reserve (plan_rest).
+ *
+ * The loop keeps the end of the raw text, the plan bytes and the next
+ * field in locals, given back to bx around op_general: the text is written
+ * a byte at a time, and a byte store may alias any field of bx, which the
+ * compiler would otherwise load again for every value. Not inlined into
+ * stream(): there its locals went to the stack.
  */
-static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
+static int __attribute__((noinline))
+plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals)
 {
 	if ((bx->tokens += pl->tokens) > AS_EVTX_MAX_TOKENS)
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
 				AS_EVTX_MAX_TOKENS);
+	const uint32_t nops = pl->nops;
 	const struct plan_op *ops = bx->ops + pl->op0;
 	int rc;
-	for (uint32_t i = 0; pl->nchecks && i < pl->nops; i++) {
+	for (uint32_t i = 0; pl->nchecks && i < nops; i++) {
 		if (ops[i].kind != OP_CHECK)
 			continue;
 		struct tbuf scratch = {0};
@@ -1744,87 +1916,210 @@ static int plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct 
 	for (uint32_t i = 0; i < pl->nsubst; i++)
 		bound += value_bound(&vals[rd16(sv + 2 * i)]);
 	struct tbuf *raw = &bx->raw;
-	bool room = bound <= AS_MAX_EVTX_XML;
-	if (room && (rc = tbuf_reserve(bx, raw, bound)))
-		return rc;
 	struct winevent *w = bx->w;
-	if (w->fields && (rc = event_fields_reserve(w->ev, w->a, pl->nfields)))
+	struct event *ev = w->ev;
+	const bool fields = w->fields;
+	if (fields && (rc = event_fields_reserve(ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
-	for (uint32_t i = 0; i < pl->nops; i++) {
-		const struct plan_op *op = &ops[i];
-		switch (op->kind) {
-		case OP_CHECK:
-			continue;
-		case OP_NESTED: {
-			/* inside the root, as when it was recorded */
-			int d = bx->depth;
-			if (d == 0) {
-				memset(&bx->st[0], 0, sizeof bx->st[0]);
-				bx->st[0].section = SEC_ROOT;
-				bx->depth = 1;
-			}
-			rc = substitute(bx, &vals[bx->parts[op->part0].a], NULL, 0);
-			if (!rc && bx->depth != 1)
-				rc = bad(bx, 0, "BinXML value left elements open");
-			bx->depth = d;
-			if (rc)
-				return rc;
-			ops = bx->ops + pl->op0; /* a plan recorded inside may have grown them */
-			/* its lines took room of their own: make it again for ours */
-			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
-			continue;
-		}
-		case OP_ARRAY_EMIT:
-		case OP_ARRAY_DATA:
-		case OP_ARRAY_CHECK:
-			if ((rc = plan_array(bx, op, &vals[bx->parts[op->part0].a])))
-				return rc;
-			room = raw->len + bound <= AS_MAX_EVTX_XML && !tbuf_reserve(bx, raw, bound);
-			continue;
-		}
-		struct slice t;
-		if (room && op->text != TX_PARTS) {
-			char *v, *e = op_line(bx, op, vals, raw->p + raw->len, &v, &rc);
-			if (!e)
-				return rc;
-			if (op->cond && e == v)
-				continue;
-			t = slice_make(v, (size_t)(e - v));
-			if (!op->plain && t.len >= 10 && text_may_be_hex(op->text) && v[0] == '0' &&
-			    v[1] == 'x' && (rc = hex_minimal(bx, &t)))
-				return rc;
-			v[t.len] = '\n';
-			raw->len = (size_t)(v - raw->p) + t.len + 1;
-			if (op->plain) {
-				/* most fields: nothing more than the field */
-				if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
-					return field_error(bx, op, rc);
-				continue;
-			}
-		} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
-			if (rc < 0)
-				return rc;
-			continue; /* left out: empty */
-		}
-		if (op->kind == OP_DATA) {
-			if ((rc = winevent_add_data(w, t)))
-				return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
-			continue;
-		}
-		if (op->text == 0x11 && op->slot == WV_TIME && !w->v[WV_TIME].ptr) {
-			/* the text is evtx_value_text's: its time without parsing it
-			 * back (whole microseconds since 1970, as time_parse_rfc3339
-			 * gives) */
-			uint64_t ft = rd64(bx->p + vals[op->arg].off);
-			w->time_known = true;
-			w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
-		}
-		if ((rc = winevent_add_id(w, op->slot, op->id, FT_STRING, t)))
-			return field_error(bx, op, rc);
-		if (op->record_id)
-			bx->record_id = decimal(t);
+	if (bound > AS_MAX_EVTX_XML)
+		return plan_rest(bx, pl, 0, vals, bound, false);
+	if ((rc = tbuf_reserve(bx, raw, bound)))
+		return rc;
+	const uint8_t *const chunk = bx->p;
+	const char *pb = bx->pbytes;
+	char *d = raw->p + raw->len;
+	/* fields up to fend are reserved (none when !fields) */
+	struct field *fp = NULL, *fend = NULL;
+	if (fields && ev->fields) {
+		fp = ev->fields + ev->nfields;
+		fend = ev->fields + ev->fields_cap;
 	}
+	for (uint32_t i = 0; i < nops; i++) {
+		const struct plan_op *op = &ops[i];
+		unsigned form = op->form;
+		if (form == FORM_GENERAL) {
+			raw->len = (size_t)(d - raw->p);
+			if (fp)
+				ev->nfields = (uint32_t)(fp - ev->fields);
+			bool room = true;
+			if ((rc = op_general(bx, op, vals, bound, &room)))
+				return rc;
+			if (!room)
+				return plan_rest(bx, pl, i + 1, vals, bound, false);
+			/* a plan recorded inside may have grown the plan arrays,
+			 * a step may have grown the text and the fields */
+			ops = bx->ops + pl->op0;
+			pb = bx->pbytes;
+			d = raw->p + raw->len;
+			if (fields && ev->fields) {
+				fp = ev->fields + ev->nfields;
+				fend = ev->fields + ev->fields_cap;
+			}
+			continue;
+		}
+		char *v = name_copy(pb, d, op), *e = v;
+		if (form >= FORM_UTF16) {
+			const struct value *val = &vals[op->arg];
+			const uint8_t *q = chunk + val->off;
+			uint32_t size = val->size;
+			/* the sizes are the values' own: a plan fixes types only */
+			switch (form) {
+			case FORM_UTF16:
+				e = v + evtx_utf16_to_utf8(v, q, size / 2);
+				goto written;
+			case FORM_U8:
+				if (size == 1) {
+					e = evtx_u64_text(v, q[0]);
+					goto written;
+				}
+				break;
+			case FORM_U16:
+				if (size == 2) {
+					e = evtx_u64_text(v, rd16(q));
+					goto written;
+				}
+				break;
+			case FORM_U32:
+				if (size == 4) {
+					e = evtx_u64_text(v, rd32(q));
+					goto written;
+				}
+				break;
+			case FORM_U64:
+				if (size == 8) {
+					e = evtx_u64_text(v, rd64(q));
+					goto written;
+				}
+				break;
+			/* hex as winevent.c shortens libevtx's padded text */
+			case FORM_HEX32:
+				if (size == 4) {
+					e = evtx_hex_minimal_text(v, rd32(q));
+					goto written;
+				}
+				break;
+			case FORM_HEX64:
+				if (size == 8) {
+					e = evtx_hex_minimal_text(v, rd64(q));
+					goto written;
+				}
+				break;
+			case FORM_RECORD_ID:
+				if (size == 8) {
+					uint64_t x = rd64(q);
+					e = evtx_u64_text(v, x);
+					/* as decimal() reads the text: 19 digits at most */
+					bx->record_id = x < evtx_pow10[19] ? x : 0;
+					goto written;
+				}
+				break;
+			}
+			e = evtx_value_text(v, val->type, q, size, &bx->day);
+			if (!e) {
+				raw->len = (size_t)(d - raw->p);
+				if (fp)
+					ev->nfields = (uint32_t)(fp - ev->fields);
+				return value_error(bx, val);
+			}
+			if (form == FORM_TIME && !w->v[WV_TIME].ptr) {
+				/* the text is evtx_value_text's: its time without
+				 * parsing it back (whole microseconds since 1970, as
+				 * time_parse_rfc3339 gives) */
+				w->time_known = true;
+				w->time_us = (int64_t)(rd64(q) / 10) - 11644473600000000ll;
+			}
+		} else if (form == FORM_CONST) {
+			memcpy(v, pb + op->arg, op->arg_len);
+			e = v + op->arg_len;
+		}
+	written:;
+		size_t tlen = (size_t)(e - v);
+		if (op->look) {
+			if (op->cond && !tlen)
+				continue;
+			if (op->may_hex && tlen >= 10 && v[0] == '0' && v[1] == 'x') {
+				/* it shortens in place, failing never */
+				struct slice h = slice_make(v, tlen);
+				(void)hex_minimal(bx, &h);
+				tlen = h.len;
+			}
+		}
+		v[tlen] = '\n';
+		d = v + tlen + 1;
+		struct slice t = slice_make(v, tlen);
+		int slot = op->slot;
+		if (slot >= 0 && !w->v[slot].ptr)
+			w->v[slot] = t;
+		if (fp < fend) {
+			*fp++ = (struct field){op->id, FT_STRING, t};
+			continue;
+		}
+		if (!fields)
+			continue;
+		/* beyond the room reserved: AS_MAX_FIELDS */
+		raw->len = (size_t)(d - raw->p);
+		if (fp)
+			ev->nfields = (uint32_t)(fp - ev->fields);
+		if ((rc = event_field_add(ev, w->a, op->id, FT_STRING, t)))
+			return field_error(bx, op, rc);
+		if (ev->fields) {
+			fp = ev->fields + ev->nfields;
+			fend = ev->fields + ev->fields_cap;
+		}
+	}
+	raw->len = (size_t)(d - raw->p);
+	if (fp)
+		ev->nfields = (uint32_t)(fp - ev->fields);
 	return 0;
+}
+
+/*
+ * The n value descriptors at desc (size u16, type u8, a zero byte) into
+ * vals, their data from offset data on, and their types and emptiness into
+ * sig as plans store them (value_empty); the offset after their data.
+ * With SSE2, four at a time: their offsets a prefix sum of their sizes in
+ * the four lanes, each value's offset and descriptor stored as one struct
+ * value. Every record reads two dozen values or more.
+ */
+static inline uint32_t values_read(const uint8_t *desc, uint32_t n, uint32_t data,
+				   struct value *restrict vals, uint8_t *restrict sig)
+{
+	uint32_t i = 0;
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	_Static_assert(sizeof(struct value) == 8 && offsetof(struct value, size) == 4 &&
+			   offsetof(struct value, type) == 6,
+		       "struct value as the descriptors' lanes fill it");
+	const __m128i low16 = _mm_set1_epi32(0xFFFF), low24 = _mm_set1_epi32(0xFFFFFF);
+	const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi32(1);
+	__m128i base = _mm_set1_epi32((int)data);
+	for (; i + 4 <= n; i += 4) {
+		__m128i dsc = _mm_loadu_si128((const __m128i *)(desc + 4 * i));
+		__m128i size = _mm_and_si128(dsc, low16);
+		__m128i type = _mm_srli_epi32(_mm_and_si128(dsc, low24), 16);
+		/* sums of the sizes up to each lane, then before it */
+		__m128i sum = _mm_add_epi32(size, _mm_slli_si128(size, 4));
+		sum = _mm_add_epi32(sum, _mm_slli_si128(sum, 8));
+		__m128i off = _mm_add_epi32(base, _mm_sub_epi32(sum, size));
+		__m128i d24 = _mm_and_si128(dsc, low24);
+		_mm_storeu_si128((__m128i *)(vals + i), _mm_unpacklo_epi32(off, d24));
+		_mm_storeu_si128((__m128i *)(vals + i + 2), _mm_unpackhi_epi32(off, d24));
+		__m128i empty = _mm_and_si128(
+		    _mm_or_si128(_mm_cmpeq_epi32(type, zero), _mm_cmpeq_epi32(size, zero)), one);
+		__m128i s16 = _mm_or_si128(type, _mm_slli_epi32(empty, 8));
+		_mm_storel_epi64((__m128i *)(sig + 2 * i), _mm_packs_epi32(s16, s16));
+		base = _mm_add_epi32(base, _mm_shuffle_epi32(sum, 0xFF));
+	}
+	data = (uint32_t)_mm_cvtsi128_si32(base);
+#endif
+	for (; i < n; i++) {
+		uint16_t size = rd16(desc + 4 * i);
+		uint8_t type = desc[4 * i + 2];
+		vals[i] = (struct value){.off = data, .size = size, .type = type};
+		sig[2 * i] = type;
+		sig[2 * i + 1] = type == 0 || size == 0; /* value_empty */
+		data += size;
+	}
+	return data;
 }
 
 /* Template instance at pos (token 0x0C); *next is set after its values. */
@@ -1858,18 +2153,8 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 		return bad(bx, pos, "value descriptors cut short");
 	struct value *vals = bx->values + bx->nvalues;
 	uint32_t data = pos + 4 * n;
-	/* locals, so that the stores do not make the loads again; the end is
-	 * checked once (the sum of n sizes cannot wrap) */
-	const uint8_t *desc = bx->p + pos;
-	uint8_t *sig = bx->sig;
-	for (uint32_t i = 0; i < n; i++) {
-		uint16_t size = rd16(desc + 4 * i);
-		uint8_t type = desc[4 * i + 2];
-		vals[i] = (struct value){.off = data, .size = size, .type = type};
-		sig[2 * i] = type;
-		sig[2 * i + 1] = type == 0 || size == 0; /* value_empty */
-		data += size;
-	}
+	/* the end is checked once (the sum of n sizes cannot wrap) */
+	data = values_read(bx->p + pos, n, data, vals, bx->sig);
 	if (data > end) {
 		uint32_t i = 0;
 		while (vals[i].off + vals[i].size <= end)

@@ -5,7 +5,7 @@
  * loop after the plans: decimal digits two at a time from a table, hex
  * digits eight at a time in a 64-bit word (each nibble spread to a byte,
  * then turned into its ASCII digit with no table), the date of a FILETIME
- * kept from the previous one, ASCII strings eight UTF-16 units at a time.
+ * kept from the previous one, ASCII strings sixteen UTF-16 units at a time.
  */
 #include "read/evtx_value.h"
 
@@ -39,34 +39,12 @@ static inline uint64_t rd64(const uint8_t *p)
 
 /* ---- strings ---- */
 
-size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
+/* Units i… of evtx_utf16_to_utf8 (those before are ASCII, written), one
+ * at a time but for runs of ASCII; the length written. Apart so that the
+ * ASCII strings most values are need no saved registers. */
+static size_t __attribute__((noinline)) utf16_rest(char *d, const uint8_t *p, size_t n, size_t i0)
 {
-	size_t o = 0, i0 = 0;
-#ifdef __SSE2__
-	/* eight ASCII units at a time (none NUL): their low bytes, packed */
-	const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
-	while (i0 + 8 <= n) {
-		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * i0));
-		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
-		__m128i nul = _mm_cmpeq_epi16(u, zero);
-		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) != 0xFFFF)
-			break;
-		_mm_storel_epi64((__m128i *)(d + o), _mm_packus_epi16(u, u));
-		o += 8;
-		i0 += 8;
-	}
-	if (i0 < n && n - i0 < 8 && n >= 8) {
-		/* the last eight units, overlapping those done: the end of an
-		 * ASCII string without the unit-by-unit tail */
-		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * (n - 8)));
-		__m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(u, high), zero);
-		__m128i nul = _mm_cmpeq_epi16(u, zero);
-		if (_mm_movemask_epi8(_mm_andnot_si128(nul, ascii)) == 0xFFFF) {
-			_mm_storel_epi64((__m128i *)(d + n - 8), _mm_packus_epi16(u, u));
-			return n;
-		}
-	}
-#endif
+	size_t o = i0;
 	for (size_t i = i0; i < n; i++) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* four ASCII units at a time: most of what Windows logs (the
@@ -108,6 +86,65 @@ size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 		o += winevent_utf8_put(d + o, u);
 	}
 	return o;
+}
+
+size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	/* sixteen units at a time, packed to bytes: ASCII and not NUL is a
+	 * byte from 1 to 127 (packus turns larger units, signed, into 0 or
+	 * 255), positive as a signed byte */
+	const __m128i zero = _mm_setzero_si128();
+	if (n < 4) {
+		/* short values ("-", "0", "%%1"): unit by unit, here */
+		while (i < n && (unsigned)(rd16(p + 2 * i) - 1) < 0x7F) {
+			d[i] = (char)p[2 * i];
+			i++;
+		}
+		return i == n ? n : utf16_rest(d, p, n, i);
+	}
+	if (n < 8) {
+		/* the first four units and the last four, overlapping */
+		__m128i b = _mm_packus_epi16(_mm_loadl_epi64((const __m128i *)p),
+					     _mm_loadl_epi64((const __m128i *)(p + 2 * (n - 4))));
+		if ((_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero)) & 0x0F0F) != 0x0F0F)
+			return utf16_rest(d, p, n, 0);
+		uint32_t first = (uint32_t)_mm_cvtsi128_si32(b);
+		uint32_t last = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(b, 8));
+		memcpy(d, &first, 4);
+		memcpy(d + n - 4, &last, 4);
+		return n;
+	}
+	for (; i + 16 <= n; i += 16) {
+		__m128i b = _mm_packus_epi16(_mm_loadu_si128((const __m128i *)(p + 2 * i)),
+					     _mm_loadu_si128((const __m128i *)(p + 2 * i + 16)));
+		if (_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero)) != 0xFFFF)
+			break;
+		_mm_storeu_si128((__m128i *)(d + i), b);
+	}
+	if (i + 8 <= n) {
+		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * i));
+		__m128i b = _mm_packus_epi16(u, u);
+		if (_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero)) == 0xFFFF) {
+			_mm_storel_epi64((__m128i *)(d + i), b);
+			i += 8;
+		}
+	}
+	if (i == n)
+		return n;
+	if (n - i < 8 && n >= 8) {
+		/* the last eight units, overlapping those done: the end of an
+		 * ASCII string without the unit-by-unit tail */
+		__m128i u = _mm_loadu_si128((const __m128i *)(p + 2 * (n - 8)));
+		__m128i b = _mm_packus_epi16(u, u);
+		if (_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero)) == 0xFFFF) {
+			_mm_storel_epi64((__m128i *)(d + n - 8), b);
+			return n;
+		}
+	}
+#endif
+	return utf16_rest(d, p, n, i);
 }
 
 /* ---- numbers ---- */
@@ -188,13 +225,18 @@ static char *hex_text(char *d, uint64_t v, int digits)
 
 char *evtx_hex_minimal_text(char *d, uint64_t v)
 {
-	char all[16];
-	put8(all, hex8((uint32_t)(v >> 32), false));
-	put8(all + 8, hex8((uint32_t)v, false));
 	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
 	d[0] = '0';
 	d[1] = 'x';
-	memcpy(d + 2, all + 16 - n, n);
+	/* the digits shifted to the top, written whole: the zeros after the
+	 * n wanted fall in the room, and no copy of a variable length */
+	if (n <= 8) {
+		put8(d + 2, hex8((uint32_t)v << (4 * (8 - n)), false));
+	} else {
+		v <<= 4 * (16 - n);
+		put8(d + 2, hex8((uint32_t)(v >> 32), false));
+		put8(d + 10, hex8((uint32_t)v, false));
+	}
 	return d + 2 + n;
 }
 

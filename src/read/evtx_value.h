@@ -90,8 +90,9 @@ bool evtx_value_bound_varies(uint8_t type);
 char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t size,
 		      struct evtx_day_memo *memo);
 
-/* "0x" and the fewest lower-case hex digits of v at d (room for 18): the
- * text of a hex value once winevent.c has shortened libevtx's padding. */
+/* "0x" and the fewest lower-case hex digits of v at d (room for 18, all
+ * of which it may write): the text of a hex value once winevent.c has
+ * shortened libevtx's padding. */
 char *evtx_hex_minimal_text(char *d, uint64_t v);
 
 /* Why evtx_value_text returned NULL for this value: a short phrase ("UInt32

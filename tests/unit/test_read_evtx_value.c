@@ -126,6 +126,17 @@ static void test_hex_minimal(void **state)
 		*e = 0;
 		assert_string_equal(buf, hex[i].text);
 	}
+	/* 2^k - 1 and 2^k for every k: every digit count and nibble place */
+	for (int k = 0; k < 64; k++) {
+		uint64_t vals[2] = {(1ull << k) - 1, 1ull << k};
+		for (int j = 0; j < 2; j++) {
+			char buf[24], want[24];
+			char *e = evtx_hex_minimal_text(buf, vals[j]);
+			*e = 0;
+			snprintf(want, sizeof want, "0x%llx", (unsigned long long)vals[j]);
+			assert_string_equal(buf, want);
+		}
+	}
 }
 
 static void test_u64_every_length(void **state)
@@ -147,6 +158,70 @@ static void test_u64_every_length(void **state)
 	}
 }
 
+/* UTF-16 to UTF-8 one unit at a time, as libevtx does: the reference for
+ * the sixteen- and eight-unit steps of evtx_utf16_to_utf8. */
+static size_t utf16_ref(char *d, const uint16_t *u, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && u[i]; i++) {
+		uint32_t c = u[i];
+		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 &&
+		    u[i + 1] <= 0xDFFF) {
+			c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
+			i++;
+		} else if (c >= 0xD800 && c <= 0xDFFF) {
+			c = 0xFFFD;
+		}
+		if (c < 0x80) {
+			d[o++] = (char)c;
+		} else if (c < 0x800) {
+			d[o++] = (char)(0xC0 | c >> 6);
+			d[o++] = (char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			d[o++] = (char)(0xE0 | c >> 12);
+			d[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+			d[o++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			d[o++] = (char)(0xF0 | c >> 18);
+			d[o++] = (char)(0x80 | (c >> 12 & 0x3F));
+			d[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+			d[o++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	return o;
+}
+
+static void test_utf16_every_place(void **state)
+{
+	(void)state;
+	/* one odd unit at every place of ASCII strings of every length up to
+	 * past two sixteen-unit steps: NUL, the ASCII edges, units whose low
+	 * byte is ASCII, units a signed pack saturates, surrogates */
+	static const uint16_t odd[] = {0x0000, 0x0001, 0x007F, 0x0080, 0x00E9, 0x0100, 0x017F,
+				       0x20AC, 0x7FFF, 0x8000, 0xFF41, 0xD83D, 0xDE00, 0xFFFF};
+	for (size_t n = 0; n <= 40; n++)
+		for (size_t k = 0; k <= n; k++)
+			for (size_t j = 0; j < sizeof odd / sizeof odd[0]; j++) {
+				uint16_t u[41];
+				uint8_t b[82];
+				for (size_t i = 0; i < n; i++)
+					u[i] = (uint16_t)('A' + i % 26);
+				if (k < n)
+					u[k] = odd[j];
+				if (k + 1 < n && odd[j] == 0xD83D)
+					u[k + 1] = 0xDE00; /* a pair, across a step's end too */
+				for (size_t i = 0; i < n; i++) {
+					b[2 * i] = (uint8_t)u[i];
+					b[2 * i + 1] = (uint8_t)(u[i] >> 8);
+				}
+				char got[3 * 41], want[3 * 41];
+				size_t gn = evtx_utf16_to_utf8(got, b, n);
+				size_t wn = utf16_ref(want, u, n);
+				assert_int_equal(gn, wn);
+				assert_memory_equal(got, want, wn);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_why),
 	    cmocka_unit_test(test_hex_minimal),
 	    cmocka_unit_test(test_u64_every_length),
+	    cmocka_unit_test(test_utf16_every_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
