@@ -53,11 +53,11 @@ int json_str(struct buf *b, struct slice s)
 		/* sixteen bytes at a time while none needs escaping or is UTF-8 */
 		while (i + 16 <= s.len) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-			__m128i bad = _mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-					 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-			    /* < 0x20 or >= 0x80: signed compare below 0x20 */
-			    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+			__m128i bad =
+			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					 /* < 0x20 or >= 0x80: signed compare below 0x20 */
+					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
 			unsigned m = (unsigned)_mm_movemask_epi8(bad);
 			if (m) { /* up to the first such byte */
 				run += (size_t)__builtin_ctz(m);

@@ -148,6 +148,14 @@ bool slice_copy_cstr(struct slice s, char *dst, size_t cap)
 	return n == s.len;
 }
 
+bool slice_is_ascii(struct slice s)
+{
+	for (size_t i = 0; i < s.len; i++)
+		if ((unsigned char)s.ptr[i] >= 0x80)
+			return false;
+	return true;
+}
+
 void ascii_lower(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;

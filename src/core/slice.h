@@ -93,6 +93,8 @@ bool slice_copy_cstr(struct slice s, char *dst, size_t cap);
 /* ASCII lower-case copy of s into dst[cap]; returns the length or -1 when
  * it does not fit. */
 long slice_lower(struct slice s, char *dst, size_t cap);
+/* No byte of s is 0x80 or above. */
+bool slice_is_ascii(struct slice s);
 /* dst[0..n) = src[0..n) with A-Z made a-z (dst == src is allowed). */
 void ascii_lower(char *dst, const char *src, size_t n);
 

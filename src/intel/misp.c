@@ -101,14 +101,6 @@ static const struct {
     {"沙虫", "Sandworm Team"},
 };
 
-static bool is_ascii(struct slice s)
-{
-	for (size_t i = 0; i < s.len; i++)
-		if ((unsigned char)s.ptr[i] >= 0x80)
-			return false;
-	return true;
-}
-
 static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 {
 	const char *value = jstr(v, "value");
@@ -135,7 +127,7 @@ static int do_actor(struct misp *x, json_t *v, size_t rec, const char *gtype)
 				if (slice_eq_cstr(name, names360[k].zh))
 					strv_add_cstr(&aliases, names360[k].en);
 			/* the Chinese name is an alias; the APT-C number names a new group */
-			if (!is_ascii(name))
+			if (!slice_is_ascii(name))
 				name = slice_cstr(id);
 		} else if (id && mitre) {
 			attack_id = id;

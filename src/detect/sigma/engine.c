@@ -594,8 +594,8 @@ static int scan_one(struct sigma_worker *w, const struct event *ev, struct alert
 	w->cur = cls;
 	size_t ncand = 0;
 	w->lithit = NULL;
-	bool every = sigma_prefilter_scan_fields(rs->pf, event_db(w, slot, cls), w->pf, ev,
-						 w->cand, &ncand) != 0;
+	bool every = sigma_prefilter_scan_fields(rs->pf, event_db(w, slot, cls), w->pf, ev, w->cand,
+						 &ncand) != 0;
 	if (!every)
 		w->lithit = sigma_pf_scratch_hits(w->pf);
 	int rc = 0;

@@ -138,22 +138,14 @@ slow:
 #define PV_ASCII    16u
 #define PV_ASCII_OK 32u
 
-static bool all_ascii(struct slice v)
-{
-	for (size_t i = 0; i < v.len; i++)
-		if ((unsigned char)v.ptr[i] >= 0x80)
-			return false;
-	return true;
-}
-
 /* Is value idx all ASCII? Asked once per event. */
 static bool ascii_of(struct sigma_worker *w, uint32_t idx, struct slice raw)
 {
 	if (w->lower_cap_fields <= idx)
-		return all_ascii(raw);
+		return slice_is_ascii(raw);
 	uint8_t *p = &w->parsed[idx];
 	if (!(*p & PV_ASCII))
-		*p |= PV_ASCII | (all_ascii(raw) ? PV_ASCII_OK : 0);
+		*p |= PV_ASCII | (slice_is_ascii(raw) ? PV_ASCII_OK : 0);
 	return *p & PV_ASCII_OK;
 }
 

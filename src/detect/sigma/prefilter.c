@@ -61,7 +61,7 @@ struct sigma_pfdb {
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
 	bool kw;                         /* some rule of these classes has keyword literals */
-	uint8_t *fseen; /* per field: tested with a literal by a rule of these classes */
+	uint8_t *fseen;      /* per field: tested with a literal by a rule of these classes */
 	hs_database_t *kwdb; /* their keyword literals alone; NULL: the whole set's */
 	size_t kwmin;        /* the shortest of those: a shorter value holds none */
 };
@@ -81,7 +81,7 @@ struct sigma_prefilter {
 	uint8_t *kwlit; /* per literal: a keyword literal */
 	char **kwtext;  /* per literal: a keyword literal's bytes, NULL for others */
 	size_t *kwlen;
-	uint8_t *kwcased;
+	bool *kwcased;
 	/* per class: the literals its detection and filter rules use (CSR) */
 	uint32_t *cls_start;
 	uint32_t *cls_lits;
@@ -981,8 +981,10 @@ static int hashed_put(struct sigma_prefilter *pf, uint32_t f, char tag, const ch
 	return 0;
 }
 
-/* One Hyperscan database of the literals ids[0..n). */
-static int lit_db(const struct lit_table *t, const uint32_t *ids, size_t n, hs_database_t **out)
+/* One Hyperscan database of the literals ids[0..n), whose bytes, lengths
+ * and case are text[id], len[id], cased[id]. */
+static int lit_db(char *const *text, const size_t *len, const bool *cased, const uint32_t *ids,
+		  size_t n, hs_database_t **out)
 {
 	const char **exprs = malloc(n * sizeof *exprs);
 	unsigned *flags = malloc(n * sizeof *flags);
@@ -993,9 +995,9 @@ static int lit_db(const struct lit_table *t, const uint32_t *ids, size_t n, hs_d
 		goto exit;
 	}
 	for (size_t k = 0; k < n; k++) {
-		exprs[k] = t->text[ids[k]];
-		flags[k] = HS_FLAG_SINGLEMATCH | (t->cased[ids[k]] ? 0 : HS_FLAG_CASELESS);
-		lens[k] = t->len[ids[k]];
+		exprs[k] = text[ids[k]];
+		flags[k] = HS_FLAG_SINGLEMATCH | (cased[ids[k]] ? 0 : HS_FLAG_CASELESS);
+		lens[k] = len[ids[k]];
 	}
 	rc = sigma_dbcache_compile(exprs, flags, ids, lens, (unsigned)n, out);
 exit:
@@ -1048,7 +1050,8 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 			uint64_t same;
 			if (map_get(&seen, key, &same)) {
 				pf->fdb[cur] = pf->dbs[same];
-			} else if (!(rc = lit_db(t, ids, n, &pf->dbs[pf->ndbs]))) {
+			} else if (!(rc = lit_db(t->text, t->len, t->cased, ids, n,
+						 &pf->dbs[pf->ndbs]))) {
 				pf->fdb[cur] = pf->dbs[pf->ndbs];
 				rc = map_put(&seen, key, pf->ndbs++, NULL);
 			}
@@ -1093,7 +1096,7 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 {
 	pf->kwtext = calloc(pf->nlit + 1, sizeof *pf->kwtext);
 	pf->kwlen = calloc(pf->nlit + 1, sizeof *pf->kwlen);
-	pf->kwcased = calloc(pf->nlit + 1, 1);
+	pf->kwcased = calloc(pf->nlit + 1, sizeof *pf->kwcased);
 	if (!pf->kwtext || !pf->kwlen || !pf->kwcased)
 		return AS_ENOMEM;
 	pf->all.kwmin = 0;
@@ -1120,40 +1123,27 @@ static int subdb_keywords(const struct sigma_prefilter *pf, const uint8_t *mark,
 {
 	size_t n = 0, all = 0;
 	*min = 0;
+	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
+	if (!ids)
+		return AS_ENOMEM;
 	for (size_t l = 0; l < pf->nlit; l++) {
 		all += pf->kwlit[l];
 		if (!pf->kwlit[l] || !mark[l])
 			continue;
-		n++;
+		ids[n++] = (uint32_t)l;
 		if (!*min || pf->kwlen[l] < *min)
 			*min = pf->kwlen[l];
 	}
-	if (!n || n == all)
-		return 0;
-	const char **exprs = malloc(n * sizeof *exprs);
-	unsigned *flags = malloc(n * sizeof *flags), *ids = malloc(n * sizeof *ids);
-	size_t *lens = malloc(n * sizeof *lens);
-	int rc = exprs && flags && ids && lens ? 0 : AS_ENOMEM;
-	for (size_t l = 0, k = 0; !rc && l < pf->nlit; l++) {
-		if (!pf->kwlit[l] || !mark[l])
-			continue;
-		exprs[k] = pf->kwtext[l];
-		flags[k] = HS_FLAG_SINGLEMATCH | (pf->kwcased[l] ? 0 : HS_FLAG_CASELESS);
-		ids[k] = (unsigned)l;
-		lens[k++] = pf->kwlen[l];
+	int rc = 0;
+	if (n && n < all) {
+		rc = lit_db(pf->kwtext, pf->kwlen, pf->kwcased, ids, n, out);
+		if (!rc && hs_alloc_scratch(*out, &s->s) != HS_SUCCESS) {
+			hs_free_database(*out);
+			*out = NULL;
+			rc = AS_ENOMEM;
+		}
 	}
-	if (!rc)
-		rc = sigma_dbcache_compile(exprs, flags, ids, lens, (unsigned)n, out);
-	if (!rc && hs_alloc_scratch(*out, &s->s) != HS_SUCCESS)
-		rc = AS_ENOMEM;
-	if (rc && *out) {
-		hs_free_database(*out);
-		*out = NULL;
-	}
-	free(exprs);
-	free(flags);
 	free(ids);
-	free(lens);
 	return rc;
 }
 
@@ -1638,8 +1628,8 @@ static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct
 }
 
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
-				struct sigma_pf_scratch *s, const struct event *ev,
-				uint32_t *cand, size_t *ncand)
+				struct sigma_pf_scratch *s, const struct event *ev, uint32_t *cand,
+				size_t *ncand)
 {
 	for (size_t i = 0; i < s->nlittouched; i++)
 		s->lithit[s->littouched[i] / 64] = 0;
@@ -1654,8 +1644,8 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	if (!ev->nfields) {
 		/* without fields only keywords can match, on the raw record */
 		if (kw && ev->raw.len && ev->raw.len <= UINT32_MAX &&
-		    hs_scan(kwdb, ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s,
-			    on_hit, &h) != HS_SUCCESS)
+		    hs_scan(kwdb, ev->raw.ptr, (unsigned)ev->raw.len, 0, s->s, on_hit, &h) !=
+			HS_SUCCESS)
 			rc = AS_EENGINE;
 		goto exit;
 	}

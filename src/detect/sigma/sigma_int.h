@@ -103,8 +103,8 @@ struct sigma_matcher {
 	 * many bytes at least, and each of the bytes of need (NUL-ended) */
 	uint32_t re_minlen;
 	char need[4];
-	uint32_t lit;           /* prefilter literal that must occur for a match (SM_NUMEQ: the
-				   field's integer value), or UINT32_MAX */
+	uint32_t lit; /* prefilter literal that must occur for a match (SM_NUMEQ: the
+			 field's integer value), or UINT32_MAX */
 };
 
 /* ---- modifiers (modifier_list.h, modifiers.c) ---- */
@@ -322,8 +322,8 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
  * never fewer) into cand (room for every rule), each once, in ascending
  * order; *ncand their number. d NULL: the pairs of every rule. */
 int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct sigma_pfdb *d,
-				struct sigma_pf_scratch *s, const struct event *ev,
-				uint32_t *cand, size_t *ncand);
+				struct sigma_pf_scratch *s, const struct event *ev, uint32_t *cand,
+				size_t *ncand);
 void sigma_pfdb_free(struct sigma_pfdb *d);
 /* A literal that every match of regular expression p[0..n) contains, into
  * out[0..*outlen); *ci in: matched case-insensitively, out: also when the
@@ -365,7 +365,7 @@ struct sigma_worker {
 	uint8_t *selcache;
 	size_t selcap;
 	uint64_t *classbits;
-	uint32_t *cand; /* the prefilter's candidate rules of the current event */
+	uint32_t *cand;         /* the prefilter's candidate rules of the current event */
 	const uint64_t *cur;    /* class bits of the current event */
 	const uint64_t *lithit; /* literals present in the current event, NULL: unknown */
 	struct sigma_pf_scratch *pf;

@@ -236,7 +236,8 @@ static int re_seq(struct sigma_compile_ctx *cc, const pcre2_code *re, const char
 			if (i + 1 >= n)
 				return 0;
 			c = (unsigned char)p[++i];
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9'))
 				return 0; /* classes, anchors, back-references, \Q… */
 		} else if (strchr("*+?()[]{}|^$", c)) {
 			return 0;
