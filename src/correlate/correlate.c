@@ -19,6 +19,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,27 +176,38 @@ struct view_key {
 };
 
 struct view {
-	char victim[AS_CORR_MAX_KEY]; /* host name or address text shown as the victim */
+	/* scalars and counts: view_reset clears them all */
 	struct ip victim_ip, attacker_ip;
 	bool inbound, network;
 	const char *org, *sector, *country;
-	struct view_key keys[MAX_VIEW_KEYS];
 	unsigned nkeys;
 	uint32_t stages, platforms;
+	unsigned ncountries, nmalware, ncves;
+	bool supply;
+	bool vendor_guessed; /* vendor named after the updater process, not by a manifest */
+	/* text: view_reset empties each (an alert's view is built some ten
+	 * thousand times a second; clearing its 30 KB each time cost more than
+	 * the rest of correlation) */
+	char victim[AS_CORR_MAX_KEY]; /* host name or address text shown as the victim */
+	struct view_key keys[MAX_VIEW_KEYS];
 	/* from the evidence */
 	char countries[MAX_VIEW_VALS][8];
-	unsigned ncountries;
 	char malware[MAX_VIEW_VALS][128];
-	unsigned nmalware;
 	char image[AS_CORR_MAX_KEY], parent[AS_CORR_MAX_KEY];
 	/* the file the evidence is about, with its hashes (clustering links on them) */
 	char md5[33], sha1[41], sha256[65], ssdeep[160], fname[160];
 	char vendor[128], channel[256];
 	char cves[AS_CORR_MAX_CVES][24];
-	unsigned ncves;
-	bool supply;
-	bool vendor_guessed; /* vendor named after the updater process, not by a manifest */
 };
+
+static void view_reset(struct view *v)
+{
+	memset(v, 0, offsetof(struct view, victim));
+	char *text[] = {v->victim, v->image,  v->parent, v->md5,    v->sha1,
+			v->sha256, v->ssdeep, v->fname,  v->vendor, v->channel};
+	for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+		text[i][0] = 0;
+}
 
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
 {
@@ -360,15 +372,26 @@ static int evidence_leaf(void *p, const struct json_leaf *l)
 	return 0;
 }
 
-/* The evidence's fields into v, when it is one valid JSON object. */
+/* The evidence's fields into v, when it is one valid JSON object. One walk
+ * takes them; when it ends in an error, what it took is dropped again (the
+ * evidence fields are empty before it). */
 static void evidence_walk(struct view *v, struct slice text, uint32_t *stages)
 {
-	if (json_walk(text, NULL, NULL, NULL))
-		return; /* not one JSON object: nothing of it is used */
 	struct arena a;
 	arena_init(&a, 0);
 	struct evidence_ctx c = {v, stages, &a};
-	json_walk(text, evidence_leaf, &c, NULL);
+	uint32_t stages_before = *stages;
+	bool supply_before = v->supply;
+	if (json_walk(text, evidence_leaf, &c, NULL)) {
+		/* not one JSON object: nothing of it is used */
+		*stages = stages_before;
+		v->supply = supply_before;
+		v->ncountries = v->nmalware = 0;
+		char *text_of[] = {v->image,  v->parent, v->md5,    v->sha1,   v->sha256,
+				   v->ssdeep, v->fname,  v->vendor, v->channel};
+		for (size_t i = 0; i < sizeof text_of / sizeof *text_of; i++)
+			text_of[i][0] = 0;
+	}
 	arena_free(&a);
 }
 
@@ -442,7 +465,7 @@ static bool user_is_generic(const char *u)
 
 static void view_build(struct view *v, const struct alert *a, const struct kb *kb)
 {
-	memset(v, 0, sizeof *v);
+	view_reset(v);
 	const char *fmt = a->source ? a->source->format : NULL;
 	const char *path = a->source ? a->source->path : NULL;
 	v->network = format_is_network(fmt);
@@ -1104,7 +1127,8 @@ int correlator_add(struct correlator *c, const struct alert *a)
 	}
 	/* the first shared value of each kind, for the reasons */
 	char(*values)[AS_CORR_MAX_KEY] = c->values;
-	memset(c->values, 0, sizeof c->values);
+	for (int k = 0; k < LINK_COUNT; k++)
+		values[k][0] = 0;
 	uint32_t links;
 	uint32_t slot;
 	int rc;

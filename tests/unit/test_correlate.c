@@ -613,6 +613,45 @@ static void test_files_and_hashes(void **state)
 	unlink(path);
 }
 
+/* Evidence that breaks off after some fields gives none of them: the same
+ * alert with it whole names the updater as the vendor, with it cut short
+ * names no supply channel. */
+static void test_broken_evidence_gives_nothing(void **state)
+{
+	static const char whole[] =
+	    "{\"matched\":{\"ParentImage\":\"C:\\\\Acme\\\\AcmeUpdater.exe\","
+	    "\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
+	    "\"country\":\"DE\"}}";
+	for (int cut = 0; cut < 2; cut++) {
+		struct correlator *c;
+		assert_int_equal(correlator_new(&c, NULL, NULL, NULL), 0);
+		char ev[sizeof whole];
+		snprintf(ev, sizeof ev, "%.*s", (int)(cut ? sizeof whole - 3 : sizeof whole - 1),
+			 whole);
+		add(c, &(struct spec){.rule_id = "updater-shell",
+				      .title = "Software Updater Starts a Shell",
+				      .time = "2025-02-01T03:00:00Z",
+				      .host = "FIN-PC-12",
+				      .techniques = {"T1059"},
+				      .evidence = ev,
+				      .source = &src_evtx});
+		struct got g = {0};
+		assert_int_equal(correlator_finish(c, collect, &g), 0);
+		assert_int_equal(g.n, 1);
+		char *dump = json_dumps(g.inc[0], 0);
+		assert_non_null(dump);
+		if (cut) {
+			assert_null(strstr(dump, "AcmeUpdater"));
+			assert_null(strstr(dump, "cmd.exe"));
+		} else {
+			assert_non_null(strstr(dump, "cmd.exe"));
+		}
+		free(dump);
+		got_free(&g);
+		correlator_free(c);
+	}
+}
+
 static void test_hostile_input(void **state)
 {
 	struct correlator *c;
@@ -666,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_lateral_movement),
 	    cmocka_unit_test(test_store_roundtrip_and_resume),
 	    cmocka_unit_test(test_files_and_hashes),
+	    cmocka_unit_test(test_broken_evidence_gives_nothing),
 	    cmocka_unit_test(test_hostile_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
