@@ -41,6 +41,16 @@ static void __attribute__((format(printf, 3, 4))) putf(char *dst, size_t cap, co
 	va_end(ap);
 }
 
+/* Copy s into dst of cap bytes as snprintf's "%s" would, cut at cap - 1. */
+static void put_str(char *dst, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
 #define HOUR_US (3600ll * 1000000)
 #define DAY_US  (24 * HOUR_US)
 
@@ -289,7 +299,7 @@ static bool hash_field(struct view *v, const char *k, const char *s)
 		/* "blocksize:chunk:chunk"; anything else is not one */
 		const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!v->ssdeep[0] && c1 && c2 && c1 > s && strlen(s) < sizeof v->ssdeep)
-			putf(v->ssdeep, sizeof v->ssdeep, "%s", s);
+			put_str(v->ssdeep, sizeof v->ssdeep, s);
 		return true;
 	}
 	if (!strcasecmp(k, "Hashes") || !strcasecmp(k, "hash")) {
@@ -344,10 +354,10 @@ static int evidence_leaf(void *p, const struct json_leaf *l)
 		return 0;
 	if (key_is(k, country_keys)) {
 		if (s && strlen(s) >= 2 && strlen(s) < 8 && v->ncountries < MAX_VIEW_VALS)
-			putf(v->countries[v->ncountries++], 8, "%s", s);
+			put_str(v->countries[v->ncountries++], 8, s);
 	} else if (key_is(k, malware_keys)) {
 		if (s && *s && v->nmalware < MAX_VIEW_VALS)
-			putf(v->malware[v->nmalware++], 128, "%s", s);
+			put_str(v->malware[v->nmalware++], 128, s);
 	} else if (l->in_array) {
 		/* Sigma tags name tactics too: "attack.execution" */
 		int st = !strcmp(k, "tags") && s ? killchain_parse(s) : -1;
@@ -356,18 +366,18 @@ static int evidence_leaf(void *p, const struct json_leaf *l)
 	} else if (s && hash_field(v, k, s)) {
 		return 0;
 	} else if (s && key_is(k, file_keys) && !v->fname[0]) {
-		putf(v->fname, sizeof v->fname, "%s", base_name(s));
+		put_str(v->fname, sizeof v->fname, base_name(s));
 		if (key_is(k, image_keys) && !v->image[0])
-			putf(v->image, sizeof v->image, "%s", s);
+			put_str(v->image, sizeof v->image, s);
 	} else if (s && key_is(k, image_keys) && !v->image[0]) {
-		putf(v->image, sizeof v->image, "%s", s);
+		put_str(v->image, sizeof v->image, s);
 	} else if (s && key_is(k, parent_keys) && !v->parent[0]) {
-		putf(v->parent, sizeof v->parent, "%s", s);
+		put_str(v->parent, sizeof v->parent, s);
 	} else if (s && !strcasecmp(k, "vendor")) {
-		putf(v->vendor, sizeof v->vendor, "%s", s);
+		put_str(v->vendor, sizeof v->vendor, s);
 		v->supply = true;
 	} else if (s && !strcasecmp(k, "channel")) {
-		putf(v->channel, sizeof v->channel, "%s", s);
+		put_str(v->channel, sizeof v->channel, s);
 	}
 	return 0;
 }
@@ -414,7 +424,7 @@ static void file_add(struct incident *inc, const struct view *v, const struct al
 	if (n >= sizeof sw)
 		sw[sizeof sw - 1] = 0;
 	char name[sizeof v->fname];
-	putf(name, sizeof name, "%s", v->fname);
+	put_str(name, sizeof name, v->fname);
 	for (char *p = name; *p; p++)
 		if (*p == '|' || *p == ',')
 			*p = '_';
@@ -579,13 +589,13 @@ static void view_build(struct view *v, const struct alert *a, const struct kb *k
 	char ipt[IP_STRLEN];
 	const char *host = a->host && !v->network ? a->host : NULL;
 	if (host) {
-		putf(v->victim, sizeof v->victim, "%s", host);
+		put_str(v->victim, sizeof v->victim, host);
 		view_key_add(v, LINK_HOST, "h:", host, false);
 	}
 	if (v->victim_ip.family) {
 		ip_format(&v->victim_ip, ipt);
 		if (!host)
-			putf(v->victim, sizeof v->victim, "%s", ipt);
+			put_str(v->victim, sizeof v->victim, ipt);
 		view_key_add(v, LINK_HOST, "a:", ipt, false);
 	}
 	if (!v->victim[0] && path) {
@@ -640,14 +650,14 @@ static void view_build(struct view *v, const struct alert *a, const struct kb *k
 	}
 	if (v->supply && !v->vendor[0] && v->parent[0]) {
 		v->vendor_guessed = true;
-		putf(v->vendor, sizeof v->vendor, "%s", base_name(v->parent));
+		put_str(v->vendor, sizeof v->vendor, base_name(v->parent));
 		putf(v->channel, sizeof v->channel, "updater process %s", base_name(v->parent));
 	}
 	if (!v->vendor[0] && v->attacker_ip.family) {
 		const char *vendor = kbview_vendor_server(kb, &v->attacker_ip, v->org);
 		if (vendor) {
 			v->supply = true;
-			putf(v->vendor, sizeof v->vendor, "%s", vendor);
+			put_str(v->vendor, sizeof v->vendor, vendor);
 			putf(v->channel, sizeof v->channel, "update server %s",
 			     ip_format(&v->attacker_ip, ipt));
 		}
@@ -710,7 +720,7 @@ static int index_incident(struct correlator *c, uint32_t slot)
 	int rc = 0;
 #define REG(set, prefix)                                                                           \
 	for (uint32_t i = 0; !rc && i < inc->set.n; i++) {                                         \
-		putf(k, sizeof k, "%s", prefix);                                                   \
+		put_str(k, sizeof k, prefix);                                                      \
 		lower_copy(k + 2, sizeof k - 2, inc->set.v[i], strlen(inc->set.v[i]));             \
 		rc = index_put(c, k, slot);                                                        \
 	}
@@ -1018,7 +1028,7 @@ static int incident_absorb(struct correlator *c, uint32_t slot, const struct ale
 		if (v->ncountries)
 			putf(buf, sizeof buf, "%s %s", ipt, v->countries[0]);
 		else
-			putf(buf, sizeof buf, "%s", ipt);
+			put_str(buf, sizeof buf, ipt);
 		/* one entry per address: with its country once known */
 		bool have = false;
 		for (uint32_t i = 0; i < inc->endpoints.n && !have; i++) {
@@ -1063,7 +1073,7 @@ static int incident_absorb(struct correlator *c, uint32_t slot, const struct ale
 				continue;
 			cv = &inc->cves[inc->ncves++];
 			*cv = (struct inc_cve){.seen = a->time};
-			putf(cv->id, sizeof cv->id, "%s", v->cves[i]);
+			put_str(cv->id, sizeof cv->id, v->cves[i]);
 			cv->rule = dup_or_null(a->rule_title ? a->rule_title : a->rule_id);
 		} else if (a->time != AS_TIME_NONE &&
 			   (cv->seen == AS_TIME_NONE || a->time < cv->seen)) {
@@ -1137,8 +1147,7 @@ int correlator_add(struct correlator *c, const struct alert *a)
 		for (unsigned i = 0; i < v->nkeys; i++)
 			if ((links & (1u << v->keys[i].kind)) && !values[v->keys[i].kind][0] &&
 			    index_get(c, v->keys[i].key) == cand[best])
-				putf(values[v->keys[i].kind], AS_CORR_MAX_KEY, "%s",
-				     v->keys[i].key);
+				put_str(values[v->keys[i].kind], AS_CORR_MAX_KEY, v->keys[i].key);
 		slot = (uint32_t)slot_of(c, cand[best]);
 	} else {
 		struct incident *inc = calloc(1, sizeof *inc);
@@ -1155,7 +1164,7 @@ int correlator_add(struct correlator *c, const struct alert *a)
 			return rc;
 		}
 		links = 1u << LINK_OPENED;
-		putf(values[LINK_OPENED], AS_CORR_MAX_KEY, "%s", a->id);
+		put_str(values[LINK_OPENED], AS_CORR_MAX_KEY, a->id);
 		c->st.incidents++;
 	}
 	return incident_absorb(c, slot, a, v, links, values);

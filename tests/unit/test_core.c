@@ -294,6 +294,12 @@ static void test_time(void **state)
 	assert_int_equal(time_days_from_civil(1970, 1, 1), 0);
 	char out[AS_TIME_STRLEN];
 	assert_string_equal(time_format(-1000000, out), "1969-12-31T23:59:59Z");
+	assert_string_equal(time_format(-1, out), "1969-12-31T23:59:59.999999Z");
+	assert_string_equal(time_format(1, out), "1970-01-01T00:00:00.000001Z");
+	assert_string_equal(time_format(253402300799999999, out), "9999-12-31T23:59:59.999999Z");
+	assert_string_equal(time_format(-62135596800000000, out), "0001-01-01T00:00:00Z");
+	assert_int_equal(strlen(time_format(INT64_MAX, out)), 27);
+	assert_int_equal(strlen(time_format(INT64_MIN + 1, out)), 27);
 }
 
 static void test_json_out(void **state)
@@ -323,13 +329,14 @@ static void test_json_out(void **state)
 	 * steps (json.c) must hand each one to the byte-wise path */
 	static const struct {
 		const char *in, *out;
-	} special[] = {{"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"},
+	} special[] = {{"\"", "\\\""},      {"\\", "\\\\"},           {"\n", "\\n"},
 		       {"\x01", "\\u0001"}, {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\\ufffd"}};
 	for (size_t k = 0; k < sizeof special / sizeof *special; k++)
 		for (size_t at = 0; at < 40; at++) {
 			char in[64], want[80];
 			memset(in, 'x', at);
-			size_t n = at + (size_t)snprintf(in + at, sizeof in - at, "%s", special[k].in);
+			size_t n =
+			    at + (size_t)snprintf(in + at, sizeof in - at, "%s", special[k].in);
 			memset(in + n, 'y', 40 - at);
 			n += 40 - at;
 			snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)at, in, special[k].out,
@@ -394,11 +401,12 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_slice), cmocka_unit_test(test_arena),
-	    cmocka_unit_test(test_buf),   cmocka_unit_test(test_map),
-	    cmocka_unit_test(test_ip),    cmocka_unit_test(test_cidr),
-	    cmocka_unit_test(test_time),  cmocka_unit_test(test_json_out), cmocka_unit_test(test_lower),
-	    cmocka_unit_test(test_hash),  cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_slice),  cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_buf),    cmocka_unit_test(test_map),
+	    cmocka_unit_test(test_ip),     cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_time),   cmocka_unit_test(test_json_out),
+	    cmocka_unit_test(test_lower),  cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
