@@ -2,10 +2,13 @@
 #include "core/json.h"
 
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+#include "core/limits.h"
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
 static size_t utf8_len(const unsigned char *p, size_t n)
@@ -40,83 +43,131 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
-int json_str(struct buf *b, struct slice s)
+static const char hex[] = "0123456789abcdef";
+
+/* The escaped bytes of p[*at..] up to end (a UTF-8 sequence may run up to
+ * three bytes past it) at o, which has room for six bytes an input byte;
+ * the new end of o. */
+static char *escape_run(char *o, const unsigned char *p, size_t len, size_t *at, size_t end)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (buf_reserve(b, s.len + 2))
-		return b->err;
-	buf_putc(b, '"');
-	const unsigned char *p = (const unsigned char *)s.ptr;
-	size_t i = 0, run = 0;
-	while (i < s.len) {
+	size_t i = *at;
+	while (i < end) {
 #ifdef __SSE2__
 		/* sixteen bytes at a time while none needs escaping or is UTF-8 */
-		while (i + 16 <= s.len) {
+		while (i + 16 <= end) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
 			__m128i bad =
 			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
 						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
 					 /* < 0x20 or >= 0x80: signed compare below 0x20 */
 					 _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+			_mm_storeu_si128((__m128i *)o, x); /* room for 16: see json_str */
 			unsigned m = (unsigned)_mm_movemask_epi8(bad);
 			if (m) { /* up to the first such byte */
-				run += (size_t)__builtin_ctz(m);
+				o += __builtin_ctz(m);
 				i += (size_t)__builtin_ctz(m);
 				break;
 			}
-			run += 16;
+			o += 16;
 			i += 16;
 		}
-		if (i >= s.len)
+		if (i >= end)
 			break;
 #endif
 		unsigned char c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			run++;
+			*o++ = (char)c;
 			i++;
 			continue;
 		}
-		if (run) {
-			buf_append(b, p + i - run, run);
-			run = 0;
-		}
 		if (c >= 0x80) {
-			size_t l = utf8_len(p + i, s.len - i);
+			size_t l = utf8_len(p + i, len - i);
 			if (l) {
-				buf_append(b, p + i, l);
+				memcpy(o, p + i, l);
+				o += l;
 				i += l;
 			} else {
-				buf_puts(b, "\\ufffd");
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
 				i++;
 			}
 			continue;
 		}
+		*o++ = '\\';
 		switch (c) {
 		case '"':
-			buf_puts(b, "\\\"");
-			break;
 		case '\\':
-			buf_puts(b, "\\\\");
+			*o++ = (char)c;
 			break;
 		case '\n':
-			buf_puts(b, "\\n");
+			*o++ = 'n';
 			break;
 		case '\r':
-			buf_puts(b, "\\r");
+			*o++ = 'r';
 			break;
 		case '\t':
-			buf_puts(b, "\\t");
+			*o++ = 't';
 			break;
-		default: {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			buf_append(b, e, 6);
-		}
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 15];
+			o += 5;
 		}
 		i++;
 	}
-	if (run)
-		buf_append(b, p + i - run, run);
+	*at = i;
+	return o;
+}
+
+/* Piece by piece, each appended as it comes: for a buffer near its
+ * maximum, where room for the worst case may not be had. */
+static int str_near_max(struct buf *b, const unsigned char *p, size_t len, size_t i, bool open)
+{
+	if (open)
+		buf_putc(b, '"');
+	char tmp[6 * 16 + 8];
+	while (i < len && !b->err) {
+		size_t end = len - i > 16 ? i + 16 : len;
+		char *o = escape_run(tmp, p, len, &i, end);
+		buf_append(b, tmp, (size_t)(o - tmp));
+	}
 	return buf_putc(b, '"');
+}
+
+/* Blocks of this many input bytes are escaped into room reserved for their
+ * worst case, without an append call for each piece. */
+#define STR_BLOCK 4096
+
+int json_str(struct buf *b, struct slice s)
+{
+	const unsigned char *p = (const unsigned char *)s.ptr;
+	size_t max = b->max ? b->max : AS_MAX_BUF, i = 0;
+	bool open = true;
+	if (buf_reserve(b, s.len + 2)) /* not even unescaped: nothing is written */
+		return b->err;
+	do {
+		if (b->err)
+			return b->err;
+		size_t end = s.len - i > STR_BLOCK ? i + STR_BLOCK : s.len;
+		/* six bytes an input byte (three more for a UTF-8 sequence past
+		 * end), the quotes, and sixteen for the last vector store */
+		size_t worst = 6 * (end - i + 3) + 2 + 16;
+		if (b->len > max || worst > max - b->len)
+			return str_near_max(b, p, s.len, i, open);
+		if (buf_reserve(b, worst))
+			return b->err;
+		char *o = b->data + b->len;
+		if (open)
+			*o++ = '"';
+		open = false;
+		o = escape_run(o, p, s.len, &i, end);
+		if (i >= s.len)
+			*o++ = '"';
+		b->len = (size_t)(o - b->data);
+		b->data[b->len] = 0;
+	} while (i < s.len);
+	return 0;
 }
 
 void jw_init(struct jw *w, struct buf *b)

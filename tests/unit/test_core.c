@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -348,6 +349,103 @@ static void test_json_out(void **state)
 	buf_free(&b);
 }
 
+/* The escaping rule of json.c one byte at a time, as the reference. */
+static void ref_json_str(struct buf *b, const unsigned char *p, size_t n)
+{
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			/* valid two- and three-byte sequences only in this test's input */
+			size_t l = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 0;
+			bool ok = l && i + l <= n;
+			for (size_t k = 1; ok && k < l; k++)
+				ok = (p[i + k] & 0xc0) == 0x80;
+			if (ok && l == 2 && c < 0xc2)
+				ok = false;
+			if (ok && l == 3 && c == 0xe0 && p[i + 1] < 0xa0)
+				ok = false;
+			if (ok && l == 3 && c == 0xed && p[i + 1] >= 0xa0)
+				ok = false;
+			if (ok) {
+				buf_append(b, p + i, l);
+				i += l;
+			} else {
+				buf_puts(b, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c == '\n')
+			buf_puts(b, "\\n");
+		else if (c == '\r')
+			buf_puts(b, "\\r");
+		else if (c == '\t')
+			buf_puts(b, "\\t");
+		else if (c < 0x20)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_putc(b, (char)c);
+		i++;
+	}
+	buf_putc(b, '"');
+}
+
+/* Long strings of every kind of byte, cut at block edges and UTF-8
+ * sequences across them, come out as the byte-wise rule says; so do they
+ * into a buffer whose maximum leaves no room for the worst case. */
+static void test_json_long(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"C:\\Windows\\System32\\",
+					     "\xc3\xa9",
+					     "\xe2\x82\xac",
+					     "\"q\"",
+					     "\n\t\r\x01",
+					     "\xff",
+					     "\xc3",
+					     "plain text "};
+	unsigned seed = 7;
+	unsigned char *in = malloc(20000);
+	assert_non_null(in);
+	for (int round = 0; round < 40; round++) {
+		size_t n = 0, want = 3000 + (size_t)round * 400;
+		while (n < want) {
+			seed = seed * 1103515245 + 12345;
+			const char *pc = pieces[(seed >> 16) % 8];
+			size_t l = strlen(pc);
+			memcpy(in + n, pc, l);
+			n += l;
+		}
+		struct buf got = BUF_INIT, ref = BUF_INIT;
+		json_str(&got, slice_make((const char *)in, n));
+		ref_json_str(&ref, in, n);
+		assert_int_equal(got.err, 0);
+		assert_int_equal(got.len, ref.len);
+		assert_memory_equal(got.data, ref.data, ref.len);
+		/* room for the text as it comes out, not for six bytes a byte */
+		struct buf tight = {.max = ref.len + 10};
+		buf_append(&tight, "0123456789", 10);
+		json_str(&tight, slice_make((const char *)in, n));
+		assert_int_equal(tight.err, 0);
+		assert_int_equal(tight.len, ref.len + 10);
+		assert_memory_equal(tight.data + 10, ref.data, ref.len);
+		/* one byte short: an error, never a longer buffer */
+		struct buf short1 = {.max = ref.len + 9};
+		buf_append(&short1, "0123456789", 10);
+		json_str(&short1, slice_make((const char *)in, n));
+		assert_int_equal(short1.err, AS_ETOOBIG);
+		assert_true(short1.len <= short1.max);
+		buf_free(&got);
+		buf_free(&ref);
+		buf_free(&tight);
+		buf_free(&short1);
+	}
+	free(in);
+}
+
 /* ascii_lower, sixteen bytes at a time and byte by byte, is the plain
  * per-byte rule for every byte at every offset and length. */
 static void test_lower(void **state)
@@ -401,12 +499,12 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_slice),  cmocka_unit_test(test_arena),
-	    cmocka_unit_test(test_buf),    cmocka_unit_test(test_map),
-	    cmocka_unit_test(test_ip),     cmocka_unit_test(test_cidr),
-	    cmocka_unit_test(test_time),   cmocka_unit_test(test_json_out),
-	    cmocka_unit_test(test_lower),  cmocka_unit_test(test_hash),
-	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_slice),     cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_buf),       cmocka_unit_test(test_map),
+	    cmocka_unit_test(test_ip),        cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_time),      cmocka_unit_test(test_json_out),
+	    cmocka_unit_test(test_json_long), cmocka_unit_test(test_lower),
+	    cmocka_unit_test(test_hash),      cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
