@@ -246,7 +246,15 @@ void jw_cstr(struct jw *w, const char *s)
 void jw_int(struct jw *w, int64_t v)
 {
 	sep(w);
-	buf_printf(w->b, "%lld", (long long)v);
+	/* by hand, from the last digit: buf_printf measures, then prints */
+	char t[24], *e = t + sizeof t, *p = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_append(w->b, p, (size_t)(e - p));
 }
 
 void jw_double(struct jw *w, double v)

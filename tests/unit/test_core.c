@@ -326,6 +326,15 @@ static void test_json_out(void **state)
 	jw_bool(&w, true);
 	jw_obj_end(&w);
 	assert_string_equal(b.data, "{\"a\":\"x\",\"list\":[1,-2,{}],\"n\":null,\"t\":true}");
+	static const int64_t ints[] = {0, 9, 10, -10, 1234567890123, INT64_MAX, INT64_MIN, -1};
+	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "%lld", (long long)ints[i]);
+		buf_reset(&b);
+		jw_init(&w, &b);
+		jw_int(&w, ints[i]);
+		assert_string_equal(b.data, want);
+	}
 	/* a byte to escape at every place of a long string: the sixteen-byte
 	 * steps (json.c) must hand each one to the byte-wise path */
 	static const struct {
