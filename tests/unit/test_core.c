@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/map.h"
 #include "core/slice.h"
+#include "core/sort.h"
 #include "core/timeparse.h"
 
 static void test_slice(void **state)
@@ -455,6 +456,60 @@ static void test_json_long(void **state)
 	free(in);
 }
 
+static int cmp_u32_ref(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_u64_ref(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* sort_u32 and sort_u64 give qsort's order for short and long arrays,
+ * keys alike in some bytes (passes left out) and in none, repeats. */
+static void test_sort(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 1, 2, 47, 48, 49, 300, 5000, 70000};
+	uint64_t seed = 99;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int kind = 0; kind < 4; kind++) {
+			size_t n = sizes[si];
+			uint32_t *a = malloc((n + 1) * sizeof *a),
+				 *ra = malloc((n + 1) * sizeof *ra);
+			uint64_t *b = malloc((n + 1) * sizeof *b),
+				 *rb = malloc((n + 1) * sizeof *rb);
+			assert_true(a && ra && b && rb);
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				uint64_t x = seed;
+				if (kind == 1)
+					x &= 0xff00ull; /* one varying byte, repeats */
+				else if (kind == 2)
+					x = (x & 0x3ull) << 34 | (x >> 40) << 2; /* field|lit|use */
+				else if (kind == 3)
+					x = n - i; /* descending */
+				a[i] = ra[i] = (uint32_t)(x ^ (x >> 32));
+				b[i] = rb[i] = x;
+			}
+			sort_u32(a, n);
+			sort_u64(b, n);
+			qsort(ra, n, sizeof *ra, cmp_u32_ref);
+			qsort(rb, n, sizeof *rb, cmp_u64_ref);
+			if (n) {
+				assert_memory_equal(a, ra, n * sizeof *a);
+				assert_memory_equal(b, rb, n * sizeof *b);
+			}
+			free(a);
+			free(ra);
+			free(b);
+			free(rb);
+		}
+}
+
 /* ascii_lower, sixteen bytes at a time and byte by byte, is the plain
  * per-byte rule for every byte at every offset and length. */
 static void test_lower(void **state)
@@ -512,8 +567,9 @@ int main(void)
 	    cmocka_unit_test(test_buf),       cmocka_unit_test(test_map),
 	    cmocka_unit_test(test_ip),        cmocka_unit_test(test_cidr),
 	    cmocka_unit_test(test_time),      cmocka_unit_test(test_json_out),
-	    cmocka_unit_test(test_json_long), cmocka_unit_test(test_lower),
-	    cmocka_unit_test(test_hash),      cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_json_long), cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_lower),     cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

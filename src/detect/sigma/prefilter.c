@@ -39,6 +39,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/limits.h"
+#include "core/sort.h"
 #include "detect/sigma/sigma_int.h"
 #include "event/fieldname.h"
 
@@ -659,16 +660,10 @@ static int cnf_or(const struct lit_table *t, struct cnf *a, struct cnf *b)
 	return 0;
 }
 
-static int cmp_lit(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-	return (a > b) - (a < b);
-}
-
 /* Sorts lit[0..n) and drops repeats; the count left. */
 static size_t lits_unique(uint32_t *lit, size_t n)
 {
-	qsort(lit, n, sizeof *lit, cmp_lit);
+	sort_u32(lit, n);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!k || lit[k - 1] != lit[i])
@@ -907,12 +902,6 @@ static int fl_push(struct fl_pairs *p, uint64_t x)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* How a matcher's literal may be found without Hyperscan: bit 0 clear when
  * "ends with it" equals "its tail from the last backslash is it", bit 1
  * clear when only an equal value matters. */
@@ -1034,7 +1023,7 @@ static int field_dbs(const struct sigma_ruleset *rs, struct sigma_prefilter *pf,
 			rc = detection_field_lits(&r->det, nf, &p);
 	}
 	if (!rc && p.n)
-		qsort(p.v, p.n, sizeof *p.v, cmp_u64);
+		sort_u64(p.v, p.n);
 	for (size_t k = 0; !rc && k < p.n; k++)
 		if ((p.v[k] >> 34) == nf)
 			pf->kwlit[(uint32_t)(p.v[k] >> 2)] = 1;
@@ -1683,15 +1672,7 @@ exit:
 		s->mask[s->touched[i]] = 0;
 	/* rule order, as evaluating every rule would raise their alerts; an
 	 * event mostly has a few candidates */
-	if (h.ncand > 16)
-		qsort(cand, h.ncand, sizeof *cand, cmp_lit);
-	for (size_t i = 1; i < h.ncand && h.ncand <= 16; i++) {
-		uint32_t x = cand[i];
-		size_t j = i;
-		for (; j && cand[j - 1] > x; j--)
-			cand[j] = cand[j - 1];
-		cand[j] = x;
-	}
+	sort_u32(cand, h.ncand);
 	*ncand = h.ncand;
 	return rc;
 }
