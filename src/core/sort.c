@@ -77,36 +77,30 @@ static inline bool radix(void *v, size_t n, size_t w)
 	return true;
 }
 
-void sort_u32(uint32_t *v, size_t n)
+/* Sort n keys of w bytes: by insertion when few, else by radix, else (no
+ * memory) by qsort with cmp. */
+static inline void sort_keys(void *v, size_t n, size_t w, int (*cmp)(const void *, const void *))
 {
-	if (n >= SORT_SMALL && radix(v, n, 4))
-		return;
 	if (n >= SORT_SMALL) {
-		qsort(v, n, sizeof *v, cmp32);
+		if (!radix(v, n, w))
+			qsort(v, n, w, cmp);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
-		uint32_t x = v[i];
+		uint64_t x = key_at(v, i, w);
 		size_t j = i;
-		for (; j && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
+		for (; j && key_at(v, j - 1, w) > x; j--)
+			key_put(v, j, w, key_at(v, j - 1, w));
+		key_put(v, j, w, x);
 	}
+}
+
+void sort_u32(uint32_t *v, size_t n)
+{
+	sort_keys(v, n, sizeof *v, cmp32);
 }
 
 void sort_u64(uint64_t *v, size_t n)
 {
-	if (n >= SORT_SMALL && radix(v, n, 8))
-		return;
-	if (n >= SORT_SMALL) {
-		qsort(v, n, sizeof *v, cmp64);
-		return;
-	}
-	for (size_t i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		size_t j = i;
-		for (; j && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
+	sort_keys(v, n, sizeof *v, cmp64);
 }
