@@ -324,8 +324,9 @@ char *time_format(int64_t us, char *dst)
 		dst[0] = 0;
 		return dst;
 	}
-	int64_t secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-	int64_t frac = us - secs * 1000000;
+	/* floor division, without the overflow us - 999999 has near INT64_MIN */
+	int64_t secs = us / 1000000 - (us % 1000000 < 0);
+	int64_t frac = us % 1000000 < 0 ? us % 1000000 + 1000000 : us % 1000000;
 	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	int64_t rem = secs - days * 86400;
 	int64_t y;
