@@ -106,9 +106,11 @@ __attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i x, __m
 	    _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), d);
 }
 
-/* n >= 64 bytes; the inverted register in and out. */
-__attribute__((target("pclmul,sse2"))) static uint32_t crc_fold(uint32_t crc, const uint8_t *p,
-								size_t n)
+/* n >= 64 bytes; the inverted register in and out. Inlined into the two
+ * below: with AVX's encoding each load of the data is an operand of its
+ * XOR, a fifth fewer instructions. */
+__attribute__((target("pclmul,sse2"), always_inline)) static inline uint32_t
+crc_fold_body(uint32_t crc, const uint8_t *p, size_t n)
 {
 	const __m128i k512 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
 	const __m128i k128 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
@@ -138,7 +140,20 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_fold(uint32_t crc, co
 	return crc_bytes(crc_bytes(0, last, 16), p, n);
 }
 
-static int crc_fold_ok = -1; /* whether the CPU has PCLMULQDQ, -1 before asking */
+__attribute__((target("pclmul,sse2"))) static uint32_t crc_fold(uint32_t crc, const uint8_t *p,
+								size_t n)
+{
+	return crc_fold_body(crc, p, n);
+}
+
+__attribute__((target("pclmul,avx"))) static uint32_t crc_fold_avx(uint32_t crc, const uint8_t *p,
+								   size_t n)
+{
+	return crc_fold_body(crc, p, n);
+}
+
+/* whether the CPU has PCLMULQDQ (1), and AVX too (2); -1 before asking */
+static int crc_fold_ok = -1;
 #endif
 
 uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
@@ -148,10 +163,13 @@ uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
 #ifdef CRC_FOLD
 	if (crc_fold_ok < 0) {
 		__builtin_cpu_init();
-		crc_fold_ok = __builtin_cpu_supports("pclmul") != 0; /* races write the same */
+		/* races write the same */
+		crc_fold_ok = !__builtin_cpu_supports("pclmul") ? 0
+			      : __builtin_cpu_supports("avx")    ? 2
+								 : 1;
 	}
 	if (n >= 64 && crc_fold_ok)
-		return ~crc_fold(~crc, p, n);
+		return ~(crc_fold_ok == 2 ? crc_fold_avx : crc_fold)(~crc, p, n);
 #endif
 	return ~crc_bytes(~crc, p, n);
 }
