@@ -75,6 +75,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -511,11 +514,30 @@ fail:
 	return rc;
 }
 
-/* Whether the n bytes at p are all zero: each equal to the next and the
- * first zero, by libc's vectorised memcmp (unused chunks are common: most
- * files are allocated ahead of their records). */
+/* Whether the n bytes at p are all zero (unused chunks are common: most
+ * files are allocated ahead of their records). With SSE2 and p aligned (a
+ * chunk of the map, or the pad), 256 bytes ORed together a step, each load
+ * an operand of its OR; else each byte equal to the next and the first
+ * zero, by libc's vectorised memcmp (which reads every byte twice). */
 static bool all_zero(const uint8_t *p, size_t n)
 {
+#ifdef __SSE2__
+	if (((uintptr_t)p & 15) == 0) {
+		const __m128i *v = (const __m128i *)p;
+		for (; n >= 256; n -= 256, v += 16) {
+			__m128i a = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
+			__m128i b = _mm_or_si128(_mm_or_si128(v[4], v[5]), _mm_or_si128(v[6], v[7]));
+			__m128i c =
+			    _mm_or_si128(_mm_or_si128(v[8], v[9]), _mm_or_si128(v[10], v[11]));
+			__m128i d =
+			    _mm_or_si128(_mm_or_si128(v[12], v[13]), _mm_or_si128(v[14], v[15]));
+			a = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_setzero_si128())) != 0xFFFF)
+				return false;
+		}
+		p = (const uint8_t *)v;
+	}
+#endif
 	return !n || (!p[0] && memcmp(p, p + 1, n - 1) == 0);
 }
 

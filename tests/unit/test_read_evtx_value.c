@@ -51,6 +51,11 @@ static const struct row rows[] = {
     {0x0E, 3, "\x00\xab\x7f", "00AB7F"},
     {0x0F, 16, "\x5f\x38\x70\x57\x2a\xc2\xe0\x43\xbf\x4c\x06\xf5\x69\x8f\xfb\xd9",
      "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}"},
+    {0x0F, 16, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", "{00000000-0000-0000-0000-000000000000}"},
+    {0x0F, 16, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+     "{FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF}"},
+    {0x0F, 16, "\x67\x45\x23\x01\xab\x89\xef\xcd\x09\x0a\x90\xa0\x9f\xa9\xf9\x9a",
+     "{01234567-89AB-CDEF-090A-90A09FA9F99A}"},
     {0x10, 4, "\x18\x00\x00\x00", "0x00000018"},
     {0x10, 8, "\xe7\x03\x00\x00\x00\x00\x00\x00", "0x00000000000003e7"},
     {0x11, 8, "\x00\x00\x00\x00\x00\x00\x00\x00", "1601-01-01T00:00:00.000000000Z"},
@@ -62,6 +67,9 @@ static const struct row rows[] = {
     {0x13, 12, "\x01\x02\x00\x00\x00\x00\x00\x05\x12\x00\x00\x00", NULL}, /* cut short */
     {0x14, 4, "\xef\xbe\xad\xde", "0xdeadbeef"},
     {0x15, 8, "\x00\x00\x00\x00\x00\x00\x00\x80", "0x8000000000000000"},
+    {0x15, 8, "\xef\xcd\xab\x89\x67\x45\x23\x01", "0x0123456789abcdef"},
+    {0x10, 8, "\xef\xcd\xab\x89\x67\x45\x23\x01", "0x0123456789abcdef"},
+    {0x10, 8, "\xff\xff\xff\xff\xff\xff\xff\xff", "0xffffffffffffffff"},
     {0x04, 2, "\x01\x02", NULL},
     {0x08, 2, "\x01\x02", NULL},
     {0x0F, 15, "", NULL},
@@ -136,6 +144,32 @@ static void test_hex_minimal(void **state)
 			snprintf(want, sizeof want, "0x%llx", (unsigned long long)vals[j]);
 			assert_string_equal(buf, want);
 		}
+	}
+}
+
+/* GUIDs of pseudo-random bytes against printf, and nothing written past
+ * the 38 bytes of the text. */
+static void test_guid_printf(void **state)
+{
+	(void)state;
+	uint32_t seed = 12345;
+	for (int round = 0; round < 2000; round++) {
+		uint8_t g[16];
+		for (int i = 0; i < 16; i++) {
+			seed = seed * 1103515245u + 12345u;
+			g[i] = (uint8_t)(seed >> 16);
+		}
+		char buf[64], want[64];
+		memset(buf, '#', sizeof buf);
+		char *e = evtx_value_text(buf, 0x0F, g, 16, NULL);
+		assert_ptr_equal(e, buf + 38);
+		assert_int_equal(buf[38], '#');
+		*e = 0;
+		snprintf(want, sizeof want, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+			 (unsigned)(g[0] | g[1] << 8 | g[2] << 16 | (uint32_t)g[3] << 24),
+			 (unsigned)(g[4] | g[5] << 8), (unsigned)(g[6] | g[7] << 8), g[8], g[9],
+			 g[10], g[11], g[12], g[13], g[14], g[15]);
+		assert_string_equal(buf, want);
 	}
 }
 
@@ -228,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(test_rows),
 	    cmocka_unit_test(test_why),
 	    cmocka_unit_test(test_hex_minimal),
+	    cmocka_unit_test(test_guid_printf),
 	    cmocka_unit_test(test_u64_every_length),
 	    cmocka_unit_test(test_utf16_every_place),
 	};
