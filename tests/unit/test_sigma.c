@@ -1129,7 +1129,8 @@ static void test_value_cache(void **state)
 				    0);
 			ev.raw = slice_make(val, len);
 			assert_int_equal(d.scan(w, &ev, 1, &sink), 0);
-			want += (pass != 2 && j % 7 == 0) + (pass >= 1 && j % 7 == 0) + (j % 11 == 0);
+			want +=
+			    (pass != 2 && j % 7 == 0) + (pass >= 1 && j % 7 == 0) + (j % 11 == 0);
 			arena_free(&a);
 		}
 		assert_int_equal(ncounted, want);
@@ -1172,8 +1173,7 @@ static void test_keyword_classes(void **state)
 	    {"{\"Channel\":\"System\",\"EventID\":1,\"X\":\"evilword-b\"}", "kwsys"},
 	    {"{\"Channel\":\"System\",\"EventID\":1,\"X\":\"mimikatz-a\"}", ""},
 	    /* exactly the shortest keyword: not left out as too short */
-	    {"{\"Channel\":\"Security\",\"EventID\":1,\"A\":\"1\",\"X\":\"mimikatz-a\"}",
-	     "kwsec"},
+	    {"{\"Channel\":\"Security\",\"EventID\":1,\"A\":\"1\",\"X\":\"mimikatz-a\"}", "kwsec"},
 	    /* split over two values */
 	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"xx mimikatz\",\"Y\":\"-a\"}", ""},
 	    {"{\"Channel\":\"Security\",\"EventID\":1,\"X\":\"sekurlsa:\",\"Y\":\":x\"}", ""},
@@ -1193,6 +1193,46 @@ static void test_keyword_classes(void **state)
 			fail_msg("case %zu: alerts \"%s\", expected \"%s\"\n  event %s", i, got,
 				 kwcases[i].rules, kwcases[i].event);
 	}
+}
+
+/* Events of many logsource keys (Security, EventIDs 1…300) that all have
+ * the same classes share one prefilter subdatabase: the class bits are its
+ * key, whole words of them. */
+static void test_subdb_shared(void **state)
+{
+	(void)state;
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from(
+	    "title: sec\nid: 33333333-0000-0000-0000-000000000001\n"
+	    "logsource: {product: windows, service: security}\n"
+	    "detection: {sel: {CommandLine|contains: 'sekurlsa::x'}, condition: sel}\n",
+	    &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *wp;
+	assert_int_equal(d.worker_new(&d, &wp), 0);
+	struct sigma_worker *w = wp;
+	struct collect c = {.sink.emit = collect_emit};
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	for (int id = 1; id <= 300; id++) {
+		char js[160];
+		snprintf(js, sizeof js,
+			 "{\"Channel\":\"Security\",\"EventID\":%d,\"CommandLine\":\"%s\"}", id,
+			 id == 300 ? "a sekurlsa::x" : "b");
+		struct event ev;
+		event_from_json(&ev, &a, &src, js);
+		assert_int_equal(d.scan(w, &ev, 1, &c.sink), 0);
+	}
+	assert_int_equal(c.n, 1);
+	assert_int_equal(w->ndbs, 1);
+	collect_free(&c);
+	d.worker_free(wp);
+	d.shared_free(d.shared);
+	arena_free(&a);
 }
 
 /* Number of cache files in dir, and each one's path into paths (up to 16). */
@@ -1400,14 +1440,14 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers),   cmocka_unit_test(test_re_literal),
-	    cmocka_unit_test(test_re_sequence), cmocka_unit_test(test_conditions),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_logsource),   cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),      cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_prefilter),   cmocka_unit_test(test_corpus),
-	    cmocka_unit_test(test_corpus_evtx), cmocka_unit_test(test_value_cache),
-	    cmocka_unit_test(test_keyword_classes),
+	    cmocka_unit_test(test_modifiers),       cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
+	    cmocka_unit_test(test_filter),          cmocka_unit_test(test_correlation),
+	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
 	    cmocka_unit_test(test_dbcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -476,6 +476,9 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 	w->lsdb_state = nst;
 	w->lsdb[w->nls] = NULL;
 	w->lsdb_state[w->nls] = 0;
+	/* all the worker's words: eval_bits writes the classes' only, and the
+	 * bits are a key of the subdatabases (event_db) */
+	memset(nb + w->nls * words, 0, words * sizeof *nb);
 	eval_bits(w->rs, &f, nb + w->nls * words);
 	if (map_put(&w->lscache, slice_make(key, (size_t)n), w->nls, NULL)) {
 		memcpy(w->classbits, nb + w->nls * words, words * sizeof *nb);
