@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "detect/sigma/sigma.h"
 #include "detect/sigma/sigma_int.h"
 #include "event/fieldname.h"
@@ -1273,6 +1277,25 @@ static void test_dbcache(void **state)
 	/* rewritten whole: read back again */
 	assert_int_equal(cached_run(&hits, &misses), 2);
 	assert_int_equal(hits, nfiles);
+	/* a file used over AS_SIGMA_HSCACHE_TOUCH seconds ago is touched when
+	 * read, one used since is left as it is */
+	time_t now = time(NULL), old = now - 2 * AS_SIGMA_HSCACHE_TOUCH,
+	       recent = now - AS_SIGMA_HSCACHE_TOUCH / 2;
+	for (size_t i = 0; i < nfiles && i < 16; i++) {
+		time_t t = i % 2 ? recent : old;
+		struct timeval tv[2] = {{.tv_sec = t}, {.tv_sec = t}};
+		assert_int_equal(utimes(paths[i], tv), 0);
+	}
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, nfiles);
+	for (size_t i = 0; i < nfiles && i < 16; i++) {
+		struct stat st;
+		assert_int_equal(stat(paths[i], &st), 0);
+		if (i % 2)
+			assert_int_equal(st.st_mtime, recent);
+		else
+			assert_true(st.st_mtime >= now);
+	}
 	/* another rule set's file under this set's names */
 	struct collect c = {0};
 	run("{sel: {CommandLine|contains: [procdump, comsvcs], Image|endswith: '\\\\x.exe'}, "
