@@ -56,8 +56,7 @@ static unsigned long long n_hits, n_misses;
 static pthread_mutex_t dir_lock = PTHREAD_MUTEX_INITIALIZER;
 static char dir_known[4096];
 
-/* The cache folder into dir (created when missing); false: no cache. */
-static bool cache_dir(char *dir, size_t cap)
+bool sigma_cache_dir(char *dir, size_t cap)
 {
 	const char *e = getenv("APTSCOPE_CACHE_DIR");
 	int n;
@@ -202,7 +201,8 @@ static void prune(const char *dir)
 	char path[4200];
 	for (struct dirent *e; (e = readdir(d));) {
 		struct stat st;
-		if (strncmp(e->d_name, "hs-", 3) || strlen(e->d_name) >= sizeof all->name)
+		if ((strncmp(e->d_name, "hs-", 3) && strncmp(e->d_name, "rt-", 3)) ||
+		    strlen(e->d_name) >= sizeof all->name)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
@@ -261,12 +261,27 @@ static void store(const char *path, const struct buf *desc, const hs_database_t 
 	free(bytes);
 }
 
+void sigma_cache_wrote(const char *dir)
+{
+	/* once per folder and process: a rule set's first compile writes a
+	 * hundred files or more, and one look at the folder does */
+	static char pruned[4096];
+	pthread_mutex_lock(&dir_lock);
+	bool seen = !strcmp(pruned, dir);
+	if (!seen)
+		snprintf(pruned, sizeof pruned, "%s", dir);
+	pthread_mutex_unlock(&dir_lock);
+	if (!seen)
+		prune(dir);
+}
+
 int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids,
 			  const size_t *lens, unsigned n, hs_database_t **out)
 {
 	char dir[4096], path[4200];
 	struct buf desc = {.max = AS_SIGMA_MAX_HSDB};
-	bool cached = cache_dir(dir, sizeof dir) && !describe(&desc, exprs, flags, ids, lens, n);
+	bool cached =
+	    sigma_cache_dir(dir, sizeof dir) && !describe(&desc, exprs, flags, ids, lens, n);
 	if (cached) {
 		uint64_t a = hash_bytes_seeded(desc.data, desc.len, HASH_K0),
 			 b = hash_bytes_seeded(desc.data, desc.len, HASH_K2);
@@ -289,13 +304,7 @@ int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const
 		rc = AS_EENGINE;
 	} else if (cached) {
 		store(path, &desc, *out);
-		/* once per folder and process: a rule set's first compile writes
-		 * a hundred files or more, and one look at the folder does */
-		static char pruned[sizeof dir];
-		if (strcmp(pruned, dir)) {
-			prune(dir);
-			snprintf(pruned, sizeof pruned, "%s", dir);
-		}
+		sigma_cache_wrote(dir);
 	}
 	buf_free(&desc);
 	return rc;

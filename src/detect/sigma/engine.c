@@ -187,27 +187,14 @@ static int add_rule(struct sigma_ruleset *rs, struct sigma_rule *r)
 	return 0;
 }
 
-int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const char *text,
-			    size_t len, struct sigma_load_report *rep)
+int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct sy_node *const *docs,
+			    size_t nd, struct sigma_load_report *rep)
 {
-	struct arena tree;
-	struct sy_node **docs;
-	size_t nd;
 	char err[AS_MAX_DIAG_MSG];
 	unsigned line = 0;
+	int rc = 0;
 	if (rs->compiled)
 		return AS_EINVAL;
-	arena_init(&tree, 0);
-	err[0] = 0;
-	int rc = sy_parse(&tree, text, len, &docs, &nd, err, sizeof err, &line);
-	if (rc) {
-		if (rep) {
-			rep->total++;
-			report(rep, name, line, NULL, err);
-		}
-		arena_free(&tree);
-		return rc == AS_ENOMEM ? rc : 0;
-	}
 	const char *fname = arena_strndup(&rs->arena, name, strlen(name));
 	for (size_t i = 0; i < nd && fname; i++) {
 		if (sy_is_null(docs[i]))
@@ -256,23 +243,76 @@ int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const ch
 		if (rep)
 			rep->loaded++;
 	}
+	return rc;
+}
+
+/* Parse text into tree; a YAML error is reported against name (then
+ * *docs is NULL and the result 0 unless out of memory). */
+static int parse_text(struct arena *tree, const char *name, const char *text, size_t len,
+		      struct sy_node ***docs, size_t *nd, struct sigma_load_report *rep)
+{
+	char err[AS_MAX_DIAG_MSG];
+	unsigned line = 0;
+	err[0] = 0;
+	int rc = sy_parse(tree, text, len, docs, nd, err, sizeof err, &line);
+	if (rc) {
+		if (rep) {
+			rep->total++;
+			report(rep, name, line, NULL, err);
+		}
+		*docs = NULL;
+		return rc == AS_ENOMEM ? rc : 0;
+	}
+	return 0;
+}
+
+int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const char *text,
+			    size_t len, struct sigma_load_report *rep)
+{
+	struct arena tree;
+	struct sy_node **docs;
+	size_t nd;
+	if (rs->compiled)
+		return AS_EINVAL;
+	arena_init(&tree, 0);
+	int rc = parse_text(&tree, name, text, len, &docs, &nd, rep);
+	if (!rc && docs)
+		rc = sigma_ruleset_load_tree(rs, name, docs, nd, rep);
 	arena_free(&tree);
 	return rc;
 }
 
-static int load_file(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep)
+/* One sigma_ruleset_load: the tree arena, reset for each file, and the
+ * trees kept from the last load of the same path. */
+struct load {
+	struct sigma_ruleset *rs;
+	struct sigma_load_report *rep;
+	struct arena tree;
+	struct sigma_treecache *tc;
+};
+
+static int load_file(struct load *ld, const char *path)
 {
 	char *text;
-	size_t len;
+	size_t len, nd;
+	struct sy_node **docs;
 	int rc = read_file(path, &text, &len);
 	if (rc) {
-		if (rep) {
-			rep->total++;
-			report(rep, path, 0, NULL, as_strerror(rc));
+		if (ld->rep) {
+			ld->rep->total++;
+			report(ld->rep, path, 0, NULL, as_strerror(rc));
 		}
 		return rc == AS_ENOMEM ? rc : 0;
 	}
-	rc = sigma_ruleset_load_text(rs, path, text, len, rep);
+	arena_reset(&ld->tree);
+	if (!sigma_treecache_get(ld->tc, &ld->tree, text, len, &docs, &nd)) {
+		arena_reset(&ld->tree);
+		rc = parse_text(&ld->tree, path, text, len, &docs, &nd, ld->rep);
+		if (!rc && docs)
+			sigma_treecache_put(ld->tc, text, len, docs, nd);
+	}
+	if (!rc && docs)
+		rc = sigma_ruleset_load_tree(ld->rs, path, docs, nd, ld->rep);
 	free(text);
 	return rc;
 }
@@ -296,8 +336,7 @@ static int cmp_entry(const void *a, const void *b)
 /* Each entry of directory path in name order: folders recursively, YAML
  * files loaded. The entry's type from readdir spares a stat per file; only
  * symbolic links and file systems that do not give it are stat'ed. */
-static int load_dir(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep,
-		    int depth)
+static int load_dir(struct load *ld, const char *path, int depth)
 {
 	if (depth >= AS_MAX_WALK_DEPTH)
 		return 0;
@@ -339,9 +378,9 @@ static int load_dir(struct sigma_ruleset *rs, const char *path, struct sigma_loa
 			dir = S_ISDIR(cs.st_mode);
 		}
 		if (dir)
-			rc = load_dir(rs, ents[i].path, rep, depth + 1);
+			rc = load_dir(ld, ents[i].path, depth + 1);
 		else if (is_yaml(ents[i].path))
-			rc = load_file(rs, ents[i].path, rep);
+			rc = load_file(ld, ents[i].path);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(ents[i].path);
@@ -349,21 +388,20 @@ static int load_dir(struct sigma_ruleset *rs, const char *path, struct sigma_loa
 	return rc;
 }
 
-static int load_path(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep)
-{
-	struct stat st;
-	if (stat(path, &st))
-		return AS_ENOENT;
-	if (!S_ISDIR(st.st_mode))
-		return load_file(rs, path, rep);
-	return load_dir(rs, path, rep, 0);
-}
-
 int sigma_ruleset_load(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep)
 {
 	if (rs->compiled)
 		return AS_EINVAL;
-	return load_path(rs, path, rep);
+	struct stat st;
+	if (stat(path, &st))
+		return AS_ENOENT;
+	struct load ld = {.rs = rs, .rep = rep, .tc = sigma_treecache_open(path)};
+	arena_init(&ld.tree, 0);
+	int rc = S_ISDIR(st.st_mode) ? load_dir(&ld, path, 0) : load_file(&ld, path);
+	/* a load cut short would leave out the trees of the files not reached */
+	sigma_treecache_close(ld.tc, !rc);
+	arena_free(&ld.tree);
+	return rc;
 }
 
 struct sigma_rule *sigma_ruleset_find(const struct sigma_ruleset *rs, const char *idname)
