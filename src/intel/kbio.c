@@ -452,10 +452,13 @@ static bool scan_int(struct scan *x, long long *v)
 	bool neg = x->p < x->end && *x->p == '-';
 	const char *d = x->p + neg, *p = d;
 	long long n = 0;
-	while (p < x->end && *p >= '0' && *p <= '9' && p - d < 19)
+	while (p < x->end && *p >= '0' && *p <= '9') {
+		if (p - d == 18)
+			return false;
 		n = n * 10 + (*p++ - '0');
-	if (p == d || p - d > 18 || (*d == '0' && p - d > 1) ||
-	    (p < x->end && (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))))
+	}
+	if (p == d || (*d == '0' && p - d > 1) ||
+	    (p < x->end && (*p == '.' || *p == 'e' || *p == 'E')))
 		return false;
 	x->p = p;
 	*v = neg ? -n : n;

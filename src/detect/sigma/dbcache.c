@@ -22,9 +22,9 @@
  *
  * A file read is touched, so that its time is its last use (to the hour:
  * one used within AS_SIGMA_HSCACHE_TOUCH seconds is left); after the first
- * file a process writes to a folder, when the folder's files pass
- * AS_SIGMA_MAX_HSCACHE bytes, the least recently used go until three
- * quarters remain.
+ * file a process writes to a folder, when the folder's files (these and the
+ * rule trees of treecache.c) pass AS_SIGMA_MAX_HSCACHE bytes, the least
+ * recently used go until three quarters remain.
  *
  * Where: $APTSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/aptscope, else
  * $HOME/.cache/aptscope. APTSCOPE_CACHE_DIR set to "" or "off" turns it off.
