@@ -70,6 +70,8 @@
 #define AS_SIGMA_MAX_SUBDB       64           /* class sets with prefilter pairs of their own */
 #define AS_SIGMA_MAX_HSDB        (256u << 20) /* bytes of one cached prefilter database file */
 #define AS_SIGMA_MAX_HSCACHE     (512ull << 20) /* bytes of all cached database files */
+#define AS_SIGMA_HSCACHE_TOUCH   3600           /* seconds a cache file's time may lag its use */
+#define AS_SIGMA_MAX_TREECACHE   (64u << 20)    /* bytes of one cached bundle of rule trees */
 #define AS_SIGMA_MAX_CORR_KEYS   (1u << 16)     /* group-by keys held per correlation per worker */
 #define AS_SIGMA_MAX_CORR_EVENTS 4096           /* values/times held per group-by key */
 #define AS_SIGMA_MAX_CORR_ALL    (1u << 21)     /* window entries of all correlations (64 MiB) */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/json.h"
@@ -210,53 +211,399 @@ int kb_export(const struct kb *kb, struct buf *out)
 
 /* --- reading our own format ------------------------------------------------------ */
 
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+/*
+ * The fields the loaders below read from one object. A line of our own
+ * format is a flat object of strings, integers, booleans and lists of
+ * strings, so scan_flat reads it straight into these fields, without a
+ * jansson tree (building and freeing the trees was two thirds of loading
+ * the bundled default). A line scan_flat does not take whole — a \u escape,
+ * a nested or null value, a key twice, a value of another type than its key
+ * takes, a real number, bytes that are not UTF-8, anything jansson might see
+ * otherwise — is parsed by jansson as before, into the same fields, so a
+ * line loads, or is skipped with its reason, exactly as it was.
+ */
+#define KB_STR_KEYS(X)                                                                             \
+	X(type)                                                                                    \
+	X(name)                                                                                    \
+	X(attack_id)                                                                               \
+	X(country)                                                                                 \
+	X(region)                                                                                  \
+	X(sponsor)                                                                                 \
+	X(first_seen)                                                                              \
+	X(last_seen)                                                                               \
+	X(kind)                                                                                    \
+	X(id)                                                                                      \
+	X(uuid)                                                                                    \
+	X(group)                                                                                   \
+	X(published)                                                                               \
+	X(fixed)                                                                                   \
+	X(kev_added)                                                                               \
+	X(subject)                                                                                 \
+	X(a)                                                                                       \
+	X(b)
+#define KB_LIST_KEYS(X)                                                                            \
+	X(aliases)                                                                                 \
+	X(sectors)                                                                                 \
+	X(victims)                                                                                 \
+	X(techniques)                                                                              \
+	X(software)                                                                                \
+	X(campaigns)                                                                               \
+	X(indicators)                                                                              \
+	X(refs)                                                                                    \
+	X(sources)                                                                                 \
+	X(uuids)                                                                                   \
+	X(platforms)                                                                               \
+	X(groups)                                                                                  \
+	X(tactics)                                                                                 \
+	X(products)
 
-static int64_t jtime(json_t *o, const char *key)
-{
-	const char *s = jstr(o, key);
-	int64_t us;
-	return s && !time_parse_rfc3339(slice_cstr(s), &us) ? us : AS_TIME_NONE;
-}
+enum {
+#define X(k) S_##k,
+	KB_STR_KEYS(X)
+#undef X
+	    S_N
+};
+enum {
+#define X(k) L_##k,
+	KB_LIST_KEYS(X)
+#undef X
+	    L_N
+};
+/* every key of the format as one number: strings, lists, then these two */
+enum { K_RANK = S_N + L_N, K_EXPLOITED, K_N };
 
-static void jstrv(json_t *o, const char *key, struct kb_strv *out)
+static const char *const key_names[K_N] = {
+#define X(k) #k,
+    KB_STR_KEYS(X) KB_LIST_KEYS(X)
+#undef X
+	"country_rank",
+    "known_exploited"};
+
+struct kb_list {
+	const char **v;
+	uint32_t n, cap;
+};
+
+struct kb_fields {
+	const char *s[S_N]; /* NULL: absent or not a string */
+	struct kb_list l[L_N];
+	bool has_rank, exploited;
+	long long rank;
+};
+
+static int list_push(struct arena *a, struct kb_list *l, const char *s)
 {
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(o, key), i, v)
-	{
-		if (json_is_string(v))
-			strv_add_cstr(out, json_string_value(v));
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 8;
+		const char **nv = arena_alloc(a, cap * sizeof *nv);
+		if (!nv)
+			return AS_ENOMEM;
+		if (l->n)
+			memcpy(nv, l->v, l->n * sizeof *nv);
+		l->v = nv;
+		l->cap = cap;
 	}
+	l->v[l->n++] = s;
+	return 0;
 }
 
-static int load_group(struct kb *kb, json_t *o)
+/* The fields of a jansson object; its strings stay o's. */
+static int fields_from_json(struct kb_fields *f, json_t *o, struct arena *a)
+{
+	memset(f, 0, sizeof *f);
+	for (int i = 0; i < S_N; i++)
+		f->s[i] = json_string_value(json_object_get(o, key_names[i]));
+	for (int i = 0; i < L_N; i++) {
+		size_t k;
+		json_t *v;
+		json_array_foreach(json_object_get(o, key_names[S_N + i]), k, v)
+		{
+			if (json_is_string(v) && list_push(a, &f->l[i], json_string_value(v)))
+				return AS_ENOMEM;
+		}
+	}
+	json_t *rank = json_object_get(o, "country_rank");
+	f->has_rank = json_is_integer(rank);
+	f->rank = json_integer_value(rank);
+	f->exploited = json_is_true(json_object_get(o, "known_exploited"));
+	return 0;
+}
+
+/* Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points
+ * past U+10FFFF), as jansson demands of its input. */
+static bool utf8_valid(struct slice s)
+{
+	const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
+	while (p < end) {
+		unsigned c = *p, cp, min;
+		size_t n;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1, cp = c & 0x1f, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2, cp = c & 0x0f, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= n)
+			return false;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+struct scan {
+	const char *p, *end;
+	struct arena *a;
+};
+
+static void skip_ws(struct scan *x)
+{
+	while (x->p < x->end && (*x->p == ' ' || *x->p == '\t' || *x->p == '\r' || *x->p == '\n'))
+		x->p++;
+}
+
+static bool eat(struct scan *x, char c)
+{
+	skip_ws(x);
+	if (x->p >= x->end || *x->p != c)
+		return false;
+	x->p++;
+	return true;
+}
+
+/* A string after its opening quote, NUL-terminated in the arena, with the
+ * one-character escapes undone; NULL for \u (left to jansson), a control
+ * byte or no closing quote. */
+static const char *scan_string(struct scan *x)
+{
+	const char *s = x->p;
+	bool esc = false;
+	while (x->p < x->end && *x->p != '"') {
+		if ((unsigned char)*x->p < 0x20)
+			return NULL;
+		if (*x->p == '\\') {
+			esc = true;
+			x->p++;
+		}
+		x->p++;
+	}
+	if (x->p >= x->end)
+		return NULL;
+	size_t n = (size_t)(x->p - s), o = 0;
+	x->p++;
+	char *out = arena_alloc(x->a, n + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (esc && c == '\\') {
+			switch (s[++i]) {
+			case '"':
+				c = '"';
+				break;
+			case '\\':
+				c = '\\';
+				break;
+			case '/':
+				c = '/';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			default:
+				return NULL;
+			}
+		}
+		out[o++] = c;
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* An integer as JSON writes one (no fraction or exponent: jansson makes
+ * those reals), of at most 18 digits so it cannot overflow. */
+static bool scan_int(struct scan *x, long long *v)
+{
+	bool neg = x->p < x->end && *x->p == '-';
+	const char *d = x->p + neg, *p = d;
+	long long n = 0;
+	while (p < x->end && *p >= '0' && *p <= '9') {
+		if (p - d == 18)
+			return false;
+		n = n * 10 + (*p++ - '0');
+	}
+	if (p == d || (*d == '0' && p - d > 1) ||
+	    (p < x->end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return false;
+	x->p = p;
+	*v = neg ? -n : n;
+	return true;
+}
+
+static bool scan_word(struct scan *x, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(x->end - x->p) < n || memcmp(x->p, w, n))
+		return false;
+	x->p += n;
+	return true;
+}
+
+static int key_number(const char *k, size_t n)
+{
+	for (int i = 0; i < K_N; i++)
+		if (strlen(key_names[i]) == n && !memcmp(key_names[i], k, n))
+			return i;
+	return -1;
+}
+
+/* One value of a key the loaders do not read: any scalar. */
+static bool scan_other(struct scan *x)
+{
+	long long v;
+	skip_ws(x);
+	if (x->p < x->end && *x->p == '"') {
+		x->p++;
+		return scan_string(x) != NULL;
+	}
+	return scan_int(x, &v) || scan_word(x, "true") || scan_word(x, "false") ||
+	       scan_word(x, "null");
+}
+
+/* The fields of a flat object line into f (strings in a); false: leave
+ * the line to jansson. */
+static bool scan_flat(struct slice line, struct arena *a, struct kb_fields *f)
+{
+	struct scan x = {line.ptr, line.ptr + line.len, a};
+	uint64_t seen = 0;
+	memset(f, 0, sizeof *f);
+	if (!utf8_valid(line) || !eat(&x, '{'))
+		return false;
+	skip_ws(&x);
+	if (x.p < x.end && *x.p == '}') {
+		x.p++;
+		goto end;
+	}
+	for (;;) {
+		if (!eat(&x, '"'))
+			return false;
+		const char *k = x.p;
+		while (x.p < x.end && *x.p != '"' && *x.p != '\\' && (unsigned char)*x.p >= 0x20)
+			x.p++;
+		if (x.p >= x.end || *x.p != '"')
+			return false;
+		int key = key_number(k, (size_t)(x.p++ - k));
+		if (!eat(&x, ':'))
+			return false;
+		if (key >= 0) {
+			if (seen >> key & 1)
+				return false;
+			seen |= 1ull << key;
+		}
+		if (key < 0) {
+			if (!scan_other(&x))
+				return false;
+		} else if (key < S_N) {
+			if (!eat(&x, '"') || !(f->s[key] = scan_string(&x)))
+				return false;
+		} else if (key < K_RANK) {
+			struct kb_list *l = &f->l[key - S_N];
+			if (!eat(&x, '['))
+				return false;
+			skip_ws(&x);
+			if (x.p < x.end && *x.p == ']') {
+				x.p++;
+			} else {
+				do {
+					const char *s;
+					if (!eat(&x, '"') || !(s = scan_string(&x)) ||
+					    list_push(a, l, s))
+						return false;
+				} while (eat(&x, ','));
+				if (!eat(&x, ']'))
+					return false;
+			}
+		} else if (key == K_RANK) {
+			skip_ws(&x);
+			if (!scan_int(&x, &f->rank))
+				return false;
+			f->has_rank = true;
+		} else {
+			skip_ws(&x);
+			if (scan_word(&x, "true"))
+				f->exploited = true;
+			else if (!scan_word(&x, "false"))
+				return false;
+		}
+		if (eat(&x, ','))
+			continue;
+		if (eat(&x, '}'))
+			break;
+		return false;
+	}
+end:
+	skip_ws(&x);
+	return x.p == x.end;
+}
+
+static int64_t ftime(const struct kb_fields *f, int key)
+{
+	int64_t us;
+	return f->s[key] && !time_parse_rfc3339(slice_cstr(f->s[key]), &us) ? us : AS_TIME_NONE;
+}
+
+static void fstrv(const struct kb_fields *f, int list, struct kb_strv *out)
+{
+	for (uint32_t i = 0; i < f->l[list].n; i++)
+		strv_add_cstr(out, f->l[list].v[i]);
+}
+
+static int load_group(struct kb *kb, const struct kb_fields *f)
 {
 	struct kb_strv l[12] = {{0}};
 	enum { AL, SE, VI, TE, SW, CA, IN, RE, SO, UU };
-	static const char *const keys[] = {"aliases",  "sectors",   "victims",    "techniques",
-					   "software", "campaigns", "indicators", "refs",
-					   "sources",  "uuids"};
+	static const int keys[] = {L_aliases,   L_sectors,    L_victims, L_techniques, L_software,
+				   L_campaigns, L_indicators, L_refs,    L_sources,    L_uuids};
 	for (int i = 0; i <= UU; i++)
-		jstrv(o, keys[i], &l[i]);
+		fstrv(f, keys[i], &l[i]);
 	char iso[3];
-	const char *cc = jstr(o, "country");
-	json_t *rank = json_object_get(o, "country_rank");
+	const char *cc = f->s[S_country];
 	struct kb_grec r = {.source = "kb",
-			    .rank = json_is_integer(rank) ? (int)json_integer_value(rank)
-							  : KB_RANK_STIX,
-			    .name = slice_cstr(jstr(o, "name")),
+			    .rank = f->has_rank ? (int)f->rank : KB_RANK_STIX,
+			    .name = slice_cstr(f->s[S_name]),
 			    .exact = true,
 			    .aliases = &l[AL],
-			    .attack_id = jstr(o, "attack_id"),
+			    .attack_id = f->s[S_attack_id],
 			    .uuids = &l[UU],
 			    .country = cc && intel_country_parse(slice_cstr(cc), iso) ? iso : NULL,
 			    .country_text = cc,
-			    .region = intel_region_name(slice_cstr(jstr(o, "region"))),
-			    .sponsor = jstr(o, "sponsor"),
+			    .region = intel_region_name(slice_cstr(f->s[S_region])),
+			    .sponsor = f->s[S_sponsor],
 			    .sectors = &l[SE],
 			    .victims = &l[VI],
 			    .refs = &l[RE],
@@ -265,119 +612,118 @@ static int load_group(struct kb *kb, json_t *o)
 			    .campaigns = &l[CA],
 			    .indicators = &l[IN],
 			    .sources = &l[SO],
-			    .first_seen = jtime(o, "first_seen"),
-			    .last_seen = jtime(o, "last_seen")};
+			    .first_seen = ftime(f, S_first_seen),
+			    .last_seen = ftime(f, S_last_seen)};
 	int rc = r.name.len ? kb_group_merge(kb, &r, NULL) : AS_EINVAL;
 	for (int i = 0; i <= UU; i++)
 		strv_free(&l[i]);
 	return rc;
 }
 
-static int load_software(struct kb *kb, json_t *o)
+static int load_software(struct kb *kb, const struct kb_fields *f)
 {
 	struct kb_software *s;
 	struct kb_strv uu = {0}, al = {0};
-	jstrv(o, "uuids", &uu);
-	int rc = kb_software_get(kb, slice_cstr(jstr(o, "name")), uu.n ? uu.v[0] : NULL, &s);
+	fstrv(f, L_uuids, &uu);
+	int rc = kb_software_get(kb, slice_cstr(f->s[S_name]), uu.n ? uu.v[0] : NULL, &s);
 	for (uint32_t i = 1; !rc && i < uu.n; i++)
 		rc = kb_software_get(kb, slice_cstr(s->name), uu.v[i], &s);
 	strv_free(&uu);
 	if (rc)
 		return rc;
-	const char *aid = jstr(o, "attack_id"), *kind = jstr(o, "kind");
+	const char *aid = f->s[S_attack_id], *kind = f->s[S_kind];
 	if (aid && !s->attack_id && !(s->attack_id = strdup(aid)))
 		return AS_ENOMEM;
 	if (kind && !s->type && !(s->type = strdup(kind)))
 		return AS_ENOMEM;
-	jstrv(o, "aliases", &al);
+	fstrv(f, L_aliases, &al);
 	if (aid)
 		strv_add_cstr(&al, aid); /* resolves, but is not listed as an alias */
 	for (uint32_t i = 0; !rc && i < al.n; i++)
 		rc = kb_software_alias(kb, s, slice_cstr(al.v[i]));
 	strv_free(&al);
-	jstrv(o, "platforms", &s->platforms);
-	jstrv(o, "groups", &s->groups);
-	jstrv(o, "techniques", &s->techniques);
+	fstrv(f, L_platforms, &s->platforms);
+	fstrv(f, L_groups, &s->groups);
+	fstrv(f, L_techniques, &s->techniques);
 	return rc == AS_ETOOBIG ? 0 : rc;
 }
 
-static int load_technique(struct kb *kb, json_t *o)
+static int load_technique(struct kb *kb, const struct kb_fields *f)
 {
 	struct kb_technique *t;
-	int rc = kb_technique_get(kb, slice_cstr(jstr(o, "id")), jstr(o, "uuid"), &t);
+	int rc = kb_technique_get(kb, slice_cstr(f->s[S_id]), f->s[S_uuid], &t);
 	if (rc)
 		return rc;
-	const char *name = jstr(o, "name");
+	const char *name = f->s[S_name];
 	if (name && !t->name && !(t->name = strdup(name)))
 		return AS_ENOMEM;
-	jstrv(o, "tactics", &t->tactics);
-	jstrv(o, "platforms", &t->platforms);
+	fstrv(f, L_tactics, &t->tactics);
+	fstrv(f, L_platforms, &t->platforms);
 	return 0;
 }
 
-static int load_campaign(struct kb *kb, json_t *o)
+static int load_campaign(struct kb *kb, const struct kb_fields *f)
 {
 	struct kb_campaign *c;
 	struct kb_strv uu = {0};
-	jstrv(o, "uuids", &uu);
-	int rc = kb_campaign_get(kb, slice_cstr(jstr(o, "name")), uu.n ? uu.v[0] : NULL, &c);
+	fstrv(f, L_uuids, &uu);
+	int rc = kb_campaign_get(kb, slice_cstr(f->s[S_name]), uu.n ? uu.v[0] : NULL, &c);
 	for (uint32_t i = 1; !rc && i < uu.n; i++)
 		rc = kb_campaign_get(kb, slice_cstr(c->name), uu.v[i], &c);
 	strv_free(&uu);
 	if (rc)
 		return rc;
-	const char *aid = jstr(o, "attack_id"), *g = jstr(o, "group");
+	const char *aid = f->s[S_attack_id], *g = f->s[S_group];
 	if (aid && !c->attack_id && !(c->attack_id = strdup(aid)))
 		return AS_ENOMEM;
 	if (g && !c->group && !(c->group = strdup(g)))
 		return AS_ENOMEM;
-	int64_t f = jtime(o, "first_seen"), l = jtime(o, "last_seen");
-	if (f != AS_TIME_NONE)
-		c->first_seen = f;
-	if (l != AS_TIME_NONE)
-		c->last_seen = l;
-	jstrv(o, "techniques", &c->techniques);
-	jstrv(o, "software", &c->software);
+	int64_t first = ftime(f, S_first_seen), last = ftime(f, S_last_seen);
+	if (first != AS_TIME_NONE)
+		c->first_seen = first;
+	if (last != AS_TIME_NONE)
+		c->last_seen = last;
+	fstrv(f, L_techniques, &c->techniques);
+	fstrv(f, L_software, &c->software);
 	return 0;
 }
 
-static int load_cve(struct kb *kb, json_t *o)
+static int load_cve(struct kb *kb, const struct kb_fields *f)
 {
 	struct kb_cve *c;
-	int rc = kb_cve_get(kb, slice_cstr(jstr(o, "id")), &c);
+	int rc = kb_cve_get(kb, slice_cstr(f->s[S_id]), &c);
 	if (rc)
 		return rc;
 	int64_t t;
-	if ((t = jtime(o, "published")) != AS_TIME_NONE)
+	if ((t = ftime(f, S_published)) != AS_TIME_NONE)
 		c->published = t;
-	if ((t = jtime(o, "fixed")) != AS_TIME_NONE)
+	if ((t = ftime(f, S_fixed)) != AS_TIME_NONE)
 		c->fixed = t;
-	if ((t = jtime(o, "kev_added")) != AS_TIME_NONE)
+	if ((t = ftime(f, S_kev_added)) != AS_TIME_NONE)
 		c->kev_added = t;
-	c->known_exploited |= json_is_true(json_object_get(o, "known_exploited"));
-	jstrv(o, "products", &c->products);
-	jstrv(o, "platforms", &c->platforms);
+	c->known_exploited |= f->exploited;
+	fstrv(f, L_products, &c->products);
+	fstrv(f, L_platforms, &c->platforms);
 	return 0;
 }
 
-static int load_object(struct kb *kb, json_t *o)
+static int load_object(struct kb *kb, const struct kb_fields *f)
 {
-	const char *type = jstr(o, "type");
+	const char *type = f->s[S_type];
 	if (!type)
 		return AS_EINVAL;
 	if (!strcmp(type, "group"))
-		return load_group(kb, o);
+		return load_group(kb, f);
 	if (!strcmp(type, "software"))
-		return load_software(kb, o);
+		return load_software(kb, f);
 	if (!strcmp(type, "technique"))
-		return load_technique(kb, o);
+		return load_technique(kb, f);
 	if (!strcmp(type, "campaign"))
-		return load_campaign(kb, o);
+		return load_campaign(kb, f);
 	if (!strcmp(type, "cve"))
-		return load_cve(kb, o);
+		return load_cve(kb, f);
 	if (!strcmp(type, "conflict")) {
-		const char *k = jstr(o, "kind"), *s = jstr(o, "subject"), *a = jstr(o, "a"),
-			   *b = jstr(o, "b");
+		const char *k = f->s[S_kind], *s = f->s[S_subject], *a = f->s[S_a], *b = f->s[S_b];
 		bool was = kb->replaying;
 		kb->replaying = false;
 		int rc = k && s && a && b ? kb_conflict_add(kb, k, s, a, b) : AS_EINVAL;
@@ -389,24 +735,35 @@ static int load_object(struct kb *kb, json_t *o)
 	return AS_EINVAL;
 }
 
+/* One line; scratch holds its strings and is emptied for the next. */
 static int load_line(struct kb *kb, struct slice line, const char *name, uint64_t rec,
-		     struct diag_sink *diags, struct kb_import_stats *st)
+		     struct diag_sink *diags, struct kb_import_stats *st, struct arena *scratch)
 {
-	json_error_t err;
 	line = slice_trim(line);
 	if (!line.len)
 		return 0;
 	st->objects++;
-	json_t *o = json_loadb(line.ptr, line.len, 0, &err);
-	if (!json_is_object(o)) {
-		kb_skip(diags, st, name, rec, "not a JSON object: %s", o ? "" : err.text);
-		json_decref(o);
-		return 0;
+	arena_reset(scratch);
+	struct kb_fields f;
+	json_t *o = NULL;
+	if (!scan_flat(line, scratch, &f)) {
+		json_error_t err;
+		arena_reset(scratch);
+		o = json_loadb(line.ptr, line.len, 0, &err);
+		if (!json_is_object(o)) {
+			kb_skip(diags, st, name, rec, "not a JSON object: %s", o ? "" : err.text);
+			json_decref(o);
+			return 0;
+		}
+		if (fields_from_json(&f, o, scratch)) {
+			json_decref(o);
+			return AS_ENOMEM;
+		}
 	}
-	int rc = load_object(kb, o);
+	int rc = load_object(kb, &f);
 	if (rc == AS_EINVAL || rc == AS_ETOOBIG) {
 		kb_skip(diags, st, name, rec, "%s object not understood",
-			jstr(o, "type") ? jstr(o, "type") : "untyped");
+			f.s[S_type] ? f.s[S_type] : "untyped");
 		rc = 0;
 	}
 	json_decref(o);
@@ -417,14 +774,17 @@ int intel_jsonl_import(struct kb *kb, const char *name, const char *data, size_t
 		       struct diag_sink *diags, struct kb_import_stats *st)
 {
 	struct slice rest = slice_make(data, len), line;
+	struct arena scratch;
 	uint64_t rec = 0;
 	int rc = 0;
 	bool was = kb->replaying;
 	kb->replaying = true;
+	arena_init(&scratch, 0);
 	while (!rc && rest.ptr) {
 		rest = slice_cut(rest, '\n', &line);
-		rc = load_line(kb, line, name, ++rec, diags, st);
+		rc = load_line(kb, line, name, ++rec, diags, st, &scratch);
 	}
+	arena_free(&scratch);
 	kb->replaying = was;
 	return rc;
 }
@@ -818,15 +1178,18 @@ static int kb_load_store(struct kb **out, sqlite3 *db)
 		return AS_EDB;
 	}
 	struct kb_import_stats ist = {0};
+	struct arena scratch;
 	uint64_t rec = 0;
 	int step;
 	kb->replaying = true;
+	arena_init(&scratch, 0);
 	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *doc = (const char *)sqlite3_column_text(q, 0);
 		int n = sqlite3_column_bytes(q, 0);
 		rc = load_line(kb, slice_make(doc ? doc : "", doc ? (size_t)n : 0), "store:intel",
-			       ++rec, NULL, &ist);
+			       ++rec, NULL, &ist, &scratch);
 	}
+	arena_free(&scratch);
 	sqlite3_finalize(q);
 	kb->replaying = false;
 	if (rc) {

@@ -752,6 +752,113 @@ static void test_export_roundtrip(void **state)
 	kb_free(kb);
 }
 
+/* Each line of text but the header with a key jansson alone reads (an
+ * escape \u) put first, so that it is parsed as it was before lines were
+ * scanned. */
+static void through_jansson(const char *text, size_t len, struct buf *out)
+{
+	const char *p = text, *end = text + len;
+	for (bool header = true; p < end; header = false) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		if (!header && e > p && *p == '{') {
+			const char *q = p + 1;
+			while (q < e && *q == ' ')
+				q++;
+			buf_puts(out, "{\"zz\":\"\\u0041\"");
+			buf_puts(out, q < e && *q == '}' ? "" : ",");
+			buf_append(out, p + 1, (size_t)(e - p - 1));
+		} else {
+			buf_append(out, p, (size_t)(e - p));
+		}
+		buf_putc(out, '\n');
+		p = e + 1;
+	}
+}
+
+/* The kb of text read line by line as scanned and as jansson reads it:
+ * the same exports, counts and skipped lines. */
+static void same_both_ways(const char *text, size_t len)
+{
+	struct buf jt = BUF_INIT, ea = BUF_INIT, eb = BUF_INIT;
+	through_jansson(text, len, &jt);
+	struct kb *ka, *kb;
+	struct kb_import_stats sa = {0}, sb = {0};
+	assert_int_equal(kb_new(&ka), 0);
+	assert_int_equal(kb_new(&kb), 0);
+	assert_int_equal(kb_import_mem(ka, "scan", text, len, NULL, &sa), 0);
+	assert_int_equal(kb_import_mem(kb, "jansson", jt.data, jt.len, NULL, &sb), 0);
+	assert_int_equal(kb_export(ka, &ea), 0);
+	assert_int_equal(kb_export(kb, &eb), 0);
+	if (ea.len != eb.len || memcmp(ea.data, eb.data, ea.len))
+		fail_msg("scanned:\n%s\njansson:\n%s", ea.data, eb.data);
+	assert_int_equal(sa.objects, sb.objects);
+	assert_int_equal(sa.skipped, sb.skipped);
+	struct kb_stats s1, s2;
+	kb_stats_get(ka, &s1);
+	kb_stats_get(kb, &s2);
+	assert_memory_equal(&s1, &s2, sizeof s1);
+	buf_free(&jt);
+	buf_free(&ea);
+	buf_free(&eb);
+	kb_free(ka);
+	kb_free(kb);
+}
+
+static void test_kb_lines(void **state)
+{
+	static const char *const lines[] = {
+	    "{\"type\":\"group\",\"name\":\"G1\",\"aliases\":[\"a\",\"b\"],\"aliases\":[]}",
+	    "{\"type\":\"group\",\"name\":\"G2\",\"country_rank\":20.0,\"country\":\"KP\"}",
+	    "{\"type\":\"group\",\"name\":\"G3\",\"country_rank\":012}",
+	    "{\"type\":\"group\",\"name\":\"G\\\"4\\/x\\\\y\\n\",\"aliases\":[\"tab\\there\"]}",
+	    "{\"type\":\"group\",\"name\":\"G5\",\"sponsor\":null,\"country\":\"Iran\"}",
+	    "{\"type\":\"software\",\"name\":\"S1\",\"kind\":\"tool\",\"aliases\":[\"x\",1,\"y\"]}",
+	    "{\"type\":\"group\",\"name\":\"G6\xff\"}",
+	    "{\"type\":\"group\",\"name\":\"G6b\xc0\xaf\"}",
+	    "{\"type\":\"group\",\"name\":\"G6c\xed\xa0\x80\"}",
+	    "{\"type\":\"group\",\"name\":\"G7\"} x",
+	    "{\"type\":\"group\",\"name\":\"G7b\",}",
+	    "{\"type\":\"technique\",\"id\":\"T1000\",\"name\":\"N\",\"tactics\":[\"a\"],"
+	    "\"x\":{\"y\":1}}",
+	    "{\"type\":\"cve\",\"id\":\"CVE-2020-0001\",\"known_exploited\":true,"
+	    "\"published\":\"2020-01-02T00:00:00Z\",\"products\":[\"p\"]}",
+	    "{\"type\":\"cve\",\"id\":\"CVE-2020-0002\",\"known_exploited\":1}",
+	    "{}",
+	    "[]",
+	    "{\"type\":5}",
+	    "{\"type\":\"group\",\"name\":\"G8\",\"country_rank\":99999999999999999999}",
+	    "{\"type\":\"group\",\"name\":\"G9\",\"country_rank\":-3,\"country\":\"CN\","
+	    "\"first_seen\":\"2015-01-01T00:00:00Z\"}",
+	    "{\"type\":\"group\",\"name\":\"G10 \xe4\xb8\xad\xe6\x96\x87\","
+	    "\"aliases\":[\"\xe6\xb5\xb7\xe8\x8e\xb2\xe8\x8a\xb1\", \"  spaced  \"]}",
+	    "{\"type\":\"group\",\"name\":\"G11\",\"name\":\"G12\"}",
+	    "{\"type\":\"group\",\"name\":\"G13\",\"unknown\":[1,2],\"other\":false}",
+	    "  {\"type\" : \"campaign\" , \"name\" : \"C1\", \"uuids\" : [ \"u1\" , \"u2\" ],"
+	    " \"group\":\"G9\", \"last_seen\":\"2016-01-01T00:00:00Z\" }  ",
+	    "{\"type\":\"conflict\",\"kind\":\"country\",\"subject\":\"G9\",\"a\":\"CN\","
+	    "\"b\":\"RU\"}",
+	    "{\"type\":\"conflict\",\"kind\":\"country\",\"subject\":\"G9\",\"a\":\"CN\"}",
+	    "{\"type\":\"group\",\"name\":\"G14\",\"aliases\":[\"\\u0041\"]}",
+	    "{\"type\":\"group\",\"name\":\"G15\",\"aliases\":\"not a list\"}",
+	    "{\"type\":\"group\",\"name\":\"",
+	};
+	struct buf text = BUF_INIT;
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		buf_reset(&text);
+		buf_printf(&text, "{\"type\":\"aptscope-kb\",\"version\":1}\n%s\n", lines[i]);
+		same_both_ways(text.data, text.len);
+	}
+	/* every line of the bundled default, as exported */
+	struct kb *kb;
+	assert_int_equal(kb_load_default(&kb, NULL), 0);
+	buf_reset(&text);
+	assert_int_equal(kb_export(kb, &text), 0);
+	same_both_ways(text.data, text.len);
+	kb_free(kb);
+	buf_free(&text);
+}
+
 static void test_store(void **state)
 {
 	char path[] = "test_intel_XXXXXX";
@@ -833,6 +940,7 @@ int main(void)
 	    cmocka_unit_test(test_cves),
 	    cmocka_unit_test(test_assets),
 	    cmocka_unit_test(test_export_roundtrip),
+	    cmocka_unit_test(test_kb_lines),
 	    cmocka_unit_test(test_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,12 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "core/hash.h"
+#include "core/limits.h"
 #include "detect/sigma/sigma.h"
 #include "detect/sigma/sigma_int.h"
 #include "event/fieldname.h"
@@ -1313,6 +1319,25 @@ static void test_dbcache(void **state)
 	/* rewritten whole: read back again */
 	assert_int_equal(cached_run(&hits, &misses), 2);
 	assert_int_equal(hits, nfiles);
+	/* a file used over AS_SIGMA_HSCACHE_TOUCH seconds ago is touched when
+	 * read, one used since is left as it is */
+	time_t now = time(NULL), old = now - 2 * AS_SIGMA_HSCACHE_TOUCH,
+	       recent = now - AS_SIGMA_HSCACHE_TOUCH / 2;
+	for (size_t i = 0; i < nfiles && i < 16; i++) {
+		time_t t = i % 2 ? recent : old;
+		struct timeval tv[2] = {{.tv_sec = t}, {.tv_sec = t}};
+		assert_int_equal(utimes(paths[i], tv), 0);
+	}
+	assert_int_equal(cached_run(&hits, &misses), 2);
+	assert_int_equal(hits, nfiles);
+	for (size_t i = 0; i < nfiles && i < 16; i++) {
+		struct stat st;
+		assert_int_equal(stat(paths[i], &st), 0);
+		if (i % 2)
+			assert_int_equal(st.st_mtime, recent);
+		else
+			assert_true(st.st_mtime >= now);
+	}
 	/* another rule set's file under this set's names */
 	struct collect c = {0};
 	run("{sel: {CommandLine|contains: [procdump, comsvcs], Image|endswith: '\\\\x.exe'}, "
@@ -1343,6 +1368,312 @@ static void test_dbcache(void **state)
 	assert_int_equal(cache_files(dir, other), 0);
 	unsetenv("APTSCOPE_CACHE_DIR");
 	assert_int_equal(rmdir(dir), 0);
+}
+
+/* ---- YAML trees kept between runs ---- */
+
+static bool tree_same(const struct sy_node *x, const struct sy_node *y)
+{
+	if (x->kind != y->kind || x->plain != y->plain || x->line != y->line || x->n != y->n)
+		return false;
+	if (x->kind == SY_SCALAR)
+		return x->len == y->len && !memcmp(x->s, y->s, x->len + 1);
+	size_t items = x->kind == SY_MAP ? 2 * x->n : x->n;
+	for (size_t i = 0; i < items; i++)
+		if (!tree_same(x->items[i], y->items[i]))
+			return false;
+	return true;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+/* Encoded trees decode to the tree parsed, and nothing else decodes. */
+static void test_tree_codec(void **state)
+{
+	(void)state;
+	static const char *texts[] = {
+	    "",
+	    "title: t\n",
+	    "a: [1, '2', \"three\", null, ~]\n---\n---\nb: {c: d, e: [], f: {}}\n",
+	    "k: \"nul \\0 inside\"\nlist:\n  - - nested\n    - x: |\n        block\n  - ''\n",
+	    "? [complex, key]\n: value\n",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		struct arena a;
+		struct sy_node **docs, **back;
+		size_t nd, nb;
+		char err[200];
+		unsigned line;
+		arena_init(&a, 0);
+		assert_int_equal(
+		    sy_parse(&a, texts[i], strlen(texts[i]), &docs, &nd, err, sizeof err, &line),
+		    0);
+		struct buf b = {0}, again = {0};
+		assert_int_equal(sigma_tree_encode(&b, docs, nd), 0);
+		assert_int_equal(sigma_tree_decode(&a, b.data, b.len, &back, &nb), 0);
+		assert_int_equal(nb, nd);
+		for (size_t k = 0; k < nd; k++)
+			assert_true(tree_same(docs[k], back[k]));
+		assert_int_equal(sigma_tree_encode(&again, back, nb), 0);
+		assert_int_equal(again.len, b.len);
+		assert_memory_equal(again.data, b.data, b.len);
+		/* every cut, and one byte more, is refused */
+		for (size_t cut = 0; cut < b.len; cut++)
+			assert_int_equal(sigma_tree_decode(&a, b.data, cut, &back, &nb), AS_EPARSE);
+		buf_putc(&b, 0);
+		assert_int_equal(sigma_tree_decode(&a, b.data, b.len, &back, &nb), AS_EPARSE);
+		buf_free(&b);
+		buf_free(&again);
+		arena_free(&a);
+	}
+	/* one document, a sequence of containers nested `depth` deep */
+	unsigned char deep[4 + 10 * (AS_SIGMA_MAX_YAML_DEPTH + 2)];
+	struct arena a;
+	struct sy_node **docs;
+	size_t nd;
+	arena_init(&a, 0);
+	for (int depth = AS_SIGMA_MAX_YAML_DEPTH; depth <= AS_SIGMA_MAX_YAML_DEPTH + 1; depth++) {
+		size_t off = 4;
+		put32(deep, 1);
+		for (int k = 0; k < depth; k++, off += 10) {
+			deep[off] = SY_SEQ;
+			deep[off + 1] = 0;
+			put32(deep + off + 2, 1);
+			put32(deep + off + 6, k + 1 < depth);
+		}
+		assert_int_equal(sigma_tree_decode(&a, deep, off, &docs, &nd),
+				 depth > AS_SIGMA_MAX_YAML_DEPTH ? AS_EPARSE : 0);
+	}
+	/* a scalar node: kind, plain flag, line, length, bytes */
+	unsigned char one[4 + 10 + 1] = {0};
+	put32(one, 1);
+	put32(one + 6, 7);
+	put32(one + 10, 1);
+	one[14] = 'x';
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), 0);
+	assert_int_equal(docs[0]->line, 7);
+	assert_string_equal(docs[0]->s, "x");
+	one[5] = 2; /* plain is 0 or 1 */
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	one[5] = 0;
+	one[4] = 3; /* no such kind */
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	one[4] = SY_MAP; /* a map holding one pair needs two nodes */
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	one[4] = SY_SEQ;
+	one[5] = 1; /* only scalars are plain */
+	put32(one + 10, 0);
+	assert_int_equal(sigma_tree_decode(&a, one, 14, &docs, &nd), AS_EPARSE);
+	one[5] = 0;
+	put32(one + 10, 0xffffffffu); /* more items than bytes */
+	assert_int_equal(sigma_tree_decode(&a, one, 14, &docs, &nd), AS_EPARSE);
+	put32(one, 0xffffffffu);
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	arena_free(&a);
+}
+
+/* Write file dir/name with text. */
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	fclose(f);
+}
+
+/* The report of loading dir, with the titles and lines of the rules that
+ * loaded, as text; and the trees the load found in the cache and parsed. */
+static void tree_load(const char *dir, struct buf *out, unsigned long long *hits,
+		      unsigned long long *misses)
+{
+	unsigned long long h0, m0;
+	sigma_treecache_stats(&h0, &m0);
+	struct sigma_ruleset *rs;
+	struct sigma_load_report rep = {0};
+	assert_int_equal(sigma_ruleset_new(&rs), 0);
+	assert_int_equal(sigma_ruleset_load(rs, dir, &rep), 0);
+	buf_reset(out);
+	buf_printf(out, "loaded %zu of %zu\n", rep.loaded, rep.total);
+	for (size_t i = 0; i < rep.nerrors; i++)
+		buf_printf(out, "%s:%u: %s (%s)\n", rep.errors[i].file, rep.errors[i].line,
+			   rep.errors[i].reason, rep.errors[i].title ? rep.errors[i].title : "");
+	for (size_t i = 0; i < sigma_ruleset_count(rs); i++) {
+		const struct sigma_rule *r = rs->rules[i];
+		buf_printf(out, "%s:%u %s %s %d\n", r->file, r->line, r->title, r->id ? r->id : "",
+			   (int)r->level);
+	}
+	sigma_load_report_free(&rep);
+	sigma_ruleset_free(rs);
+	sigma_treecache_stats(hits, misses);
+	*hits -= h0;
+	*misses -= m0;
+}
+
+/* The bundle file of the cache folder into path; its bytes into b. */
+static bool bundle_read(const char *dir, char *path, size_t cap, struct buf *b)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	bool found = false;
+	for (struct dirent *e; (e = readdir(d));)
+		if (!strncmp(e->d_name, "rt-", 3)) {
+			snprintf(path, cap, "%s/%s", dir, e->d_name);
+			found = true;
+		}
+	closedir(d);
+	buf_reset(b);
+	if (!found)
+		return false;
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char chunk[4096];
+	for (size_t n; (n = fread(chunk, 1, sizeof chunk, f));)
+		buf_append(b, chunk, n);
+	fclose(f);
+	return true;
+}
+
+/* Rule files load the same from their cached trees as from libyaml; a
+ * changed file is parsed again, a damaged bundle is parsed over. */
+static void test_treecache(void **state)
+{
+	(void)state;
+	char rules[] = "/tmp/aptscope-trees-XXXXXX", cache[] = "/tmp/aptscope-tcache-XXXXXX";
+	char sub[100], bundle[600];
+	assert_non_null(mkdtemp(rules));
+	assert_non_null(mkdtemp(cache));
+	snprintf(sub, sizeof sub, "%s/d", rules);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	const char *good = "title: Good\nid: 11111111-2222-3333-4444-555555555555\nlevel: high\n"
+			   "logsource: {product: windows}\n"
+			   "detection:\n  sel:\n    CommandLine|contains: [mimikatz, \"a\\0b\"]\n"
+			   "  condition: sel\n";
+	write_text(rules, "a.yml", good);
+	write_text(rules, "b.yml",
+		   "title: Bad\nlogsource: {product: windows}\ndetection:\n  sel: {X|nosuch: 1}\n"
+		   "  condition: sel\n");
+	write_text(rules, "c.yml", "title: [unclosed\n");
+	write_text(sub, "e.yml",
+		   "title: Two\nlogsource: {category: process_creation}\n"
+		   "detection: {sel: {Image|endswith: '\\x.exe'}, condition: sel}\n---\n"
+		   "title: Three\nlogsource: {category: process_creation}\n"
+		   "detection: {sel: {Image: null}, condition: not sel}\n");
+	write_text(rules, "f.yml", good); /* same bytes as a.yml: a duplicate id */
+	struct buf want = {0}, got = {0}, b = {0}, b2 = {0};
+	unsigned long long hits, misses;
+	setenv("APTSCOPE_CACHE_DIR", "off", 1);
+	tree_load(rules, &want, &hits, &misses);
+	assert_false(bundle_read(cache, bundle, sizeof bundle, &b));
+	assert_non_null(strstr(want.data, "c.yml:2: YAML"));
+	assert_non_null(strstr(want.data, "f.yml:1: duplicate rule id"));
+	assert_non_null(strstr(want.data, "b.yml:4:"));
+	setenv("APTSCOPE_CACHE_DIR", cache, 1);
+	/* first run: parsed and kept; the copy of a.yml is found in this load */
+	tree_load(rules, &got, &hits, &misses);
+	assert_string_equal(got.data, want.data);
+	assert_int_equal(hits, 1);
+	assert_int_equal(misses, 4);
+	assert_true(bundle_read(cache, bundle, sizeof bundle, &b));
+	/* again: all but the file that does not parse come from the bundle,
+	 * which is left as it is */
+	tree_load(rules, &got, &hits, &misses);
+	assert_string_equal(got.data, want.data);
+	assert_int_equal(hits, 4);
+	assert_int_equal(misses, 1);
+	assert_true(bundle_read(cache, bundle, sizeof bundle, &b2));
+	assert_int_equal(b2.len, b.len);
+	assert_memory_equal(b2.data, b.data, b.len);
+	/* a changed file is parsed; the bundle then holds its new tree */
+	write_text(sub, "e.yml",
+		   "title: Two changed\nlogsource: {category: process_creation}\n\n"
+		   "detection: {sel: {Image|endswith: '\\y.exe'}, condition: sel}\n");
+	struct buf want2 = {0};
+	setenv("APTSCOPE_CACHE_DIR", "off", 1);
+	tree_load(rules, &want2, &hits, &misses);
+	setenv("APTSCOPE_CACHE_DIR", cache, 1);
+	tree_load(rules, &got, &hits, &misses);
+	assert_string_equal(got.data, want2.data);
+	assert_int_equal(hits, 3);
+	assert_int_equal(misses, 2);
+	tree_load(rules, &got, &hits, &misses);
+	assert_string_equal(got.data, want2.data);
+	assert_int_equal(hits, 4);
+	/* damaged bundles: cut, a byte changed at several places, a byte added,
+	 * emptied; each is parsed over, then used again */
+	assert_true(bundle_read(cache, bundle, sizeof bundle, &b));
+	for (int k = 0; k < 7; k++) {
+		struct buf dmg = {0};
+		buf_append(&dmg, b.data, b.len);
+		if (k == 0)
+			dmg.len -= 3;
+		else if (k <= 4)
+			dmg.data[dmg.len * (size_t)k / 5] ^= 0x40;
+		else if (k == 5)
+			buf_putc(&dmg, 'x');
+		else
+			dmg.len = 0;
+		FILE *f = fopen(bundle, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(dmg.data, 1, dmg.len, f), dmg.len);
+		fclose(f);
+		buf_free(&dmg);
+		tree_load(rules, &got, &hits, &misses);
+		assert_string_equal(got.data, want2.data);
+		assert_int_equal(hits, 1);
+		assert_int_equal(misses, 4);
+		tree_load(rules, &got, &hits, &misses);
+		assert_string_equal(got.data, want2.data);
+		assert_int_equal(hits, 4);
+	}
+	/* a bundle whose checksum holds but whose entry is not a tree */
+	assert_true(bundle_read(cache, bundle, sizeof bundle, &b));
+	struct sigma_treecache *tc = sigma_treecache_from(b.data, b.len);
+	struct arena a;
+	struct sy_node **docs;
+	size_t nd;
+	arena_init(&a, 0);
+	assert_true(sigma_treecache_get(tc, &a, good, strlen(good), &docs, &nd));
+	sigma_treecache_close(tc, false);
+	char *p = memmem(b.data, b.len, "mimikatz", 8);
+	assert_non_null(p);
+	p[-10] = 7; /* the scalar's kind byte */
+	uint64_t sum = hash_bytes_seeded(b.data, b.len - 8, HASH_K1);
+	memcpy(b.data + b.len - 8, &sum, sizeof sum);
+	tc = sigma_treecache_from(b.data, b.len);
+	assert_false(sigma_treecache_get(tc, &a, good, strlen(good), &docs, &nd));
+	sigma_treecache_close(tc, false);
+	arena_free(&a);
+	/* clean up */
+	unlink(bundle);
+	char path[600];
+	DIR *d = opendir(cache);
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", cache, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	const char *names[] = {"a.yml", "b.yml", "c.yml", "f.yml"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/%s", rules, names[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	snprintf(path, sizeof path, "%s/e.yml", sub);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(rules), 0);
+	assert_int_equal(rmdir(cache), 0);
+	unsetenv("APTSCOPE_CACHE_DIR");
+	buf_free(&want);
+	buf_free(&want2);
+	buf_free(&got);
+	buf_free(&b);
+	buf_free(&b2);
 }
 
 static void test_corpus_evtx(void **state)
@@ -1448,7 +1779,8 @@ int main(void)
 	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
 	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
-	    cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_dbcache),         cmocka_unit_test(test_tree_codec),
+	    cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,22 +20,24 @@
  * a file). The cache is an optimisation only: any failure to read or write
  * it falls back to compiling, silently.
  *
- * A file read is touched, so that its time is its last use; after the first
- * file a process writes to a folder, when the folder's files pass
- * AS_SIGMA_MAX_HSCACHE bytes, the least recently used go until three
- * quarters remain.
+ * A file read is touched, so that its time is its last use (to the hour:
+ * one used within AS_SIGMA_HSCACHE_TOUCH seconds is left); after the first
+ * file a process writes to a folder, when the folder's files (these and the
+ * rule trees of treecache.c) pass AS_SIGMA_MAX_HSCACHE bytes, the least
+ * recently used go until three quarters remain.
  *
  * Where: $APTSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/aptscope, else
  * $HOME/.cache/aptscope. APTSCOPE_CACHE_DIR set to "" or "off" turns it off.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <utime.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -48,8 +50,13 @@
 
 static unsigned long long n_hits, n_misses;
 
-/* The cache folder into dir (created when missing); false: no cache. */
-static bool cache_dir(char *dir, size_t cap)
+/* The last folder made sure of, so that a rule set's hundred databases do
+ * not each try to make every folder of the path again; workers compiling
+ * keyword databases may ask at once. */
+static pthread_mutex_t dir_lock = PTHREAD_MUTEX_INITIALIZER;
+static char dir_known[4096];
+
+bool sigma_cache_dir(char *dir, size_t cap)
 {
 	const char *e = getenv("APTSCOPE_CACHE_DIR");
 	int n;
@@ -64,19 +71,34 @@ static bool cache_dir(char *dir, size_t cap)
 	} else {
 		return false;
 	}
-	if (n <= 0 || (size_t)n >= cap)
+	if (n <= 0 || (size_t)n >= cap || (size_t)n >= sizeof dir_known)
 		return false;
-	/* make each missing folder of the path */
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		int r = mkdir(dir, 0700);
-		*p = '/';
-		if (r && errno != EEXIST)
+	pthread_mutex_lock(&dir_lock);
+	bool known = !strcmp(dir, dir_known);
+	pthread_mutex_unlock(&dir_lock);
+	if (known)
+		return true;
+	/* the folder itself first: it is there on every run but the first */
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		if (errno != ENOENT)
+			return false;
+		/* make each missing folder of the path */
+		for (char *p = dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = 0;
+			int r = mkdir(dir, 0700);
+			*p = '/';
+			if (r && errno != EEXIST)
+				return false;
+		}
+		if (mkdir(dir, 0700) && errno != EEXIST)
 			return false;
 	}
-	return !mkdir(dir, 0700) || errno == EEXIST;
+	pthread_mutex_lock(&dir_lock);
+	memcpy(dir_known, dir, (size_t)n + 1);
+	pthread_mutex_unlock(&dir_lock);
+	return true;
 }
 
 static void put_u32(struct buf *b, uint32_t x)
@@ -107,28 +129,51 @@ static int describe(struct buf *b, const char *const *exprs, const unsigned *fla
 	return b->err;
 }
 
-/* The database of file path if it was compiled from desc; NULL otherwise. */
+/* The database of file path if it was compiled from desc; NULL otherwise.
+ * The file is read whole in one read; when used, its time is set to now
+ * unless it was used less than AS_SIGMA_HSCACHE_TOUCH seconds ago (the
+ * pruning's order needs no finer time, and a run spares a write per file). */
 static hs_database_t *load(const char *path, const struct buf *desc)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
 	hs_database_t *db = NULL;
-	char *head = malloc(desc->len ? desc->len : 1);
-	uint64_t size = 0, h = 0;
-	char *bytes = NULL;
-	if (!head || fread(head, 1, desc->len, f) != desc->len ||
-	    memcmp(head, desc->data, desc->len) || fread(&size, sizeof size, 1, f) != 1 ||
-	    size > AS_SIGMA_MAX_HSDB || !(bytes = malloc(size ? size : 1)) ||
-	    fread(bytes, 1, size, f) != size || fread(&h, sizeof h, 1, f) != 1 ||
-	    h != hash_bytes_seeded(bytes, size, HASH_K1) || fgetc(f) != EOF)
+	char *all = NULL;
+	struct stat st;
+	size_t fixed = desc->len + 2 * sizeof(uint64_t), len;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < fixed ||
+	    (uint64_t)st.st_size - fixed > AS_SIGMA_MAX_HSDB)
 		goto exit;
-	if (hs_deserialize_database(bytes, size, &db) != HS_SUCCESS)
+	len = (size_t)st.st_size;
+	if (!(all = malloc(len)))
+		goto exit;
+	for (size_t got = 0; got < len;) {
+		ssize_t r = read(fd, all + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			goto exit;
+		got += (size_t)r;
+	}
+	uint64_t size, h;
+	const char *bytes = all + desc->len + sizeof size;
+	memcpy(&size, all + desc->len, sizeof size);
+	if (memcmp(all, desc->data, desc->len) || size != len - fixed)
+		goto exit;
+	memcpy(&h, bytes + size, sizeof h);
+	if (h != hash_bytes_seeded(bytes, size, HASH_K1) ||
+	    hs_deserialize_database(bytes, size, &db) != HS_SUCCESS) {
 		db = NULL;
+		goto exit;
+	}
+	struct timespec now;
+	if (!clock_gettime(CLOCK_REALTIME, &now) &&
+	    (st.st_mtime > now.tv_sec || now.tv_sec - st.st_mtime >= AS_SIGMA_HSCACHE_TOUCH))
+		futimens(fd, NULL);
 exit:
-	free(head);
-	free(bytes);
-	fclose(f);
+	free(all);
+	close(fd);
 	return db;
 }
 
@@ -156,7 +201,8 @@ static void prune(const char *dir)
 	char path[4200];
 	for (struct dirent *e; (e = readdir(d));) {
 		struct stat st;
-		if (strncmp(e->d_name, "hs-", 3) || strlen(e->d_name) >= sizeof all->name)
+		if ((strncmp(e->d_name, "hs-", 3) && strncmp(e->d_name, "rt-", 3)) ||
+		    strlen(e->d_name) >= sizeof all->name)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
@@ -198,6 +244,11 @@ static void store(const char *path, const struct buf *desc, const hs_database_t 
 	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
 	FILE *f = fopen(tmp, "wb");
 	bool ok = f != NULL;
+	if (!f && errno == ENOENT) { /* the folder went: make it again next time */
+		pthread_mutex_lock(&dir_lock);
+		dir_known[0] = 0;
+		pthread_mutex_unlock(&dir_lock);
+	}
 	if (f) {
 		uint64_t sz = size, h = hash_bytes_seeded(bytes, size, HASH_K1);
 		ok = fwrite(desc->data, 1, desc->len, f) == desc->len &&
@@ -210,19 +261,33 @@ static void store(const char *path, const struct buf *desc, const hs_database_t 
 	free(bytes);
 }
 
+void sigma_cache_wrote(const char *dir)
+{
+	/* once per folder and process: a rule set's first compile writes a
+	 * hundred files or more, and one look at the folder does */
+	static char pruned[4096];
+	pthread_mutex_lock(&dir_lock);
+	bool seen = !strcmp(pruned, dir);
+	if (!seen)
+		snprintf(pruned, sizeof pruned, "%s", dir);
+	pthread_mutex_unlock(&dir_lock);
+	if (!seen)
+		prune(dir);
+}
+
 int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids,
 			  const size_t *lens, unsigned n, hs_database_t **out)
 {
 	char dir[4096], path[4200];
 	struct buf desc = {.max = AS_SIGMA_MAX_HSDB};
-	bool cached = cache_dir(dir, sizeof dir) && !describe(&desc, exprs, flags, ids, lens, n);
+	bool cached =
+	    sigma_cache_dir(dir, sizeof dir) && !describe(&desc, exprs, flags, ids, lens, n);
 	if (cached) {
 		uint64_t a = hash_bytes_seeded(desc.data, desc.len, HASH_K0),
 			 b = hash_bytes_seeded(desc.data, desc.len, HASH_K2);
 		snprintf(path, sizeof path, "%s/hs-%016llx%016llx.db", dir, (unsigned long long)a,
 			 (unsigned long long)b);
 		if ((*out = load(path, &desc))) {
-			utime(path, NULL); /* its time is its last use */
 			n_hits++;
 			buf_free(&desc);
 			return 0;
@@ -239,13 +304,7 @@ int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const
 		rc = AS_EENGINE;
 	} else if (cached) {
 		store(path, &desc, *out);
-		/* once per folder and process: a rule set's first compile writes
-		 * a hundred files or more, and one look at the folder does */
-		static char pruned[sizeof dir];
-		if (strcmp(pruned, dir)) {
-			prune(dir);
-			snprintf(pruned, sizeof pruned, "%s", dir);
-		}
+		sigma_cache_wrote(dir);
 	}
 	buf_free(&desc);
 	return rc;

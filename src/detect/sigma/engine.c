@@ -13,10 +13,13 @@
  *   on a match: alert (unless only a correlation uses the rule), feed correlations
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -93,23 +96,33 @@ static void report(struct sigma_load_report *rep, const char *file, unsigned lin
 	e->reason = strdup(reason);
 }
 
+/* The bytes of path, NUL-terminated, in *out (the caller frees): one open,
+ * one fstat, one read for a rule file (stdio would fstat twice more). */
 static int read_file(const char *path, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return AS_ENOENT;
 	struct stat st;
-	if (fstat(fileno(f), &st) || st.st_size > AS_SIGMA_MAX_FILE) {
-		fclose(f);
+	if (fstat(fd, &st) || st.st_size > AS_SIGMA_MAX_FILE) {
+		close(fd);
 		return AS_ETOOBIG;
 	}
-	char *b = malloc((size_t)st.st_size + 1);
+	size_t want = (size_t)st.st_size, n = 0;
+	char *b = malloc(want + 1);
 	if (!b) {
-		fclose(f);
+		close(fd);
 		return AS_ENOMEM;
 	}
-	size_t n = fread(b, 1, (size_t)st.st_size, f);
-	fclose(f);
+	while (n < want) {
+		ssize_t r = read(fd, b + n, want - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
 	b[n] = 0;
 	*out = b;
 	*len = n;
@@ -174,27 +187,14 @@ static int add_rule(struct sigma_ruleset *rs, struct sigma_rule *r)
 	return 0;
 }
 
-int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const char *text,
-			    size_t len, struct sigma_load_report *rep)
+int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct sy_node *const *docs,
+			    size_t nd, struct sigma_load_report *rep)
 {
-	struct arena tree;
-	struct sy_node **docs;
-	size_t nd;
 	char err[AS_MAX_DIAG_MSG];
 	unsigned line = 0;
+	int rc = 0;
 	if (rs->compiled)
 		return AS_EINVAL;
-	arena_init(&tree, 0);
-	err[0] = 0;
-	int rc = sy_parse(&tree, text, len, &docs, &nd, err, sizeof err, &line);
-	if (rc) {
-		if (rep) {
-			rep->total++;
-			report(rep, name, line, NULL, err);
-		}
-		arena_free(&tree);
-		return rc == AS_ENOMEM ? rc : 0;
-	}
 	const char *fname = arena_strndup(&rs->arena, name, strlen(name));
 	for (size_t i = 0; i < nd && fname; i++) {
 		if (sy_is_null(docs[i]))
@@ -243,23 +243,76 @@ int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const ch
 		if (rep)
 			rep->loaded++;
 	}
+	return rc;
+}
+
+/* Parse text into tree; a YAML error is reported against name (then
+ * *docs is NULL and the result 0 unless out of memory). */
+static int parse_text(struct arena *tree, const char *name, const char *text, size_t len,
+		      struct sy_node ***docs, size_t *nd, struct sigma_load_report *rep)
+{
+	char err[AS_MAX_DIAG_MSG];
+	unsigned line = 0;
+	err[0] = 0;
+	int rc = sy_parse(tree, text, len, docs, nd, err, sizeof err, &line);
+	if (rc) {
+		if (rep) {
+			rep->total++;
+			report(rep, name, line, NULL, err);
+		}
+		*docs = NULL;
+		return rc == AS_ENOMEM ? rc : 0;
+	}
+	return 0;
+}
+
+int sigma_ruleset_load_text(struct sigma_ruleset *rs, const char *name, const char *text,
+			    size_t len, struct sigma_load_report *rep)
+{
+	struct arena tree;
+	struct sy_node **docs;
+	size_t nd;
+	if (rs->compiled)
+		return AS_EINVAL;
+	arena_init(&tree, 0);
+	int rc = parse_text(&tree, name, text, len, &docs, &nd, rep);
+	if (!rc && docs)
+		rc = sigma_ruleset_load_tree(rs, name, docs, nd, rep);
 	arena_free(&tree);
 	return rc;
 }
 
-static int load_file(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep)
+/* One sigma_ruleset_load: the tree arena, reset for each file, and the
+ * trees kept from the last load of the same path. */
+struct load {
+	struct sigma_ruleset *rs;
+	struct sigma_load_report *rep;
+	struct arena tree;
+	struct sigma_treecache *tc;
+};
+
+static int load_file(struct load *ld, const char *path)
 {
 	char *text;
-	size_t len;
+	size_t len, nd;
+	struct sy_node **docs;
 	int rc = read_file(path, &text, &len);
 	if (rc) {
-		if (rep) {
-			rep->total++;
-			report(rep, path, 0, NULL, as_strerror(rc));
+		if (ld->rep) {
+			ld->rep->total++;
+			report(ld->rep, path, 0, NULL, as_strerror(rc));
 		}
 		return rc == AS_ENOMEM ? rc : 0;
 	}
-	rc = sigma_ruleset_load_text(rs, path, text, len, rep);
+	arena_reset(&ld->tree);
+	if (!sigma_treecache_get(ld->tc, &ld->tree, text, len, &docs, &nd)) {
+		arena_reset(&ld->tree);
+		rc = parse_text(&ld->tree, path, text, len, &docs, &nd, ld->rep);
+		if (!rc && docs)
+			sigma_treecache_put(ld->tc, text, len, docs, nd);
+	}
+	if (!rc && docs)
+		rc = sigma_ruleset_load_tree(ld->rs, path, docs, nd, ld->rep);
 	free(text);
 	return rc;
 }
@@ -270,25 +323,27 @@ static bool is_yaml(const char *n)
 	return (l > 4 && !strcmp(n + l - 4, ".yml")) || (l > 5 && !strcmp(n + l - 5, ".yaml"));
 }
 
-static int cmp_str(const void *a, const void *b)
+struct dir_entry {
+	char *path;
+	unsigned char type; /* d_type */
+};
+
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dir_entry *)a)->path, ((const struct dir_entry *)b)->path);
 }
 
-static int load_path(struct sigma_ruleset *rs, const char *path, struct sigma_load_report *rep,
-		     int depth)
+/* Each entry of directory path in name order: folders recursively, YAML
+ * files loaded. The entry's type from readdir spares a stat per file; only
+ * symbolic links and file systems that do not give it are stat'ed. */
+static int load_dir(struct load *ld, const char *path, int depth)
 {
-	struct stat st;
-	if (stat(path, &st))
-		return AS_ENOENT;
-	if (!S_ISDIR(st.st_mode))
-		return load_file(rs, path, rep);
 	if (depth >= AS_MAX_WALK_DEPTH)
 		return 0;
 	DIR *d = opendir(path);
 	if (!d)
 		return AS_ENOENT;
-	char **names = NULL;
+	struct dir_entry *ents = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 	struct dirent *de;
@@ -297,34 +352,39 @@ static int load_path(struct sigma_ruleset *rs, const char *path, struct sigma_lo
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof *nn);
-			if (!nn) {
+			struct dir_entry *ne = realloc(ents, cap * sizeof *ne);
+			if (!ne) {
 				rc = AS_ENOMEM;
 				break;
 			}
-			names = nn;
+			ents = ne;
 		}
-		if (!(names[n] = malloc(strlen(path) + strlen(de->d_name) + 2))) {
+		if (!(ents[n].path = malloc(strlen(path) + strlen(de->d_name) + 2))) {
 			rc = AS_ENOMEM;
 			break;
 		}
-		sprintf(names[n++], "%s/%s", path, de->d_name);
+		sprintf(ents[n].path, "%s/%s", path, de->d_name);
+		ents[n++].type = de->d_type;
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+		qsort(ents, n, sizeof *ents, cmp_entry);
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct stat cs;
-		if (stat(names[i], &cs))
-			continue;
-		if (S_ISDIR(cs.st_mode))
-			rc = load_path(rs, names[i], rep, depth + 1);
-		else if (is_yaml(names[i]))
-			rc = load_file(rs, names[i], rep);
+		bool dir = ents[i].type == DT_DIR, reg = ents[i].type == DT_REG;
+		if (!dir && !reg) {
+			struct stat cs;
+			if (stat(ents[i].path, &cs))
+				continue;
+			dir = S_ISDIR(cs.st_mode);
+		}
+		if (dir)
+			rc = load_dir(ld, ents[i].path, depth + 1);
+		else if (is_yaml(ents[i].path))
+			rc = load_file(ld, ents[i].path);
 	}
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].path);
+	free(ents);
 	return rc;
 }
 
@@ -332,7 +392,16 @@ int sigma_ruleset_load(struct sigma_ruleset *rs, const char *path, struct sigma_
 {
 	if (rs->compiled)
 		return AS_EINVAL;
-	return load_path(rs, path, rep, 0);
+	struct stat st;
+	if (stat(path, &st))
+		return AS_ENOENT;
+	struct load ld = {.rs = rs, .rep = rep, .tc = sigma_treecache_open(path)};
+	arena_init(&ld.tree, 0);
+	int rc = S_ISDIR(st.st_mode) ? load_dir(&ld, path, 0) : load_file(&ld, path);
+	/* a load cut short would leave out the trees of the files not reached */
+	sigma_treecache_close(ld.tc, !rc);
+	arena_free(&ld.tree);
+	return rc;
 }
 
 struct sigma_rule *sigma_ruleset_find(const struct sigma_ruleset *rs, const char *idname)

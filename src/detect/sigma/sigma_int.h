@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/ip.h"
 #include "core/map.h"
 #include "detect/alert.h"
@@ -341,6 +342,44 @@ int sigma_dbcache_compile(const char *const *exprs, const unsigned *flags, const
 			  const size_t *lens, unsigned n, hs_database_t **out);
 /* Databases read from the cache, and compiled, by this process so far. */
 void sigma_dbcache_stats(unsigned long long *hits, unsigned long long *misses);
+/* The cache folder into dir, made when missing; false: the cache is off or
+ * cannot be made. */
+bool sigma_cache_dir(char *dir, size_t cap);
+/* A file was written into the cache folder dir: past AS_SIGMA_MAX_HSCACHE
+ * the least recently used go (looked at once per folder and process). */
+void sigma_cache_wrote(const char *dir);
+
+/* The rules of the documents of file name, as sigma_ruleset_load_text
+ * after its parse (engine.c); the tree stays the caller's. */
+int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct sy_node *const *docs,
+			    size_t nd, struct sigma_load_report *rep);
+
+/* ---- YAML trees of rule files kept between runs (treecache.c) ---- */
+struct sigma_treecache;
+/* The cached trees of the rule files under path (a folder or a file), read
+ * from the cache folder; NULL when the cache is off. Freed (and written back
+ * when it changed) by sigma_treecache_close. */
+struct sigma_treecache *sigma_treecache_open(const char *path);
+/* A cache of the bundle bytes given (copied), never written: tests, fuzzing. */
+struct sigma_treecache *sigma_treecache_from(const void *bytes, size_t len);
+/* The documents of a file of these bytes, built in a, when tc holds them
+ * (true); false: parse it (tc may be NULL). */
+bool sigma_treecache_get(struct sigma_treecache *tc, struct arena *a, const char *text, size_t len,
+			 struct sy_node ***docs, size_t *nd);
+/* Keep the documents sy_parse made of these bytes. */
+void sigma_treecache_put(struct sigma_treecache *tc, const char *text, size_t len,
+			 struct sy_node *const *docs, size_t nd);
+/* With write, write the bundle back if the load changed it; free tc.
+ * Accepts NULL. */
+void sigma_treecache_close(struct sigma_treecache *tc, bool write);
+/* A tree's encoding (the bundle's entries) and its strict decoding: 0, or
+ * AS_EPARSE when the bytes are not exactly an encoding within sy_parse's
+ * limits (AS_ENOMEM). */
+int sigma_tree_encode(struct buf *b, struct sy_node *const *docs, size_t nd);
+int sigma_tree_decode(struct arena *a, const void *p, size_t len, struct sy_node ***docs,
+		      size_t *nd);
+/* Files found in, and parsed for want of, a bundle by this process so far. */
+void sigma_treecache_stats(unsigned long long *hits, unsigned long long *misses);
 
 /* ---- evaluation (match.c) ---- */
 struct sigma_worker {

@@ -4,7 +4,9 @@
  * Rules are small, so each file becomes a tree of scalars, sequences and
  * maps in an arena, every node carrying its line for error reports. The
  * builder keeps an explicit stack (bounded by AS_SIGMA_MAX_YAML_DEPTH) so that
- * hostile nesting cannot exhaust the C stack; aliases are refused.
+ * hostile nesting cannot exhaust the C stack; aliases are refused. Trees
+ * are kept on disk between runs (treecache.c): change TREE_MAGIC there when
+ * the tree built from a text changes.
  */
 #include <stdio.h>
 #include <string.h>
