@@ -17,24 +17,22 @@
 #include "core/limits.h"
 #include "detect/sigma/sigma_int.h"
 
-int sigma_val_push(struct sigma_val *v, char c, uint8_t w)
+int sigma_val_grow(struct sigma_val *v, size_t need)
 {
-	if (v->len == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 32;
-		if (ncap > AS_SIGMA_MAX_FILE)
-			return AS_ETOOBIG;
-		char *nb = realloc(v->b, ncap);
-		if (!nb)
-			return AS_ENOMEM;
-		v->b = nb;
-		uint8_t *nw = realloc(v->w, ncap);
-		if (!nw)
-			return AS_ENOMEM;
-		v->w = nw;
-		v->cap = ncap;
-	}
-	v->b[v->len] = c;
-	v->w[v->len++] = w;
+	size_t ncap = v->cap ? v->cap : 32;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > AS_SIGMA_MAX_FILE)
+		return AS_ETOOBIG;
+	char *nb = realloc(v->b, ncap);
+	if (!nb)
+		return AS_ENOMEM;
+	v->b = nb;
+	uint8_t *nw = realloc(v->w, ncap);
+	if (!nw)
+		return AS_ENOMEM;
+	v->w = nw;
+	v->cap = ncap;
 	return 0;
 }
 
@@ -84,9 +82,13 @@ static int wrap(struct sigma_valset *in, struct sigma_valset *out, bool front, b
 			return AS_ETOOBIG;
 		if (front && !(s->len && s->w[0] == '*') && sigma_val_push(d, '*', '*'))
 			return AS_ENOMEM;
-		for (size_t k = 0; k < s->len; k++)
-			if (sigma_val_push(d, s->b[k], s->w[k]))
-				return AS_ENOMEM;
+		if (d->len + s->len > d->cap && sigma_val_grow(d, d->len + s->len))
+			return AS_ENOMEM;
+		if (s->len) {
+			memcpy(d->b + d->len, s->b, s->len);
+			memcpy(d->w + d->len, s->w, s->len);
+			d->len += s->len;
+		}
 		if (back && !(s->len && s->w[s->len - 1] == '*') && sigma_val_push(d, '*', '*'))
 			return AS_ENOMEM;
 	}

@@ -140,7 +140,21 @@ struct sigma_valset {
 	size_t n, cap;
 };
 
-int sigma_val_push(struct sigma_val *v, char c, uint8_t w);
+/* Room for need bytes in v; AS_ETOOBIG past a rule file's size. */
+int sigma_val_grow(struct sigma_val *v, size_t need);
+/* One byte c with wildcard mark w at the end of v (inline: a rule set's
+ * values are built a byte at a time, some million bytes). */
+static inline int sigma_val_push(struct sigma_val *v, char c, uint8_t w)
+{
+	if (v->len == v->cap) {
+		int rc = sigma_val_grow(v, v->len + 1);
+		if (rc)
+			return rc;
+	}
+	v->b[v->len] = c;
+	v->w[v->len++] = w;
+	return 0;
+}
 struct sigma_val *sigma_valset_add(struct sigma_valset *vs);
 void sigma_valset_clear(struct sigma_valset *vs);
 void sigma_valset_free(struct sigma_valset *vs);
