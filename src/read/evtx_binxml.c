@@ -660,6 +660,18 @@ static int tbuf_grow(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
 	return 0;
 }
 
+/* An empty t with room for cap bytes, cap a size tbuf_grow makes (64
+ * doubled, at most AS_MAX_EVTX_XML): what tbuf_reserve(cap) gives it,
+ * without doubling up to it. 0 or AS_ENOMEM with why set. */
+static int tbuf_start(struct evtx_binxml *bx, struct tbuf *t, size_t cap)
+{
+	char *d = arena_alloc(bx->w->a, cap);
+	if (!d)
+		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
+	*t = (struct tbuf){.p = d, .cap = cap};
+	return 0;
+}
+
 static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
 {
 	if (!n)
@@ -1954,7 +1966,10 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 	struct winevent *w = bx->w;
 	struct event *ev = w->ev;
 	const bool fields = w->fields;
-	if (fields && (rc = event_fields_reserve(ev, w->a, pl->nfields)))
+	/* the room the record began with (fields_hint) nearly always holds
+	 * them: the call only when it does not */
+	if (fields && ev->fields_cap - ev->nfields < pl->nfields &&
+	    (rc = event_fields_reserve(ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 	if (bound > AS_MAX_EVTX_XML)
 		return plan_rest(bx, pl, 0, vals, bound, false);
@@ -2539,7 +2554,7 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->unsupported = false;
 	/* most records of a log are like the one before: room for as much at
 	 * once, where growing with each template copied what it held */
-	int rc = bx->raw_hint ? tbuf_reserve(bx, &bx->raw, bx->raw_hint) : 0;
+	int rc = bx->raw_hint ? tbuf_start(bx, &bx->raw, bx->raw_hint) : 0;
 	if (!rc && w->fields && bx->fields_hint &&
 	    (rc = event_fields_reserve(w->ev, w->a, bx->fields_hint)))
 		rc = diag_set(why, rc, "BinXML: %s", as_strerror(rc));
