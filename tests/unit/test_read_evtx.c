@@ -479,8 +479,8 @@ static void test_canonical_trim(void **state)
 					fail_msg("byte %d form %d: host %.*s", c, form, (int)h.len,
 						 h.ptr);
 			} else {
-				struct slice want = ws ? slice_make(text + 1, n - 2)
-						       : slice_make(text, n);
+				struct slice want =
+				    ws ? slice_make(text + 1, n - 2) : slice_make(text, n);
 				if (!slice_eq(h, want))
 					fail_msg("byte %d form %d: host of %zu bytes", c, form,
 						 h.len);
@@ -678,10 +678,10 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_probe),        cmocka_unit_test(test_fixture_files),
-	    cmocka_unit_test(test_not_evtx),     cmocka_unit_test(test_recover),
-	    cmocka_unit_test(test_xml_table),    cmocka_unit_test(test_xml_limits),
-	    cmocka_unit_test(test_xml_prefixes), cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_probe),          cmocka_unit_test(test_fixture_files),
+	    cmocka_unit_test(test_not_evtx),       cmocka_unit_test(test_recover),
+	    cmocka_unit_test(test_xml_table),      cmocka_unit_test(test_xml_limits),
+	    cmocka_unit_test(test_xml_prefixes),   cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_canonical_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -445,8 +445,8 @@ static void test_hostile_chunks(void **state)
 
 /* Record off (of size) of chunk c read into *ev (fields on) with raw text
  * *raw; the return code of evtx_binxml_record. */
-static int read_one(struct evtx_binxml *bx, const struct evtx_chunk *c, uint32_t off,
-		    uint32_t size, struct arena *a, struct event *ev, struct slice *raw)
+static int read_one(struct evtx_binxml *bx, const struct evtx_chunk *c, uint32_t off, uint32_t size,
+		    struct arena *a, struct event *ev, struct slice *raw)
 {
 	struct evtx_record r = {.off = off, .size = size};
 	struct diag why = {0};
@@ -747,10 +747,10 @@ static void test_corpus_plans_same(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crc32),          cmocka_unit_test(test_chunk_headers),
-	    cmocka_unit_test(test_hostile_chunks), cmocka_unit_test(test_plans_same),
-	    cmocka_unit_test(test_fallback),       cmocka_unit_test(test_fixtures_same),
-	    cmocka_unit_test(test_corpus_same),    cmocka_unit_test(test_corpus_plans_same),
+	    cmocka_unit_test(test_crc32),           cmocka_unit_test(test_chunk_headers),
+	    cmocka_unit_test(test_hostile_chunks),  cmocka_unit_test(test_plans_same),
+	    cmocka_unit_test(test_fallback),        cmocka_unit_test(test_fixtures_same),
+	    cmocka_unit_test(test_corpus_same),     cmocka_unit_test(test_corpus_plans_same),
 	    cmocka_unit_test(test_fragment_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
