@@ -660,6 +660,18 @@ static int tbuf_grow(struct evtx_binxml *bx, struct tbuf *t, size_t extra)
 	return 0;
 }
 
+/* An empty t with room for cap bytes, cap a size tbuf_grow makes (64
+ * doubled, at most AS_MAX_EVTX_XML): what tbuf_reserve(cap) gives it,
+ * without doubling up to it. 0 or AS_ENOMEM with why set. */
+static int tbuf_start(struct evtx_binxml *bx, struct tbuf *t, size_t cap)
+{
+	char *d = arena_alloc(bx->w->a, cap);
+	if (!d)
+		return diag_set(bx->why, AS_ENOMEM, "BinXML: out of memory");
+	*t = (struct tbuf){.p = d, .cap = cap};
+	return 0;
+}
+
 static inline int tbuf_utf16(struct evtx_binxml *bx, struct tbuf *t, const uint8_t *p, size_t n)
 {
 	if (!n)
@@ -1049,6 +1061,7 @@ static struct tbuf *text_run(struct evtx_binxml *bx)
 
 static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const struct value *vals,
 		  uint32_t nvals, uint32_t *stop);
+static int fragment(struct evtx_binxml *bx, uint32_t pos, uint32_t end);
 
 /* Size of one item of an array of type t, 0 for strings, -1 unknown. */
 static int item_size(uint8_t t)
@@ -1218,7 +1231,7 @@ static int substitute(struct evtx_binxml *bx, const struct value *v, struct tbuf
 		}
 		bx->nest++;
 		size_t keep = bx->nvalues;
-		int rc = stream(bx, v->off, v->off + v->size, NULL, 0, NULL);
+		int rc = fragment(bx, v->off, v->off + v->size);
 		bx->nvalues = keep;
 		bx->nest--;
 		if (suspend) {
@@ -1953,7 +1966,10 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 	struct winevent *w = bx->w;
 	struct event *ev = w->ev;
 	const bool fields = w->fields;
-	if (fields && (rc = event_fields_reserve(ev, w->a, pl->nfields)))
+	/* the room the record began with (fields_hint) nearly always holds
+	 * them: the call only when it does not */
+	if (fields && ev->fields_cap - ev->nfields < pl->nfields &&
+	    (rc = event_fields_reserve(ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 	if (bound > AS_MAX_EVTX_XML)
 		return plan_rest(bx, pl, 0, vals, bound, false);
@@ -1992,79 +2008,101 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			continue;
 		}
 		char *v = name_copy(pb, d, op), *e = v;
-		if (form >= FORM_UTF16) {
-			const struct value *val = &vals[op->arg];
-			const uint8_t *q = chunk + val->off;
-			uint32_t size = val->size;
-			/* the sizes are the values' own: a plan fixes types only */
-			switch (form) {
-			case FORM_UTF16:
-				e = v + evtx_utf16_to_utf8(v, q, size / 2);
-				goto written;
-			case FORM_U8:
-				if (size == 1) {
-					e = evtx_u64_text(v, q[0]);
-					goto written;
-				}
-				break;
-			case FORM_U16:
-				if (size == 2) {
-					e = evtx_u64_text(v, rd16(q));
-					goto written;
-				}
-				break;
-			case FORM_U32:
-				if (size == 4) {
-					e = evtx_u64_text(v, rd32(q));
-					goto written;
-				}
-				break;
-			case FORM_U64:
-				if (size == 8) {
-					e = evtx_u64_text(v, rd64(q));
-					goto written;
-				}
-				break;
-			/* hex as winevent.c shortens libevtx's padded text */
-			case FORM_HEX32:
-				if (size == 4) {
-					e = evtx_hex_minimal_text(v, rd32(q));
-					goto written;
-				}
-				break;
-			case FORM_HEX64:
-				if (size == 8) {
-					e = evtx_hex_minimal_text(v, rd64(q));
-					goto written;
-				}
-				break;
-			case FORM_RECORD_ID:
-				if (size == 8) {
-					uint64_t x = rd64(q);
-					e = evtx_u64_text(v, x);
-					/* as decimal() reads the text: 19 digits at most */
-					bx->record_id = x < evtx_pow10[19] ? x : 0;
-					goto written;
-				}
-				break;
-			}
-			e = evtx_value_text(v, val->type, q, size, &bx->day);
-			if (!e) {
-				raw->len = (size_t)(d - raw->p);
-				if (fp)
-					ev->nfields = (uint32_t)(fp - ev->fields);
-				return value_error(bx, val);
-			}
-			if (form == FORM_TIME && !w->v[WV_TIME].ptr) {
-				/* the text is evtx_value_text's: its time without
-				 * parsing it back (whole microseconds since 1970, as
-				 * time_parse_rfc3339 gives) */
-				w->time_known = true;
-				w->time_us = (int64_t)(rd64(q) / 10) - 11644473600000000ll;
-			}
-		} else if (form == FORM_CONST) {
+		/* one switch for every form (a jump table: two tests and a
+		 * second switch cost a tenth of a step); a value's sizes are its
+		 * own, a plan fixes types only, so each form checks its size */
+		const struct value *val;
+		const uint8_t *q;
+		switch (form) {
+		case FORM_NONE:
+			goto written;
+		case FORM_CONST:
 			memcpy(v, pb + op->arg, op->arg_len);
 			e = v + op->arg_len;
+			goto written;
+		case FORM_UTF16:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			e = v + evtx_utf16_to_utf8(v, q, val->size / 2);
+			goto written;
+		case FORM_U8:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 1) {
+				e = evtx_u64_text(v, q[0]);
+				goto written;
+			}
+			break;
+		case FORM_U16:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 2) {
+				e = evtx_u64_text(v, rd16(q));
+				goto written;
+			}
+			break;
+		case FORM_U32:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 4) {
+				e = evtx_u64_text(v, rd32(q));
+				goto written;
+			}
+			break;
+		case FORM_U64:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 8) {
+				e = evtx_u64_text(v, rd64(q));
+				goto written;
+			}
+			break;
+		/* hex as winevent.c shortens libevtx's padded text */
+		case FORM_HEX32:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 4) {
+				e = evtx_hex_minimal_text(v, rd32(q));
+				goto written;
+			}
+			break;
+		case FORM_HEX64:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 8) {
+				e = evtx_hex_minimal_text(v, rd64(q));
+				goto written;
+			}
+			break;
+		case FORM_RECORD_ID:
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			if (val->size == 8) {
+				uint64_t x = rd64(q);
+				e = evtx_u64_text(v, x);
+				/* as decimal() reads the text: 19 digits at most */
+				bx->record_id = x < evtx_pow10[19] ? x : 0;
+				goto written;
+			}
+			break;
+		default: /* FORM_TIME, FORM_TEXT */
+			val = &vals[op->arg];
+			q = chunk + val->off;
+			break;
+		}
+		e = evtx_value_text(v, val->type, q, val->size, &bx->day);
+		if (!e) {
+			raw->len = (size_t)(d - raw->p);
+			if (fp)
+				ev->nfields = (uint32_t)(fp - ev->fields);
+			return value_error(bx, val);
+		}
+		if (form == FORM_TIME && !w->v[WV_TIME].ptr) {
+			/* the text is evtx_value_text's: its time without parsing
+			 * it back (whole microseconds since 1970, as
+			 * time_parse_rfc3339 gives) */
+			w->time_known = true;
+			w->time_us = (int64_t)(rd64(q) / 10) - 11644473600000000ll;
 		}
 	written:;
 		size_t tlen = (size_t)(e - v);
@@ -2479,6 +2517,37 @@ static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const stru
 	return 0;
 }
 
+/*
+ * A fragment from pos to end, as stream() reads it (without a stop, values
+ * or surroundings). Nearly every record, and every BinXML value Windows
+ * keeps EventData or UserData in, is a fragment header, one template
+ * instance and the end token: that shape goes straight to
+ * template_instance, without the token loop (twice a record, a tenth of
+ * what the replay of a record cost besides its fields). The tokens are
+ * counted as stream() counts them; anything else, and a stream near its
+ * token limit, goes through stream(). template_instance leaves the depth
+ * where it found it whenever it succeeds.
+ */
+static int fragment(struct evtx_binxml *bx, uint32_t pos, uint32_t end)
+{
+	const uint8_t *p = bx->p;
+	if (pos > end || end - pos < 5 || p[pos] != 0x0F || p[pos + 4] != 0x0C ||
+	    bx->tokens > AS_EVTX_MAX_TOKENS - 2)
+		return stream(bx, pos, end, NULL, 0, NULL);
+	bx->tokens += 2; /* the header and the instance */
+	uint32_t next;
+	int rc = template_instance(bx, pos + 4, end, &next);
+	if (rc)
+		return rc;
+	if (next < end && p[next] == 0x00) {
+		if (++bx->tokens > AS_EVTX_MAX_TOKENS)
+			return diag_set(bx->why, AS_ETOOBIG, "BinXML: more than %u tokens",
+					AS_EVTX_MAX_TOKENS);
+		return 0;
+	}
+	return stream(bx, next, end, NULL, 0, NULL);
+}
+
 int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 		       const struct evtx_record *r, struct winevent *w, struct slice *raw,
 		       struct diag *why)
@@ -2507,13 +2576,13 @@ int evtx_binxml_record(struct evtx_binxml *bx, const struct evtx_chunk *c,
 	bx->unsupported = false;
 	/* most records of a log are like the one before: room for as much at
 	 * once, where growing with each template copied what it held */
-	int rc = bx->raw_hint ? tbuf_reserve(bx, &bx->raw, bx->raw_hint) : 0;
+	int rc = bx->raw_hint ? tbuf_start(bx, &bx->raw, bx->raw_hint) : 0;
 	if (!rc && w->fields && bx->fields_hint &&
 	    (rc = event_fields_reserve(w->ev, w->a, bx->fields_hint)))
 		rc = diag_set(why, rc, "BinXML: %s", as_strerror(rc));
 	if (rc)
 		return rc;
-	rc = stream(bx, r->off + 24, r->off + r->size - 4, NULL, 0, NULL);
+	rc = fragment(bx, r->off + 24, r->off + r->size - 4);
 	bx->raw_hint = bx->raw.cap < RAW_HINT_MAX ? bx->raw.cap : RAW_HINT_MAX;
 	bx->fields_hint = w->ev->nfields < FIELDS_HINT_MAX ? w->ev->nfields : FIELDS_HINT_MAX;
 	if (!rc && !bx->root_seen)

@@ -443,6 +443,54 @@ static const struct {
     {"<Event><System><EventID>1</EventID></System></Event>", 0, "event_id=1"},
 };
 
+/*
+ * Canonical values are trimmed of ' ', '\t', '\r' and '\n' as slice_trim
+ * does, and none of the other bytes; a value that is empty or "-" once
+ * trimmed is left out. Every byte before and after a value, and around "-".
+ */
+static void test_canonical_trim(void **state)
+{
+	struct arena a;
+	arena_init(&a, 0);
+	for (int c = 0; c < 256; c++) {
+		bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+		for (int form = 0; form < 3; form++) {
+			char text[8];
+			size_t n = 0;
+			text[n++] = (char)c;
+			if (form == 0) {
+				text[n++] = 'h';
+				text[n++] = 'x';
+			} else if (form == 1) {
+				text[n++] = '-';
+			}
+			text[n++] = (char)c;
+			struct event ev;
+			event_clear(&ev);
+			struct winevent w;
+			winevent_begin(&w, &ev, &a, false);
+			assert_int_equal(
+			    winevent_add(&w, SLICE_LIT("Computer"), FT_STRING, slice_make(text, n)),
+			    0);
+			assert_int_equal(winevent_finish(&w), 0);
+			struct slice h = ev.str[ES_HOST];
+			if (ws && form) {
+				if (h.ptr)
+					fail_msg("byte %d form %d: host %.*s", c, form, (int)h.len,
+						 h.ptr);
+			} else {
+				struct slice want =
+				    ws ? slice_make(text + 1, n - 2) : slice_make(text, n);
+				if (!slice_eq(h, want))
+					fail_msg("byte %d form %d: host of %zu bytes", c, form,
+						 h.len);
+			}
+			arena_reset(&a);
+		}
+	}
+	arena_free(&a);
+}
+
 static void test_xml_table(void **state)
 {
 	struct arena a;
@@ -630,10 +678,11 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_probe),        cmocka_unit_test(test_fixture_files),
-	    cmocka_unit_test(test_not_evtx),     cmocka_unit_test(test_recover),
-	    cmocka_unit_test(test_xml_table),    cmocka_unit_test(test_xml_limits),
-	    cmocka_unit_test(test_xml_prefixes), cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_probe),          cmocka_unit_test(test_fixture_files),
+	    cmocka_unit_test(test_not_evtx),       cmocka_unit_test(test_recover),
+	    cmocka_unit_test(test_xml_table),      cmocka_unit_test(test_xml_limits),
+	    cmocka_unit_test(test_xml_prefixes),   cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_canonical_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,107 @@ static void test_hostile_chunks(void **state)
 	evtx_binxml_free(NULL);
 }
 
+/* Record off (of size) of chunk c read into *ev (fields on) with raw text
+ * *raw; the return code of evtx_binxml_record. */
+static int read_one(struct evtx_binxml *bx, const struct evtx_chunk *c, uint32_t off, uint32_t size,
+		    struct arena *a, struct event *ev, struct slice *raw)
+{
+	struct evtx_record r = {.off = off, .size = size};
+	struct diag why = {0};
+	event_clear(ev);
+	struct winevent w;
+	winevent_begin(&w, ev, a, true);
+	*raw = SLICE_NULL;
+	int rc = evtx_binxml_record(bx, c, &r, &w, raw, &why);
+	if (!rc)
+		assert_int_equal(winevent_finish(&w), 0);
+	ev->raw = *raw;
+	return rc;
+}
+
+/*
+ * A record's BinXML is read the same whatever its shape: the usual one
+ * (fragment header, template instance, end token), which skips the token
+ * loop, and copies of the second record of a fixture put after the
+ * chunk's records with a second fragment header in front (the loop from
+ * the start), without the end token (the loop after the instance), and
+ * with an element after the instance (refused, as two roots).
+ */
+static void test_fragment_shapes(void **state)
+{
+	size_t len;
+	uint8_t *buf = load("pass_sysmon_1_3_11.evtx", &len);
+	uint8_t *chunk = buf + EVTX_FILE_HEADER_SIZE;
+	struct evtx_chunk c;
+	struct diag why = {0};
+	assert_int_equal(evtx_chunk_open(&c, chunk, &why), 0);
+	struct evtx_record r1, r2;
+	assert_int_equal(evtx_record_open(&c, EVTX_CHUNK_HEADER_SIZE, &r1, &why), 0);
+	assert_int_equal(evtx_record_open(&c, r1.off + r1.size, &r2, &why), 0);
+	/* the second record: header, fragment header, an instance of the
+	 * template defined in the first (token, 9 bytes, value count, value
+	 * descriptors: size u16, type u8, pad u8), its values, the end token,
+	 * padding, the size */
+	const uint8_t *x = chunk + r2.off + 24;
+	assert_int_equal(x[0], 0x0F);
+	assert_int_equal(x[4], 0x0C);
+	uint32_t nv = (uint32_t)x[14] | (uint32_t)x[15] << 8;
+	uint32_t e = 18 + 4 * nv;
+	for (uint32_t i = 0; i < nv; i++)
+		e += (uint32_t)x[18 + 4 * i] | (uint32_t)x[19 + 4 * i] << 8;
+	assert_true(e + 4 < r2.size - 24);
+	assert_int_equal(x[e], 0x00);
+	/* the root element's name, from the first record's template */
+	const uint8_t *q = chunk + r1.off + 24 + 4 + 10 + 24 + 4;
+	assert_true(q[0] == 0x01 || q[0] == 0x41);
+	const uint8_t el[12] = {0x01, 0xFF, 0xFF, 0, 0, 0, 0, q[7], q[8], q[9], q[10], 0x03};
+	uint32_t at = c.free_off;
+	assert_true(at + r2.size + 64 <= EVTX_CHUNK_SIZE);
+	struct evtx_binxml *bx = NULL;
+	assert_int_equal(evtx_binxml_new(&bx), 0);
+	struct arena a, b;
+	arena_init(&a, 0);
+	arena_init(&b, 0);
+	struct event want, got;
+	struct slice raw_want, raw_got;
+	char differs[160];
+	assert_int_equal(read_one(bx, &c, r2.off, r2.size, &a, &want, &raw_want), 0);
+	assert_true(want.nfields > 10);
+	for (int shape = 0; shape < 4; shape++) {
+		uint8_t *d = chunk + at;
+		memset(d, 0, r2.size + 64);
+		memcpy(d, chunk + r2.off, 24);
+		uint32_t m = 24;
+		if (shape == 0) { /* two fragment headers */
+			memcpy(d + m, x, 4);
+			m += 4;
+		}
+		memcpy(d + m, x, e);
+		m += e;
+		if (shape == 2) { /* <Event/> after the instance */
+			memcpy(d + m, el, sizeof el);
+			m += sizeof el;
+		}
+		if (shape != 1) /* the end token, and no padding */
+			d[m++] = 0x00;
+		m += 4;
+		int rc = read_one(bx, &c, at, m, &b, &got, &raw_got);
+		if (shape == 2) {
+			assert_int_equal(rc, AS_EPARSE);
+		} else {
+			assert_int_equal(rc, 0);
+			if (event_differs(&want, &got, differs, sizeof differs))
+				fail_msg("shape %d: %s", shape, differs);
+			assert_true(slice_eq(raw_want, raw_got));
+		}
+		arena_reset(&b);
+	}
+	arena_free(&a);
+	arena_free(&b);
+	evtx_binxml_free(bx);
+	free(buf);
+}
+
 /*
  * A record holding a value type the parser does not write (here the first
  * record's Execution_ProcessID, UInt32, retyped as Real32) is read through
@@ -646,10 +747,11 @@ static void test_corpus_plans_same(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crc32),          cmocka_unit_test(test_chunk_headers),
-	    cmocka_unit_test(test_hostile_chunks), cmocka_unit_test(test_plans_same),
-	    cmocka_unit_test(test_fallback),       cmocka_unit_test(test_fixtures_same),
-	    cmocka_unit_test(test_corpus_same),    cmocka_unit_test(test_corpus_plans_same),
+	    cmocka_unit_test(test_crc32),           cmocka_unit_test(test_chunk_headers),
+	    cmocka_unit_test(test_hostile_chunks),  cmocka_unit_test(test_plans_same),
+	    cmocka_unit_test(test_fallback),        cmocka_unit_test(test_fixtures_same),
+	    cmocka_unit_test(test_corpus_same),     cmocka_unit_test(test_corpus_plans_same),
+	    cmocka_unit_test(test_fragment_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
