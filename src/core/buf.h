@@ -31,7 +31,18 @@ int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_append_slice(struct buf *b, struct slice s);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+int buf_putc_slow(struct buf *b, char c);
+/* One byte; inline while the buffer has room (JSON writing puts a comma,
+ * colon or brace between every two values). */
+static inline int buf_putc(struct buf *b, char c)
+{
+	if (!b->err && b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = 0;
+		return 0;
+	}
+	return buf_putc_slow(b, c);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 static inline struct slice buf_slice(const struct buf *b)

@@ -146,6 +146,17 @@ int json_str(struct buf *b, struct slice s)
 	bool open = true;
 	if (buf_reserve(b, s.len + 2)) /* not even unescaped: nothing is written */
 		return b->err;
+	if (s.len <= 64 && b->len + 6 * 64 + 40 < b->cap) {
+		/* a short string into room already there (keys, names, times):
+		 * one pass, no reservation */
+		char *o = b->data + b->len;
+		*o++ = '"';
+		o = escape_run(o, p, s.len, &i, s.len);
+		*o++ = '"';
+		b->len = (size_t)(o - b->data);
+		b->data[b->len] = 0;
+		return 0;
+	}
 	do {
 		if (b->err)
 			return b->err;
