@@ -968,6 +968,52 @@ static void test_prefilter(void **state)
 	collect_free(&c);
 }
 
+/* Clauses seen are stamped with the event's number: one event's clauses must
+ * not count in the next, also when the numbers start over. */
+static void test_prefilter_stamps(void **state)
+{
+	(void)state;
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs =
+	    ruleset_from("{a: {Image|endswith: '\\frobnicate.exe'}, b: {CommandLine|contains: "
+			 "quuxplugh}, condition: a and b}",
+			 &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct sigma_pf_scratch *s;
+	assert_int_equal(sigma_pf_scratch_new(rs->pf, &s), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	struct event only_a, only_b, both;
+	event_from_json(&only_a, &a, &src, "{\"Image\":\"C:\\\\frobnicate.exe\"}");
+	event_from_json(&only_b, &a, &src, "{\"CommandLine\":\"quuxplugh\"}");
+	event_from_json(&both, &a, &src,
+			"{\"Image\":\"C:\\\\frobnicate.exe\",\"CommandLine\":\"quuxplugh\"}");
+	/* before the wrap, at it (the first event number again), after it */
+	static const uint32_t start[] = {0, (1u << 24) - 3, (1u << 24) - 2};
+	for (size_t i = 0; i < sizeof start / sizeof *start; i++) {
+		sigma_pf_scratch_set_event_number(s, start[i]);
+		uint32_t cand[4];
+		size_t n = 9;
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &only_a, cand, &n),
+				 0);
+		assert_int_equal(n, 0);
+		if (start[i] == 0)
+			sigma_pf_scratch_set_event_number(s, (1u << 24) - 1); /* next: 1 again */
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &only_b, cand, &n),
+				 0);
+		if (n)
+			fail_msg("start %u: a clause of the event before counted", start[i]);
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &both, cand, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(cand[0], 0);
+	}
+	sigma_pf_scratch_free(s);
+	arena_free(&a);
+	sigma_ruleset_free(rs);
+}
+
 /* ---- the SigmaHQ corpus: load rate, and prefilter soundness ---- */
 
 static void test_corpus(void **state)
@@ -1771,16 +1817,16 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers),       cmocka_unit_test(test_re_literal),
-	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
-	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),          cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_corpus),
-	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
-	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
-	    cmocka_unit_test(test_dbcache),         cmocka_unit_test(test_tree_codec),
-	    cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_modifiers),    cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_re_sequence),  cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_logsource),    cmocka_unit_test(test_alert),
+	    cmocka_unit_test(test_filter),       cmocka_unit_test(test_correlation),
+	    cmocka_unit_test(test_prefilter),    cmocka_unit_test(test_prefilter_stamps),
+	    cmocka_unit_test(test_corpus),       cmocka_unit_test(test_corpus_evtx),
+	    cmocka_unit_test(test_value_cache),  cmocka_unit_test(test_keyword_classes),
+	    cmocka_unit_test(test_subdb_shared), cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_tree_codec),   cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

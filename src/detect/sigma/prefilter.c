@@ -135,9 +135,10 @@ struct sigma_pf_scratch {
 	uint64_t *lithit;     /* literals seen in this event */
 	uint32_t *littouched; /* which, to clear them */
 	size_t nlittouched;
-	uint8_t *mask;     /* per rule: clauses seen in this event */
-	uint32_t *touched; /* rules whose mask is not zero */
-	size_t ntouched;
+	/* per rule: the event's number << 8 | the clauses seen in it; a rule
+	 * stamped with an earlier event has seen none (nothing to clear) */
+	uint32_t *rstate;
+	uint32_t rgen; /* the event's number, 1 .. 2^24 - 1 */
 	/* value cache */
 	struct vc_slot *slots;
 	unsigned char *ring;
@@ -1337,10 +1338,9 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	struct sigma_pf_scratch *s = calloc(1, sizeof *s);
 	if (!s)
 		return AS_ENOMEM;
-	s->mask = calloc(pf->nrules + 1, 1);
+	s->rstate = calloc(pf->nrules + 1, sizeof *s->rstate);
 	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
 	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
-	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
 	s->fill = malloc((pf->nlit + 1) * sizeof *s->fill); /* a literal at most once */
 	s->stamp = calloc(pf->nlit + 1, sizeof *s->stamp);
 	/* slots and ring in one zeroed mapping, on huge pages where the
@@ -1352,10 +1352,10 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 		s->slots = m;
 		s->ring = (unsigned char *)m + VC_SLOTS * sizeof *s->slots;
 	}
-	int rc = s->mask && s->lithit && s->littouched && s->touched && s->fill && s->stamp &&
-			 s->slots && s->ring
-		     ? 0
-		     : AS_ENOMEM;
+	int rc =
+	    s->rstate && s->lithit && s->littouched && s->fill && s->stamp && s->slots && s->ring
+		? 0
+		: AS_ENOMEM;
 	/* one scratch fits every database */
 	for (size_t i = 0; !rc && i < pf->ndbs; i++)
 		if (hs_alloc_scratch(pf->dbs[i], &s->s) != HS_SUCCESS)
@@ -1374,8 +1374,7 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 		return;
 	if (s->s)
 		hs_free_scratch(s->s);
-	free(s->mask);
-	free(s->touched);
+	free(s->rstate);
 	free(s->lithit);
 	free(s->littouched);
 	free(s->fill);
@@ -1399,6 +1398,11 @@ void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long
 	*misses = s->misses;
 }
 
+void sigma_pf_scratch_set_event_number(struct sigma_pf_scratch *s, uint32_t n)
+{
+	s->rgen = n;
+}
+
 struct hit_ctx {
 	const struct sigma_prefilter *pf;
 	const struct sigma_pfdb *d;
@@ -1410,20 +1414,28 @@ struct hit_ctx {
 /* Literal id seen in the event: mark it and its (rule, clause) pairs. */
 static void hit(struct hit_ctx *h, uint32_t id)
 {
-	uint64_t *word = &h->s->lithit[id / 64], bit = 1ull << (id % 64);
+	struct sigma_pf_scratch *s = h->s;
+	uint64_t *word = &s->lithit[id / 64], bit = 1ull << (id % 64);
 	if (*word & bit)
 		return; /* seen in an earlier value: its pairs are marked */
 	*word |= bit;
-	h->s->littouched[h->s->nlittouched++] = id;
-	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
-		uint32_t r = h->d->pairs[k] >> 3, c = h->d->pairs[k] & 7;
-		uint8_t *m = &h->s->mask[r], was = *m;
-		if (!was)
-			h->s->touched[h->s->ntouched++] = r;
-		*m |= (uint8_t)(1u << c);
-		if (*m != was && *m == h->pf->full[r])
-			h->cand[h->ncand++] = r;
+	s->littouched[s->nlittouched++] = id;
+	/* in locals: the stores would otherwise make the compiler read every
+	 * pointer again for each pair */
+	const uint32_t *p = h->d->pairs + h->d->start[id], *end = h->d->pairs + h->d->start[id + 1];
+	const uint8_t *full = h->pf->full;
+	uint32_t *state = s->rstate, now = s->rgen << 8, *cand = h->cand;
+	size_t nc = h->ncand;
+	for (; p < end; p++) {
+		uint32_t r = *p >> 3, was = state[r];
+		if ((was & ~0xffu) != now)
+			was = now; /* first clause of this rule in this event */
+		uint32_t m = was | 1u << (*p & 7);
+		state[r] = m;
+		if (m != was && (m & 0xff) == full[r])
+			cand[nc++] = r;
 	}
+	h->ncand = nc;
 }
 
 /* Hyperscan's callback while a value is looked at: add the literal to the
@@ -1623,7 +1635,10 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	for (size_t i = 0; i < s->nlittouched; i++)
 		s->lithit[s->littouched[i] / 64] = 0;
 	s->nlittouched = 0;
-	s->ntouched = 0;
+	if (++s->rgen >= 1u << 24) {
+		memset(s->rstate, 0, (pf->nrules + 1) * sizeof *s->rstate);
+		s->rgen = 1;
+	}
 	if (!d)
 		d = &pf->all;
 	struct hit_ctx h = {pf, d, s, cand, 0};
@@ -1668,8 +1683,6 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	if (!rc && kw)
 		rc = keyword_scan(&h, kwdb, ev);
 exit:
-	for (size_t i = 0; i < s->ntouched; i++)
-		s->mask[s->touched[i]] = 0;
 	/* rule order, as evaluating every rule would raise their alerts; an
 	 * event mostly has a few candidates */
 	sort_u32(cand, h.ncand);

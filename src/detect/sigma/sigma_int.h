@@ -325,6 +325,9 @@ void sigma_pf_scratch_forget(struct sigma_pf_scratch *s);
  * last forget. */
 void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long *hits,
 			    unsigned long long *misses);
+/* For tests: the number the scratch gives its next event is n + 1 (the rules'
+ * clause stamps start over after 2^24 - 1 events). */
+void sigma_pf_scratch_set_event_number(struct sigma_pf_scratch *s, uint32_t n);
 struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes */
 /* A table of only the pairs of the rules of the given classes, with a
  * keyword database of their keyword literals alone (s's Hyperscan scratch
