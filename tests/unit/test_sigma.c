@@ -1245,6 +1245,26 @@ static void test_keyword_classes(void **state)
 			fail_msg("case %zu: alerts \"%s\", expected \"%s\"\n  event %s", i, got,
 				 kwcases[i].rules, kwcases[i].event);
 	}
+	/* the keyword in a value after the first batch of 32 fields, behind
+	 * values that outgrow the keyword buffer's first 4,096 bytes */
+	static char ev[16384];
+	for (size_t at = 0; at < 40; at += 13) {
+		size_t n =
+		    (size_t)snprintf(ev, sizeof ev, "{\"Channel\":\"Security\",\"EventID\":1");
+		for (size_t f = 0; f < 40; f++) {
+			n += (size_t)snprintf(ev + n, sizeof ev - n, ",\"F%zu\":\"", f);
+			const char *v = f == at ? "sekurlsa::x" : "filler value";
+			size_t len = f == at ? strlen(v) : f % 8 == 7 ? 1500 : strlen(v);
+			for (size_t k = 0; k < len; k++)
+				ev[n++] = v[k % strlen(v)];
+			ev[n++] = '"';
+		}
+		snprintf(ev + n, sizeof ev - n, "}");
+		struct collect c = {0};
+		if (run(yaml, ev, &c) != 1)
+			fail_msg("keyword in field %zu of 40: %zu alerts, expected 1", at, c.n);
+		collect_free(&c);
+	}
 }
 
 /* Events of many logsource keys (Security, EventIDs 1…300) that all have

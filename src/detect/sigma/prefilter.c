@@ -62,7 +62,10 @@ struct sigma_pfdb {
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
 	bool kw;                         /* some rule of these classes has keyword literals */
-	uint8_t *fseen;      /* per field: tested with a literal by a rule of these classes */
+	/* per field id below the prefilter's nfields: 1 when a rule of these
+	 * classes tests it with a literal and it has a database or look-ups,
+	 * so the scan tests one byte per field */
+	uint8_t *fseen;
 	hs_database_t *kwdb; /* their keyword literals alone; NULL: the whole set's */
 	size_t kwmin;        /* the shortest of those: a shorter value holds none */
 };
@@ -793,6 +796,7 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	for (size_t i = 0; i < pf->ndbs; i++)
 		hs_free_database(pf->dbs[i]);
 	free(pf->dbs);
+	free(pf->all.fseen);
 	free(pf->fdb);
 	free(pf->fhash);
 	free(pf->fmax);
@@ -1206,6 +1210,8 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
 			detection_fields(&r->det, pf->nfields, d->fseen);
 	}
+	for (size_t f = 0; f < pf->nfields; f++)
+		d->fseen[f] &= pf->all.fseen[f];
 exit:
 	free(mark);
 	if (rc)
@@ -1314,6 +1320,12 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
 	pf->all = (struct sigma_pfdb){
 	    .start = pf->lit_start, .pairs = pf->lit_rules, .kw = true, .kwmin = pf->all.kwmin};
+	if (!(pf->all.fseen = calloc(pf->nfields + 1, 1))) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t f = 0; f < pf->nfields; f++)
+		pf->all.fseen[f] = pf->fhash[f] || pf->fdb[f];
 exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
 		cnf_free(&sets[i]);
@@ -1596,35 +1608,24 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
  * one found across two values only makes a rule a candidate that its
  * exact evaluation (match.c, each value alone) turns down. One pass costs
  * far less than a look-up per value: most values are seen once, and most
- * hold no keyword literal. Values shorter than every literal are left out. */
-static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct event *ev)
+ * hold no keyword literal. Values shorter than every literal are left out.
+ * The values are added to the buffer by the loop over the event's fields
+ * that also does the field look-ups: one walk of the fields, not two. */
+static int keyword_add(struct sigma_pf_scratch *s, size_t *n, struct slice v)
 {
-	struct sigma_pf_scratch *s = h->s;
-	size_t n = 0, min = h->d->kwmin ? h->d->kwmin : 1;
-	for (uint32_t i = 0; i < ev->nfields; i++) {
-		struct slice v = ev->fields[i].value;
-		if (v.len < min)
-			continue;
-		if (n + v.len + 1 > s->kwcap) {
-			size_t cap = s->kwcap ? s->kwcap : 4096;
-			while (cap < n + v.len + 1)
-				cap *= 2;
-			char *b = realloc(s->kwbuf, cap);
-			if (!b)
-				return AS_ENOMEM;
-			s->kwbuf = b;
-			s->kwcap = cap;
-		}
-		memcpy(s->kwbuf + n, v.ptr, v.len);
-		n += v.len;
-		s->kwbuf[n++] = 0;
+	if (*n + v.len + 1 > s->kwcap) {
+		size_t cap = s->kwcap ? s->kwcap : 4096;
+		while (cap < *n + v.len + 1)
+			cap *= 2;
+		char *b = realloc(s->kwbuf, cap);
+		if (!b)
+			return AS_ENOMEM;
+		s->kwbuf = b;
+		s->kwcap = cap;
 	}
-	if (!n)
-		return 0;
-	if (n > UINT32_MAX)
-		return AS_ETOOBIG;
-	if (hs_scan(db, s->kwbuf, (unsigned)n, 0, s->s, on_hit, h) != HS_SUCCESS)
-		return AS_EENGINE;
+	memcpy(s->kwbuf + *n, v.ptr, v.len);
+	*n += v.len;
+	s->kwbuf[(*n)++] = 0;
 	return 0;
 }
 
@@ -1660,13 +1661,16 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		uint64_t k;
 		uint32_t f;
 	} b[32];
+	/* values this long go to the keyword scan: none without keywords */
+	size_t kwmin = !kw ? SIZE_MAX : d->kwmin ? d->kwmin : 1, nkw = 0;
 	for (uint32_t i = 0; i < ev->nfields && !rc;) {
 		size_t nb = 0;
 		for (; i < ev->nfields && nb < sizeof b / sizeof *b; i++) {
 			struct slice v = ev->fields[i].value;
 			uint32_t f = ev->fields[i].name;
-			if (!v.len || v.len > UINT32_MAX || f >= pf->nfields ||
-			    (d->fseen && !d->fseen[f]) || (!pf->fhash[f] && !pf->fdb[f]))
+			if (v.len >= kwmin && (rc = keyword_add(s, &nkw, v)))
+				break;
+			if (f >= pf->nfields || !d->fseen[f] || !v.len || v.len > UINT32_MAX)
 				continue;
 			uint64_t k = v.len <= VC_MAXVAL ? vc_hash(f, v) : 0;
 			__builtin_prefetch(&s->slots[k & (VC_SLOTS - 1)]);
@@ -1680,8 +1684,11 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		for (size_t j = 0; j < nb && !rc; j++)
 			rc = value_lits(&h, b[j].f, b[j].v, b[j].k);
 	}
-	if (!rc && kw)
-		rc = keyword_scan(&h, kwdb, ev);
+	if (!rc && nkw > UINT32_MAX)
+		rc = AS_ETOOBIG;
+	else if (!rc && nkw &&
+		 hs_scan(kwdb, s->kwbuf, (unsigned)nkw, 0, s->s, on_hit, &h) != HS_SUCCESS)
+		rc = AS_EENGINE;
 exit:
 	/* rule order, as evaluating every rule would raise their alerts; an
 	 * event mostly has a few candidates */
