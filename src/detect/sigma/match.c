@@ -23,15 +23,11 @@ static int grow_slots(struct sigma_worker *w, uint32_t need)
 	uint32_t n = w->nslot ? w->nslot : 1024;
 	while (n <= need)
 		n *= 2;
-	uint32_t *s = realloc(w->slot, n * sizeof *s);
+	struct sigma_slot *s = realloc(w->slot, n * sizeof *s);
 	if (!s)
 		return AS_ENOMEM;
+	memset(s + w->nslot, 0, (n - w->nslot) * sizeof *s);
 	w->slot = s;
-	uint32_t *g = realloc(w->slot_gen, n * sizeof *g);
-	if (!g)
-		return AS_ENOMEM;
-	memset(g + w->nslot, 0, (n - w->nslot) * sizeof *g);
-	w->slot_gen = g;
 	w->nslot = n;
 	return 0;
 }
@@ -40,18 +36,17 @@ void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev)
 {
 	w->ev = ev;
 	if (++w->gen == 0) {
-		memset(w->slot_gen, 0, w->nslot * sizeof *w->slot_gen);
+		memset(w->slot, 0, w->nslot * sizeof *w->slot);
 		w->gen = 1;
 	}
-	uint32_t nf = ev->nfields;
+	uint32_t nf = ev->nfields, gen = w->gen;
 	for (uint32_t i = 0; i < nf; i++) {
 		uint32_t id = ev->fields[i].name;
 		if (id >= w->nslot && grow_slots(w, id))
 			continue; /* out of memory: the field stays invisible */
-		if (w->slot_gen[id] != w->gen) {
-			w->slot_gen[id] = w->gen;
-			w->slot[id] = i + 1;
-		}
+		struct sigma_slot *s = &w->slot[id];
+		if (s->gen != gen)
+			*s = (struct sigma_slot){gen, i + 1};
 	}
 	if (nf + 1 > w->lower_cap_fields) {
 		uint32_t *o = realloc(w->lower_off, (nf + 1) * sizeof *o);
@@ -83,8 +78,8 @@ static int field_index(const struct sigma_worker *w, const struct sigma_field *f
 {
 	for (unsigned i = 0; i < f->nids; i++) {
 		uint32_t id = f->ids[i];
-		if (id < w->nslot && w->slot_gen[id] == w->gen)
-			return (int)w->slot[id] - 1;
+		if (id < w->nslot && w->slot[id].gen == w->gen)
+			return (int)w->slot[id].pos - 1;
 	}
 	return -1;
 }

@@ -402,9 +402,11 @@ void sigma_treecache_stats(unsigned long long *hits, unsigned long long *misses)
 struct sigma_worker {
 	const struct sigma_ruleset *rs;
 	const struct event *ev;
-	/* field id → index+1 into ev->fields for the current event (stamped) */
-	uint32_t *slot;
-	uint32_t *slot_gen;
+	/* field id → index+1 into ev->fields for the current event, valid when
+	 * stamped with gen; the two side by side, so a field costs one cache line */
+	struct sigma_slot {
+		uint32_t gen, pos;
+	} * slot;
 	uint32_t nslot;
 	uint32_t gen;
 	/* lower-cased copies of field values, made on demand */
@@ -450,7 +452,8 @@ void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev);
 /* The first field of the current event with name id, or NULL. */
 static inline const struct field *sigma_worker_get(const struct sigma_worker *w, uint32_t id)
 {
-	return id < w->nslot && w->slot_gen[id] == w->gen ? &w->ev->fields[w->slot[id] - 1] : NULL;
+	return id < w->nslot && w->slot[id].gen == w->gen ? &w->ev->fields[w->slot[id].pos - 1]
+							  : NULL;
 }
 bool sigma_rule_eval(struct sigma_worker *w, const struct sigma_rule *r);
 bool sigma_detection_eval(struct sigma_worker *w, const struct sigma_detection *d);
