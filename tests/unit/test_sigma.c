@@ -1267,6 +1267,72 @@ static void test_keyword_classes(void **state)
 	}
 }
 
+/* A class set's pairs hold the pairs of its rules' literals and only them,
+ * wherever those literals fall among the others (runs of eight skipped,
+ * the last few). */
+static void test_subdb_pairs(void **state)
+{
+	(void)state;
+	static char yaml[32768];
+	size_t n = 0;
+	/* 21 System rules, 10 Security rules, 13 System rules */
+	for (int i = 0; i < 44; i++) {
+		bool sec = i >= 21 && i < 31;
+		n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+				      "%stitle: r%d\nlogsource: {product: windows, service: %s}\n"
+				      "detection: {sel: {CommandLine|contains: 'tok%02dword'}, "
+				      "condition: sel}\n",
+				      i ? "---\n" : "", i, sec ? "security" : "system", i);
+	}
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from(yaml, &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	assert_int_equal(rs->nrules, 44);
+	struct sigma_pf_scratch *s;
+	assert_int_equal(sigma_pf_scratch_new(rs->pf, &s), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	static char js[4096];
+	n = (size_t)snprintf(js, sizeof js, "{\"CommandLine\":\"");
+	for (int i = 0; i < 44; i++)
+		n += (size_t)snprintf(js + n, sizeof js - n, "tok%02dword ", i);
+	snprintf(js + n, sizeof js - n, "\"}");
+	struct event ev, other, sec, sys;
+	event_from_json(&ev, &a, &src, js);
+	n = (size_t)snprintf(js, sizeof js, "{\"CommandLine\":\"");
+	for (int i = 0; i < 44; i++)
+		if (i < 21 || i >= 31)
+			n += (size_t)snprintf(js + n, sizeof js - n, "tok%02dword ", i);
+	snprintf(js + n, sizeof js - n, "\"}");
+	event_from_json(&other, &a, &src, js);
+	event_from_json(&sec, &a, &src, "{\"Channel\":\"Security\",\"EventID\":1}");
+	event_from_json(&sys, &a, &src, "{\"Channel\":\"System\",\"EventID\":1}");
+	uint64_t cls_sec[4] = {0}, cls_both[4] = {0};
+	sigma_logsource_eval(rs, &sec, cls_sec);
+	sigma_logsource_eval(rs, &sys, cls_both);
+	for (size_t i = 0; i < 4; i++)
+		cls_both[i] |= cls_sec[i];
+	for (int both = 0; both < 2; both++) {
+		struct sigma_pfdb *d;
+		assert_int_equal(sigma_prefilter_subdb(rs, both ? cls_both : cls_sec, s, &d), 0);
+		uint32_t cand[64];
+		size_t nc = 0;
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, d, s, &ev, cand, &nc), 0);
+		assert_int_equal(nc, both ? 44 : 10);
+		for (size_t k = 0; k < nc; k++)
+			assert_int_equal(cand[k], both ? k : 21 + k);
+		/* the literals of the other rules alone */
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, d, s, &other, cand, &nc), 0);
+		assert_int_equal(nc, both ? 34 : 0);
+		sigma_pfdb_free(d);
+	}
+	sigma_pf_scratch_free(s);
+	arena_free(&a);
+	sigma_ruleset_free(rs);
+}
+
 /* Events of many logsource keys (Security, EventIDs 1…300) that all have
  * the same classes share one prefilter subdatabase: the class bits are its
  * key, whole words of them. */
@@ -1845,8 +1911,9 @@ int main(void)
 	    cmocka_unit_test(test_prefilter),    cmocka_unit_test(test_prefilter_stamps),
 	    cmocka_unit_test(test_corpus),       cmocka_unit_test(test_corpus_evtx),
 	    cmocka_unit_test(test_value_cache),  cmocka_unit_test(test_keyword_classes),
-	    cmocka_unit_test(test_subdb_shared), cmocka_unit_test(test_dbcache),
-	    cmocka_unit_test(test_tree_codec),   cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_subdb_shared), cmocka_unit_test(test_subdb_pairs),
+	    cmocka_unit_test(test_dbcache),      cmocka_unit_test(test_tree_codec),
+	    cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,8 @@ struct sigma_prefilter {
 	char **kwtext;  /* per literal: a keyword literal's bytes, NULL for others */
 	size_t *kwlen;
 	bool *kwcased;
+	uint32_t *kwids; /* the keyword literals, ascending */
+	size_t nkw;
 	/* per class: the literals its detection and filter rules use (CSR) */
 	uint32_t *cls_start;
 	uint32_t *cls_lits;
@@ -809,6 +811,7 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->full);
 	free(pf->kind);
 	free(pf->kwlit);
+	free(pf->kwids);
 	for (size_t l = 0; pf->kwtext && l < pf->nlit; l++)
 		free(pf->kwtext[l]);
 	free(pf->kwtext);
@@ -1091,12 +1094,15 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 	pf->kwtext = calloc(pf->nlit + 1, sizeof *pf->kwtext);
 	pf->kwlen = calloc(pf->nlit + 1, sizeof *pf->kwlen);
 	pf->kwcased = calloc(pf->nlit + 1, sizeof *pf->kwcased);
-	if (!pf->kwtext || !pf->kwlen || !pf->kwcased)
+	pf->kwids = malloc((pf->nlit + 1) * sizeof *pf->kwids);
+	if (!pf->kwtext || !pf->kwlen || !pf->kwcased || !pf->kwids)
 		return AS_ENOMEM;
 	pf->all.kwmin = 0;
+	pf->nkw = 0;
 	for (size_t l = 0; l < pf->nlit; l++) {
 		if (!pf->kwlit[l])
 			continue;
+		pf->kwids[pf->nkw++] = (uint32_t)l;
 		if (!(pf->kwtext[l] = malloc(t->len[l] + 1)))
 			return AS_ENOMEM;
 		memcpy(pf->kwtext[l], t->text[l], t->len[l]); /* t->text holds no NUL */
@@ -1115,16 +1121,16 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 static int subdb_keywords(const struct sigma_prefilter *pf, const uint8_t *mark,
 			  struct sigma_pf_scratch *s, hs_database_t **out, size_t *min)
 {
-	size_t n = 0, all = 0;
+	size_t n = 0, all = pf->nkw;
 	*min = 0;
-	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
+	uint32_t *ids = malloc((all + 1) * sizeof *ids);
 	if (!ids)
 		return AS_ENOMEM;
-	for (size_t l = 0; l < pf->nlit; l++) {
-		all += pf->kwlit[l];
-		if (!pf->kwlit[l] || !mark[l])
+	for (size_t i = 0; i < all; i++) {
+		uint32_t l = pf->kwids[i];
+		if (!mark[l])
 			continue;
-		ids[n++] = (uint32_t)l;
+		ids[n++] = l;
 		if (!*min || pf->kwlen[l] < *min)
 			*min = pf->kwlen[l];
 	}
@@ -1169,32 +1175,50 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 		rc = AS_ENOMEM;
 		goto exit;
 	}
+	/* room for every pair of the literals marked, counted as they are
+	 * marked: the pairs are then copied in one walk of the literals */
+	size_t room = 0;
 	for (size_t c = 0; c < pf->nclasses; c++) {
 		if (!active(classes, (uint32_t)c))
 			continue;
 		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++) {
-			mark[pf->cls_lits[k]] = 1;
-			d->kw |= pf->kwlit[pf->cls_lits[k]];
+			uint32_t l = pf->cls_lits[k];
+			if (!mark[l])
+				room += pf->lit_start[l + 1] - pf->lit_start[l];
+			mark[l] = 1;
+			d->kw |= pf->kwlit[l];
 		}
 	}
 	/* the pairs of rules that can see these events only */
-	d->own_start = calloc(pf->nlit + 2, sizeof *d->own_start);
-	size_t np = 0;
-	for (size_t l = 0; d->own_start && l < pf->nlit; l++)
-		for (uint32_t p = pf->lit_start[l]; mark[l] && p < pf->lit_start[l + 1]; p++)
-			np += active(classes, pf->rule_class[pf->lit_rules[p] >> 3]);
-	d->own_pairs = malloc((np ? np : 1) * sizeof *d->own_pairs);
+	d->own_start = malloc((pf->nlit + 2) * sizeof *d->own_start);
+	d->own_pairs = malloc((room ? room : 1) * sizeof *d->own_pairs);
 	if (!d->own_start || !d->own_pairs) {
 		rc = AS_ENOMEM;
 		goto exit;
 	}
-	for (size_t l = 0; l < pf->nlit; l++) {
-		d->own_start[l + 1] = d->own_start[l];
-		if (!mark[l])
+	uint32_t np = 0, *own = d->own_pairs;
+	for (size_t l = 0; l < pf->nlit;) {
+		/* most literals belong to other classes: eight unmarked at a time */
+		uint64_t m8 = 0;
+		if (l + 8 <= pf->nlit)
+			memcpy(&m8, mark + l, 8);
+		if (l + 8 <= pf->nlit && !m8) {
+			for (size_t k = 0; k < 8; k++)
+				d->own_start[l + k] = np;
+			l += 8;
 			continue;
-		for (uint32_t p = pf->lit_start[l]; p < pf->lit_start[l + 1]; p++)
+		}
+		d->own_start[l] = np;
+		for (uint32_t p = pf->lit_start[l]; mark[l] && p < pf->lit_start[l + 1]; p++)
 			if (active(classes, pf->rule_class[pf->lit_rules[p] >> 3]))
-				d->own_pairs[d->own_start[l + 1]++] = pf->lit_rules[p];
+				own[np++] = pf->lit_rules[p];
+		l++;
+	}
+	d->own_start[pf->nlit] = d->own_start[pf->nlit + 1] = np;
+	if (np < room) { /* give back what the rules of other classes took */
+		uint32_t *shrunk = realloc(own, (np ? np : 1) * sizeof *own);
+		if (shrunk)
+			d->own_pairs = shrunk;
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
