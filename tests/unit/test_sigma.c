@@ -968,6 +968,52 @@ static void test_prefilter(void **state)
 	collect_free(&c);
 }
 
+/* The index of an event's fields is built when evaluation first looks one
+ * up: an event set but never evaluated must not leave the index of the one
+ * before it in place. */
+static void test_lazy_index(void **state)
+{
+	(void)state;
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from("{sel: {Image: 'frob'}, condition: sel}", &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *wp;
+	assert_int_equal(d.worker_new(&d, &wp), 0);
+	struct sigma_worker *w = wp;
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	static const struct {
+		const char *event;
+		bool eval, match;
+	} seq[] = {
+	    {"{\"Image\":\"frob\"}", true, true},
+	    {"{\"Image\":\"other\"}", false, false},
+	    /* Image's place in the first event holds another field */
+	    {"{\"User\":\"frob\"}", true, false},
+	    {"{\"User\":\"x\",\"Image\":\"frob\"}", true, true},
+	    {"{\"Image\":\"frob\"}", false, false},
+	    {"{\"User\":\"frob\",\"Image\":\"no\"}", true, false},
+	};
+	uint64_t cls[4] = {0};
+	w->cur = cls;
+	w->lithit = NULL;
+	for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+		struct event ev;
+		event_from_json(&ev, &a, &src, seq[i].event);
+		sigma_logsource_eval(rs, &ev, cls);
+		sigma_worker_set_event(w, &ev);
+		if (seq[i].eval && sigma_rule_eval(w, rs->rules[0]) != seq[i].match)
+			fail_msg("event %zu %s: expected %d", i, seq[i].event, seq[i].match);
+	}
+	d.worker_free(wp);
+	d.shared_free(d.shared);
+	arena_free(&a);
+}
+
 /* Clauses seen are stamped with the event's number: one event's clauses must
  * not count in the next, also when the numbers start over. */
 static void test_prefilter_stamps(void **state)
@@ -1903,17 +1949,17 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers),    cmocka_unit_test(test_re_literal),
-	    cmocka_unit_test(test_re_sequence),  cmocka_unit_test(test_conditions),
-	    cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_logsource),    cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),       cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_prefilter),    cmocka_unit_test(test_prefilter_stamps),
-	    cmocka_unit_test(test_corpus),       cmocka_unit_test(test_corpus_evtx),
-	    cmocka_unit_test(test_value_cache),  cmocka_unit_test(test_keyword_classes),
-	    cmocka_unit_test(test_subdb_shared), cmocka_unit_test(test_subdb_pairs),
-	    cmocka_unit_test(test_dbcache),      cmocka_unit_test(test_tree_codec),
-	    cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_modifiers),       cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
+	    cmocka_unit_test(test_filter),          cmocka_unit_test(test_correlation),
+	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_prefilter_stamps),
+	    cmocka_unit_test(test_lazy_index),      cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
+	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
+	    cmocka_unit_test(test_subdb_pairs),     cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_tree_codec),      cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
