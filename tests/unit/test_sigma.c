@@ -968,6 +968,98 @@ static void test_prefilter(void **state)
 	collect_free(&c);
 }
 
+/* The index of an event's fields is built when evaluation first looks one
+ * up: an event set but never evaluated must not leave the index of the one
+ * before it in place. */
+static void test_lazy_index(void **state)
+{
+	(void)state;
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from("{sel: {Image: 'frob'}, condition: sel}", &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct detector d;
+	assert_int_equal(sigma_detector_init(&d, rs), 0);
+	void *wp;
+	assert_int_equal(d.worker_new(&d, &wp), 0);
+	struct sigma_worker *w = wp;
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	static const struct {
+		const char *event;
+		bool eval, match;
+	} seq[] = {
+	    {"{\"Image\":\"frob\"}", true, true},
+	    {"{\"Image\":\"other\"}", false, false},
+	    /* Image's place in the first event holds another field */
+	    {"{\"User\":\"frob\"}", true, false},
+	    {"{\"User\":\"x\",\"Image\":\"frob\"}", true, true},
+	    {"{\"Image\":\"frob\"}", false, false},
+	    {"{\"User\":\"frob\",\"Image\":\"no\"}", true, false},
+	};
+	uint64_t cls[4] = {0};
+	w->cur = cls;
+	w->lithit = NULL;
+	for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+		struct event ev;
+		event_from_json(&ev, &a, &src, seq[i].event);
+		sigma_logsource_eval(rs, &ev, cls);
+		sigma_worker_set_event(w, &ev);
+		if (seq[i].eval && sigma_rule_eval(w, rs->rules[0]) != seq[i].match)
+			fail_msg("event %zu %s: expected %d", i, seq[i].event, seq[i].match);
+	}
+	d.worker_free(wp);
+	d.shared_free(d.shared);
+	arena_free(&a);
+}
+
+/* Clauses seen are stamped with the event's number: one event's clauses must
+ * not count in the next, also when the numbers start over. */
+static void test_prefilter_stamps(void **state)
+{
+	(void)state;
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs =
+	    ruleset_from("{a: {Image|endswith: '\\frobnicate.exe'}, b: {CommandLine|contains: "
+			 "quuxplugh}, condition: a and b}",
+			 &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	struct sigma_pf_scratch *s;
+	assert_int_equal(sigma_pf_scratch_new(rs->pf, &s), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	struct event only_a, only_b, both;
+	event_from_json(&only_a, &a, &src, "{\"Image\":\"C:\\\\frobnicate.exe\"}");
+	event_from_json(&only_b, &a, &src, "{\"CommandLine\":\"quuxplugh\"}");
+	event_from_json(&both, &a, &src,
+			"{\"Image\":\"C:\\\\frobnicate.exe\",\"CommandLine\":\"quuxplugh\"}");
+	/* before the wrap, at it (the first event number again), after it */
+	static const uint32_t start[] = {0, (1u << 24) - 3, (1u << 24) - 2};
+	for (size_t i = 0; i < sizeof start / sizeof *start; i++) {
+		sigma_pf_scratch_set_event_number(s, start[i]);
+		uint32_t cand[4];
+		size_t n = 9;
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &only_a, cand, &n),
+				 0);
+		assert_int_equal(n, 0);
+		if (start[i] == 0)
+			sigma_pf_scratch_set_event_number(s, (1u << 24) - 1); /* next: 1 again */
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &only_b, cand, &n),
+				 0);
+		if (n)
+			fail_msg("start %u: a clause of the event before counted", start[i]);
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, NULL, s, &both, cand, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(cand[0], 0);
+	}
+	sigma_pf_scratch_free(s);
+	arena_free(&a);
+	sigma_ruleset_free(rs);
+}
+
 /* ---- the SigmaHQ corpus: load rate, and prefilter soundness ---- */
 
 static void test_corpus(void **state)
@@ -1199,6 +1291,92 @@ static void test_keyword_classes(void **state)
 			fail_msg("case %zu: alerts \"%s\", expected \"%s\"\n  event %s", i, got,
 				 kwcases[i].rules, kwcases[i].event);
 	}
+	/* the keyword in a value after the first batch of 32 fields, behind
+	 * values that outgrow the keyword buffer's first 4,096 bytes */
+	static char ev[16384];
+	for (size_t at = 0; at < 40; at += 13) {
+		size_t n =
+		    (size_t)snprintf(ev, sizeof ev, "{\"Channel\":\"Security\",\"EventID\":1");
+		for (size_t f = 0; f < 40; f++) {
+			n += (size_t)snprintf(ev + n, sizeof ev - n, ",\"F%zu\":\"", f);
+			const char *v = f == at ? "sekurlsa::x" : "filler value";
+			size_t len = f == at ? strlen(v) : f % 8 == 7 ? 1500 : strlen(v);
+			for (size_t k = 0; k < len; k++)
+				ev[n++] = v[k % strlen(v)];
+			ev[n++] = '"';
+		}
+		snprintf(ev + n, sizeof ev - n, "}");
+		struct collect c = {0};
+		if (run(yaml, ev, &c) != 1)
+			fail_msg("keyword in field %zu of 40: %zu alerts, expected 1", at, c.n);
+		collect_free(&c);
+	}
+}
+
+/* A class set's pairs hold the pairs of its rules' literals and only them,
+ * wherever those literals fall among the others (runs of eight skipped,
+ * the last few). */
+static void test_subdb_pairs(void **state)
+{
+	(void)state;
+	static char yaml[32768];
+	size_t n = 0;
+	/* 21 System rules, 10 Security rules, 13 System rules */
+	for (int i = 0; i < 44; i++) {
+		bool sec = i >= 21 && i < 31;
+		n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+				      "%stitle: r%d\nlogsource: {product: windows, service: %s}\n"
+				      "detection: {sel: {CommandLine|contains: 'tok%02dword'}, "
+				      "condition: sel}\n",
+				      i ? "---\n" : "", i, sec ? "security" : "system", i);
+	}
+	struct sigma_load_report rep = {0};
+	struct sigma_ruleset *rs = ruleset_from(yaml, &rep);
+	assert_int_equal(rep.nerrors, 0);
+	sigma_load_report_free(&rep);
+	assert_int_equal(rs->nrules, 44);
+	struct sigma_pf_scratch *s;
+	assert_int_equal(sigma_pf_scratch_new(rs->pf, &s), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	struct source src;
+	static char js[4096];
+	n = (size_t)snprintf(js, sizeof js, "{\"CommandLine\":\"");
+	for (int i = 0; i < 44; i++)
+		n += (size_t)snprintf(js + n, sizeof js - n, "tok%02dword ", i);
+	snprintf(js + n, sizeof js - n, "\"}");
+	struct event ev, other, sec, sys;
+	event_from_json(&ev, &a, &src, js);
+	n = (size_t)snprintf(js, sizeof js, "{\"CommandLine\":\"");
+	for (int i = 0; i < 44; i++)
+		if (i < 21 || i >= 31)
+			n += (size_t)snprintf(js + n, sizeof js - n, "tok%02dword ", i);
+	snprintf(js + n, sizeof js - n, "\"}");
+	event_from_json(&other, &a, &src, js);
+	event_from_json(&sec, &a, &src, "{\"Channel\":\"Security\",\"EventID\":1}");
+	event_from_json(&sys, &a, &src, "{\"Channel\":\"System\",\"EventID\":1}");
+	uint64_t cls_sec[4] = {0}, cls_both[4] = {0};
+	sigma_logsource_eval(rs, &sec, cls_sec);
+	sigma_logsource_eval(rs, &sys, cls_both);
+	for (size_t i = 0; i < 4; i++)
+		cls_both[i] |= cls_sec[i];
+	for (int both = 0; both < 2; both++) {
+		struct sigma_pfdb *d;
+		assert_int_equal(sigma_prefilter_subdb(rs, both ? cls_both : cls_sec, s, &d), 0);
+		uint32_t cand[64];
+		size_t nc = 0;
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, d, s, &ev, cand, &nc), 0);
+		assert_int_equal(nc, both ? 44 : 10);
+		for (size_t k = 0; k < nc; k++)
+			assert_int_equal(cand[k], both ? k : 21 + k);
+		/* the literals of the other rules alone */
+		assert_int_equal(sigma_prefilter_scan_fields(rs->pf, d, s, &other, cand, &nc), 0);
+		assert_int_equal(nc, both ? 34 : 0);
+		sigma_pfdb_free(d);
+	}
+	sigma_pf_scratch_free(s);
+	arena_free(&a);
+	sigma_ruleset_free(rs);
 }
 
 /* Events of many logsource keys (Security, EventIDs 1…300) that all have
@@ -1776,11 +1954,12 @@ int main(void)
 	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
 	    cmocka_unit_test(test_filter),          cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_prefilter_stamps),
+	    cmocka_unit_test(test_lazy_index),      cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
 	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
-	    cmocka_unit_test(test_dbcache),         cmocka_unit_test(test_tree_codec),
-	    cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_subdb_pairs),     cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_tree_codec),      cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

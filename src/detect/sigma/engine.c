@@ -485,7 +485,6 @@ static void worker_free(void *p)
 	if (!w)
 		return;
 	free(w->slot);
-	free(w->slot_gen);
 	free(w->lower);
 	free(w->lower_off);
 	free(w->parsed);

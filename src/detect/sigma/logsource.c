@@ -364,20 +364,38 @@ static bool class_holds(const struct sigma_lsclass *c, const struct ls_facts *f)
 	return true;
 }
 
-/* Field name of ev, through the worker's index of it when w is not NULL. */
-static struct slice native(const struct event *ev, const struct sigma_worker *w, const char *name,
-			   uint32_t *cache)
+/* Field name of ev (the first of that name). */
+static struct slice native(const struct event *ev, const char *name, uint32_t *cache)
 {
 	if (*cache == FIELDNAME_NONE)
 		*cache = fieldname_intern(slice_cstr(name));
-	/* (the index covers every id below nslot; above, it may lack memory) */
-	const struct field *f =
-	    w && *cache < w->nslot ? sigma_worker_get(w, *cache) : event_field_get(ev, *cache);
+	const struct field *f = event_field_get(ev, *cache);
 	return f ? f->value : SLICE_NULL;
 }
 
+/* The first Channel and the first EventID of ev, in one walk of its fields
+ * that stops when both are found (an EVTX event has them among its first
+ * fifteen; the evaluation's index of the fields is built for one event in
+ * four only). */
+static void channel_eventid(const struct event *ev, uint32_t channel, uint32_t eventid,
+			    struct slice *c, struct slice *e)
+{
+	*c = *e = SLICE_NULL;
+	bool hc = false, he = false;
+	for (uint32_t i = 0; i < ev->nfields && !(hc && he); i++) {
+		uint32_t id = ev->fields[i].name;
+		if (id == channel && !hc) {
+			*c = ev->fields[i].value;
+			hc = true;
+		} else if (id == eventid && !he) {
+			*e = ev->fields[i].value;
+			he = true;
+		}
+	}
+}
+
 /* The facts of an event that decide its logsource, and its cache key. */
-static void facts(const struct event *ev, const struct sigma_worker *w, struct ls_facts *f)
+static void facts(const struct event *ev, struct ls_facts *f)
 {
 	static _Thread_local uint32_t id_channel = FIELDNAME_NONE, id_eventid = FIELDNAME_NONE,
 				      id_path = FIELDNAME_NONE;
@@ -385,14 +403,17 @@ static void facts(const struct event *ev, const struct sigma_worker *w, struct l
 	memset(f, 0, sizeof *f);
 	if (ev->source && ev->source->format)
 		f->format = slice_cstr(ev->source->format);
-	f->channel = native(ev, w, "Channel", &id_channel);
-	f->eventid = native(ev, w, "EventID", &id_eventid);
+	if (id_channel == FIELDNAME_NONE || id_eventid == FIELDNAME_NONE) {
+		id_channel = fieldname_intern(slice_cstr("Channel"));
+		id_eventid = fieldname_intern(slice_cstr("EventID"));
+	}
+	channel_eventid(ev, id_channel, id_eventid, &f->channel, &f->eventid);
 	if (!f->eventid.ptr && event_has_num(ev, EN_EVENT_ID)) {
 		int n = snprintf(num, sizeof num, "%lld", (long long)ev->num[EN_EVENT_ID]);
 		f->eventid = slice_make(num, (size_t)n);
 	}
 	if (f->format.len >= 4 && !memcmp(f->format.ptr, "zeek", 4)) {
-		f->zeek = native(ev, w, "_path", &id_path);
+		f->zeek = native(ev, "_path", &id_path);
 		if (!f->zeek.ptr && ev->source && ev->source->path) {
 			const char *base = strrchr(ev->source->path, '/');
 			base = base ? base + 1 : ev->source->path;
@@ -414,7 +435,7 @@ static void eval_bits(const struct sigma_ruleset *rs, const struct ls_facts *f, 
 void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev, uint64_t *bits)
 {
 	struct ls_facts f;
-	facts(ev, NULL, &f);
+	facts(ev, &f);
 	eval_bits(rs, &f, bits);
 }
 
@@ -423,7 +444,7 @@ const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event 
 {
 	*slot = SIZE_MAX;
 	struct ls_facts f;
-	facts(ev, w, &f);
+	facts(ev, &f);
 	/* format|Channel|EventID|Zeek log, written without printf (every event) */
 	char key[512];
 	const struct slice parts[4] = {f.format, f.channel, f.eventid, f.zeek};

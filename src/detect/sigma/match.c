@@ -1,11 +1,13 @@
 /*
  * match.c — evaluating a compiled detection on one event.
  *
- * sigma_worker_set_event() indexes the event once: a stamped table from
- * field id to field position (so a look-up is one array read, and stale
- * entries of earlier events are ignored by their stamp, not cleared), and
- * room for lower-cased copies of values, made only when a case-insensitive
- * matcher first asks for one. Selections are memoised per rule evaluation,
+ * The event's fields are indexed once, when evaluation first looks one up
+ * (three events in four of a Windows log have no candidate rule and no
+ * always-run rule, and never do): a stamped table from field id to field
+ * position (so a look-up is one array read, and stale entries of earlier
+ * events are ignored by their stamp, not cleared). sigma_worker_set_event()
+ * makes room for lower-cased copies of values, made only when a
+ * case-insensitive matcher first asks for one. Selections are memoised per rule evaluation,
  * so `1 of selection_*` and a repeated identifier cost one evaluation each.
  */
 #include <stdlib.h>
@@ -23,36 +25,39 @@ static int grow_slots(struct sigma_worker *w, uint32_t need)
 	uint32_t n = w->nslot ? w->nslot : 1024;
 	while (n <= need)
 		n *= 2;
-	uint32_t *s = realloc(w->slot, n * sizeof *s);
+	struct sigma_slot *s = realloc(w->slot, n * sizeof *s);
 	if (!s)
 		return AS_ENOMEM;
+	memset(s + w->nslot, 0, (n - w->nslot) * sizeof *s);
 	w->slot = s;
-	uint32_t *g = realloc(w->slot_gen, n * sizeof *g);
-	if (!g)
-		return AS_ENOMEM;
-	memset(g + w->nslot, 0, (n - w->nslot) * sizeof *g);
-	w->slot_gen = g;
 	w->nslot = n;
 	return 0;
+}
+
+static void index_fields(struct sigma_worker *w)
+{
+	const struct event *ev = w->ev;
+	w->indexed = true;
+	if (++w->gen == 0) {
+		memset(w->slot, 0, w->nslot * sizeof *w->slot);
+		w->gen = 1;
+	}
+	uint32_t nf = ev->nfields, gen = w->gen;
+	for (uint32_t i = 0; i < nf; i++) {
+		uint32_t id = ev->fields[i].name;
+		if (id >= w->nslot && grow_slots(w, id))
+			continue; /* out of memory: the field stays invisible */
+		struct sigma_slot *s = &w->slot[id];
+		if (s->gen != gen)
+			*s = (struct sigma_slot){gen, i + 1};
+	}
 }
 
 void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev)
 {
 	w->ev = ev;
-	if (++w->gen == 0) {
-		memset(w->slot_gen, 0, w->nslot * sizeof *w->slot_gen);
-		w->gen = 1;
-	}
+	w->indexed = false;
 	uint32_t nf = ev->nfields;
-	for (uint32_t i = 0; i < nf; i++) {
-		uint32_t id = ev->fields[i].name;
-		if (id >= w->nslot && grow_slots(w, id))
-			continue; /* out of memory: the field stays invisible */
-		if (w->slot_gen[id] != w->gen) {
-			w->slot_gen[id] = w->gen;
-			w->slot[id] = i + 1;
-		}
-	}
 	if (nf + 1 > w->lower_cap_fields) {
 		uint32_t *o = realloc(w->lower_off, (nf + 1) * sizeof *o);
 		if (o)
@@ -79,12 +84,14 @@ void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev)
 	w->lower_len = 0;
 }
 
-static int field_index(const struct sigma_worker *w, const struct sigma_field *f)
+static int field_index(struct sigma_worker *w, const struct sigma_field *f)
 {
+	if (!w->indexed)
+		index_fields(w);
 	for (unsigned i = 0; i < f->nids; i++) {
 		uint32_t id = f->ids[i];
-		if (id < w->nslot && w->slot_gen[id] == w->gen)
-			return (int)w->slot[id] - 1;
+		if (id < w->nslot && w->slot[id].gen == w->gen)
+			return (int)w->slot[id].pos - 1;
 	}
 	return -1;
 }

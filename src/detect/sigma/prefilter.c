@@ -62,7 +62,10 @@ struct sigma_pfdb {
 	const uint32_t *pairs;
 	uint32_t *own_start, *own_pairs; /* allocated here (sub-tables) */
 	bool kw;                         /* some rule of these classes has keyword literals */
-	uint8_t *fseen;      /* per field: tested with a literal by a rule of these classes */
+	/* per field id below the prefilter's nfields: 1 when a rule of these
+	 * classes tests it with a literal and it has a database or look-ups,
+	 * so the scan tests one byte per field */
+	uint8_t *fseen;
 	hs_database_t *kwdb; /* their keyword literals alone; NULL: the whole set's */
 	size_t kwmin;        /* the shortest of those: a shorter value holds none */
 };
@@ -83,6 +86,8 @@ struct sigma_prefilter {
 	char **kwtext;  /* per literal: a keyword literal's bytes, NULL for others */
 	size_t *kwlen;
 	bool *kwcased;
+	uint32_t *kwids; /* the keyword literals, ascending */
+	size_t nkw;
 	/* per class: the literals its detection and filter rules use (CSR) */
 	uint32_t *cls_start;
 	uint32_t *cls_lits;
@@ -135,9 +140,10 @@ struct sigma_pf_scratch {
 	uint64_t *lithit;     /* literals seen in this event */
 	uint32_t *littouched; /* which, to clear them */
 	size_t nlittouched;
-	uint8_t *mask;     /* per rule: clauses seen in this event */
-	uint32_t *touched; /* rules whose mask is not zero */
-	size_t ntouched;
+	/* per rule: the event's number << 8 | the clauses seen in it; a rule
+	 * stamped with an earlier event has seen none (nothing to clear) */
+	uint32_t *rstate;
+	uint32_t rgen; /* the event's number, 1 .. 2^24 - 1 */
 	/* value cache */
 	struct vc_slot *slots;
 	unsigned char *ring;
@@ -792,6 +798,7 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	for (size_t i = 0; i < pf->ndbs; i++)
 		hs_free_database(pf->dbs[i]);
 	free(pf->dbs);
+	free(pf->all.fseen);
 	free(pf->fdb);
 	free(pf->fhash);
 	free(pf->fmax);
@@ -804,6 +811,7 @@ void sigma_prefilter_free(struct sigma_prefilter *pf)
 	free(pf->full);
 	free(pf->kind);
 	free(pf->kwlit);
+	free(pf->kwids);
 	for (size_t l = 0; pf->kwtext && l < pf->nlit; l++)
 		free(pf->kwtext[l]);
 	free(pf->kwtext);
@@ -1086,12 +1094,15 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 	pf->kwtext = calloc(pf->nlit + 1, sizeof *pf->kwtext);
 	pf->kwlen = calloc(pf->nlit + 1, sizeof *pf->kwlen);
 	pf->kwcased = calloc(pf->nlit + 1, sizeof *pf->kwcased);
-	if (!pf->kwtext || !pf->kwlen || !pf->kwcased)
+	pf->kwids = malloc((pf->nlit + 1) * sizeof *pf->kwids);
+	if (!pf->kwtext || !pf->kwlen || !pf->kwcased || !pf->kwids)
 		return AS_ENOMEM;
 	pf->all.kwmin = 0;
+	pf->nkw = 0;
 	for (size_t l = 0; l < pf->nlit; l++) {
 		if (!pf->kwlit[l])
 			continue;
+		pf->kwids[pf->nkw++] = (uint32_t)l;
 		if (!(pf->kwtext[l] = malloc(t->len[l] + 1)))
 			return AS_ENOMEM;
 		memcpy(pf->kwtext[l], t->text[l], t->len[l]); /* t->text holds no NUL */
@@ -1110,16 +1121,16 @@ static int keep_keywords(struct sigma_prefilter *pf, const struct lit_table *t)
 static int subdb_keywords(const struct sigma_prefilter *pf, const uint8_t *mark,
 			  struct sigma_pf_scratch *s, hs_database_t **out, size_t *min)
 {
-	size_t n = 0, all = 0;
+	size_t n = 0, all = pf->nkw;
 	*min = 0;
-	uint32_t *ids = malloc((pf->nlit + 1) * sizeof *ids);
+	uint32_t *ids = malloc((all + 1) * sizeof *ids);
 	if (!ids)
 		return AS_ENOMEM;
-	for (size_t l = 0; l < pf->nlit; l++) {
-		all += pf->kwlit[l];
-		if (!pf->kwlit[l] || !mark[l])
+	for (size_t i = 0; i < all; i++) {
+		uint32_t l = pf->kwids[i];
+		if (!mark[l])
 			continue;
-		ids[n++] = (uint32_t)l;
+		ids[n++] = l;
 		if (!*min || pf->kwlen[l] < *min)
 			*min = pf->kwlen[l];
 	}
@@ -1164,32 +1175,50 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 		rc = AS_ENOMEM;
 		goto exit;
 	}
+	/* room for every pair of the literals marked, counted as they are
+	 * marked: the pairs are then copied in one walk of the literals */
+	size_t room = 0;
 	for (size_t c = 0; c < pf->nclasses; c++) {
 		if (!active(classes, (uint32_t)c))
 			continue;
 		for (uint32_t k = pf->cls_start[c]; k < pf->cls_start[c + 1]; k++) {
-			mark[pf->cls_lits[k]] = 1;
-			d->kw |= pf->kwlit[pf->cls_lits[k]];
+			uint32_t l = pf->cls_lits[k];
+			if (!mark[l])
+				room += pf->lit_start[l + 1] - pf->lit_start[l];
+			mark[l] = 1;
+			d->kw |= pf->kwlit[l];
 		}
 	}
 	/* the pairs of rules that can see these events only */
-	d->own_start = calloc(pf->nlit + 2, sizeof *d->own_start);
-	size_t np = 0;
-	for (size_t l = 0; d->own_start && l < pf->nlit; l++)
-		for (uint32_t p = pf->lit_start[l]; mark[l] && p < pf->lit_start[l + 1]; p++)
-			np += active(classes, pf->rule_class[pf->lit_rules[p] >> 3]);
-	d->own_pairs = malloc((np ? np : 1) * sizeof *d->own_pairs);
+	d->own_start = malloc((pf->nlit + 2) * sizeof *d->own_start);
+	d->own_pairs = malloc((room ? room : 1) * sizeof *d->own_pairs);
 	if (!d->own_start || !d->own_pairs) {
 		rc = AS_ENOMEM;
 		goto exit;
 	}
-	for (size_t l = 0; l < pf->nlit; l++) {
-		d->own_start[l + 1] = d->own_start[l];
-		if (!mark[l])
+	uint32_t np = 0, *own = d->own_pairs;
+	for (size_t l = 0; l < pf->nlit;) {
+		/* most literals belong to other classes: eight unmarked at a time */
+		uint64_t m8 = 0;
+		if (l + 8 <= pf->nlit)
+			memcpy(&m8, mark + l, 8);
+		if (l + 8 <= pf->nlit && !m8) {
+			for (size_t k = 0; k < 8; k++)
+				d->own_start[l + k] = np;
+			l += 8;
 			continue;
-		for (uint32_t p = pf->lit_start[l]; p < pf->lit_start[l + 1]; p++)
+		}
+		d->own_start[l] = np;
+		for (uint32_t p = pf->lit_start[l]; mark[l] && p < pf->lit_start[l + 1]; p++)
 			if (active(classes, pf->rule_class[pf->lit_rules[p] >> 3]))
-				d->own_pairs[d->own_start[l + 1]++] = pf->lit_rules[p];
+				own[np++] = pf->lit_rules[p];
+		l++;
+	}
+	d->own_start[pf->nlit] = d->own_start[pf->nlit + 1] = np;
+	if (np < room) { /* give back what the rules of other classes took */
+		uint32_t *shrunk = realloc(own, (np ? np : 1) * sizeof *own);
+		if (shrunk)
+			d->own_pairs = shrunk;
 	}
 	d->start = d->own_start;
 	d->pairs = d->own_pairs;
@@ -1205,6 +1234,8 @@ int sigma_prefilter_subdb(const struct sigma_ruleset *rs, const uint64_t *classe
 		if (r->kind != SK_CORRELATION && active(classes, r->lsclass))
 			detection_fields(&r->det, pf->nfields, d->fseen);
 	}
+	for (size_t f = 0; f < pf->nfields; f++)
+		d->fseen[f] &= pf->all.fseen[f];
 exit:
 	free(mark);
 	if (rc)
@@ -1313,6 +1344,12 @@ int sigma_prefilter_build(struct sigma_ruleset *rs)
 		    rs->rules[i]->kind == SK_DETECTION ? rs->rules[i]->lsclass : UINT32_MAX;
 	pf->all = (struct sigma_pfdb){
 	    .start = pf->lit_start, .pairs = pf->lit_rules, .kw = true, .kwmin = pf->all.kwmin};
+	if (!(pf->all.fseen = calloc(pf->nfields + 1, 1))) {
+		rc = AS_ENOMEM;
+		goto exit;
+	}
+	for (size_t f = 0; f < pf->nfields; f++)
+		pf->all.fseen[f] = pf->fhash[f] || pf->fdb[f];
 exit:
 	for (size_t i = 0; sets && i < rs->nrules; i++)
 		cnf_free(&sets[i]);
@@ -1337,10 +1374,9 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 	struct sigma_pf_scratch *s = calloc(1, sizeof *s);
 	if (!s)
 		return AS_ENOMEM;
-	s->mask = calloc(pf->nrules + 1, 1);
+	s->rstate = calloc(pf->nrules + 1, sizeof *s->rstate);
 	s->lithit = calloc(pf->nlit / 64 + 1, sizeof *s->lithit);
 	s->littouched = malloc((pf->nlit + 1) * sizeof *s->littouched);
-	s->touched = malloc((pf->nrules + 1) * sizeof *s->touched);
 	s->fill = malloc((pf->nlit + 1) * sizeof *s->fill); /* a literal at most once */
 	s->stamp = calloc(pf->nlit + 1, sizeof *s->stamp);
 	/* slots and ring in one zeroed mapping, on huge pages where the
@@ -1352,10 +1388,10 @@ int sigma_pf_scratch_new(const struct sigma_prefilter *pf, struct sigma_pf_scrat
 		s->slots = m;
 		s->ring = (unsigned char *)m + VC_SLOTS * sizeof *s->slots;
 	}
-	int rc = s->mask && s->lithit && s->littouched && s->touched && s->fill && s->stamp &&
-			 s->slots && s->ring
-		     ? 0
-		     : AS_ENOMEM;
+	int rc =
+	    s->rstate && s->lithit && s->littouched && s->fill && s->stamp && s->slots && s->ring
+		? 0
+		: AS_ENOMEM;
 	/* one scratch fits every database */
 	for (size_t i = 0; !rc && i < pf->ndbs; i++)
 		if (hs_alloc_scratch(pf->dbs[i], &s->s) != HS_SUCCESS)
@@ -1374,8 +1410,7 @@ void sigma_pf_scratch_free(struct sigma_pf_scratch *s)
 		return;
 	if (s->s)
 		hs_free_scratch(s->s);
-	free(s->mask);
-	free(s->touched);
+	free(s->rstate);
 	free(s->lithit);
 	free(s->littouched);
 	free(s->fill);
@@ -1399,6 +1434,11 @@ void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long
 	*misses = s->misses;
 }
 
+void sigma_pf_scratch_set_event_number(struct sigma_pf_scratch *s, uint32_t n)
+{
+	s->rgen = n;
+}
+
 struct hit_ctx {
 	const struct sigma_prefilter *pf;
 	const struct sigma_pfdb *d;
@@ -1407,23 +1447,33 @@ struct hit_ctx {
 	size_t ncand;
 };
 
-/* Literal id seen in the event: mark it and its (rule, clause) pairs. */
-static void hit(struct hit_ctx *h, uint32_t id)
+/* Literal id seen in the event: mark it and its (rule, clause) pairs.
+ * Inlined into the replay of a known value, where most of its calls come
+ * from: the call and saving registers cost as much as its usual one pair. */
+__attribute__((always_inline)) static inline void hit(struct hit_ctx *h, uint32_t id)
 {
-	uint64_t *word = &h->s->lithit[id / 64], bit = 1ull << (id % 64);
+	struct sigma_pf_scratch *s = h->s;
+	uint64_t *word = &s->lithit[id / 64], bit = 1ull << (id % 64);
 	if (*word & bit)
 		return; /* seen in an earlier value: its pairs are marked */
 	*word |= bit;
-	h->s->littouched[h->s->nlittouched++] = id;
-	for (uint32_t k = h->d->start[id]; k < h->d->start[id + 1]; k++) {
-		uint32_t r = h->d->pairs[k] >> 3, c = h->d->pairs[k] & 7;
-		uint8_t *m = &h->s->mask[r], was = *m;
-		if (!was)
-			h->s->touched[h->s->ntouched++] = r;
-		*m |= (uint8_t)(1u << c);
-		if (*m != was && *m == h->pf->full[r])
-			h->cand[h->ncand++] = r;
+	s->littouched[s->nlittouched++] = id;
+	/* in locals: the stores would otherwise make the compiler read every
+	 * pointer again for each pair */
+	const uint32_t *p = h->d->pairs + h->d->start[id], *end = h->d->pairs + h->d->start[id + 1];
+	const uint8_t *full = h->pf->full;
+	uint32_t *state = s->rstate, now = s->rgen << 8, *cand = h->cand;
+	size_t nc = h->ncand;
+	for (; p < end; p++) {
+		uint32_t r = *p >> 3, was = state[r];
+		if ((was & ~0xffu) != now)
+			was = now; /* first clause of this rule in this event */
+		uint32_t m = was | 1u << (*p & 7);
+		state[r] = m;
+		if (m != was && (m & 0xff) == full[r])
+			cand[nc++] = r;
 	}
+	h->ncand = nc;
 }
 
 /* Hyperscan's callback while a value is looked at: add the literal to the
@@ -1584,35 +1634,34 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
  * one found across two values only makes a rule a candidate that its
  * exact evaluation (match.c, each value alone) turns down. One pass costs
  * far less than a look-up per value: most values are seen once, and most
- * hold no keyword literal. Values shorter than every literal are left out. */
-static int keyword_scan(struct hit_ctx *h, const hs_database_t *db, const struct event *ev)
+ * hold no keyword literal. Values shorter than every literal are left out.
+ * The values are added to the buffer by the loop over the event's fields
+ * that also does the field look-ups: one walk of the fields, not two. */
+static int keyword_grow(struct sigma_pf_scratch *s, size_t n, size_t need)
 {
-	struct sigma_pf_scratch *s = h->s;
-	size_t n = 0, min = h->d->kwmin ? h->d->kwmin : 1;
-	for (uint32_t i = 0; i < ev->nfields; i++) {
-		struct slice v = ev->fields[i].value;
-		if (v.len < min)
-			continue;
-		if (n + v.len + 1 > s->kwcap) {
-			size_t cap = s->kwcap ? s->kwcap : 4096;
-			while (cap < n + v.len + 1)
-				cap *= 2;
-			char *b = realloc(s->kwbuf, cap);
-			if (!b)
-				return AS_ENOMEM;
-			s->kwbuf = b;
-			s->kwcap = cap;
-		}
-		memcpy(s->kwbuf + n, v.ptr, v.len);
-		n += v.len;
-		s->kwbuf[n++] = 0;
-	}
-	if (!n)
-		return 0;
-	if (n > UINT32_MAX)
-		return AS_ETOOBIG;
-	if (hs_scan(db, s->kwbuf, (unsigned)n, 0, s->s, on_hit, h) != HS_SUCCESS)
-		return AS_EENGINE;
+	size_t cap = s->kwcap ? s->kwcap : 4096;
+	while (cap < need)
+		cap *= 2;
+	/* on a 64-byte boundary: Hyperscan's scan of it costs up to a fifth
+	 * more when it starts elsewhere */
+	char *b = aligned_alloc(64, cap);
+	if (!b)
+		return AS_ENOMEM;
+	if (n)
+		memcpy(b, s->kwbuf, n);
+	free(s->kwbuf);
+	s->kwbuf = b;
+	s->kwcap = cap;
+	return 0;
+}
+
+static inline int keyword_add(struct sigma_pf_scratch *s, size_t *n, struct slice v)
+{
+	if (*n + v.len + 1 > s->kwcap && keyword_grow(s, *n, *n + v.len + 1))
+		return AS_ENOMEM;
+	memcpy(s->kwbuf + *n, v.ptr, v.len);
+	*n += v.len;
+	s->kwbuf[(*n)++] = 0;
 	return 0;
 }
 
@@ -1623,7 +1672,10 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 	for (size_t i = 0; i < s->nlittouched; i++)
 		s->lithit[s->littouched[i] / 64] = 0;
 	s->nlittouched = 0;
-	s->ntouched = 0;
+	if (++s->rgen >= 1u << 24) {
+		memset(s->rstate, 0, (pf->nrules + 1) * sizeof *s->rstate);
+		s->rgen = 1;
+	}
 	if (!d)
 		d = &pf->all;
 	struct hit_ctx h = {pf, d, s, cand, 0};
@@ -1645,13 +1697,16 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		uint64_t k;
 		uint32_t f;
 	} b[32];
+	/* values this long go to the keyword scan: none without keywords */
+	size_t kwmin = !kw ? SIZE_MAX : d->kwmin ? d->kwmin : 1, nkw = 0;
 	for (uint32_t i = 0; i < ev->nfields && !rc;) {
 		size_t nb = 0;
 		for (; i < ev->nfields && nb < sizeof b / sizeof *b; i++) {
 			struct slice v = ev->fields[i].value;
 			uint32_t f = ev->fields[i].name;
-			if (!v.len || v.len > UINT32_MAX || f >= pf->nfields ||
-			    (d->fseen && !d->fseen[f]) || (!pf->fhash[f] && !pf->fdb[f]))
+			if (v.len >= kwmin && (rc = keyword_add(s, &nkw, v)))
+				break;
+			if (f >= pf->nfields || !d->fseen[f] || !v.len || v.len > UINT32_MAX)
 				continue;
 			uint64_t k = v.len <= VC_MAXVAL ? vc_hash(f, v) : 0;
 			__builtin_prefetch(&s->slots[k & (VC_SLOTS - 1)]);
@@ -1665,11 +1720,12 @@ int sigma_prefilter_scan_fields(const struct sigma_prefilter *pf, const struct s
 		for (size_t j = 0; j < nb && !rc; j++)
 			rc = value_lits(&h, b[j].f, b[j].v, b[j].k);
 	}
-	if (!rc && kw)
-		rc = keyword_scan(&h, kwdb, ev);
+	if (!rc && nkw > UINT32_MAX)
+		rc = AS_ETOOBIG;
+	else if (!rc && nkw &&
+		 hs_scan(kwdb, s->kwbuf, (unsigned)nkw, 0, s->s, on_hit, &h) != HS_SUCCESS)
+		rc = AS_EENGINE;
 exit:
-	for (size_t i = 0; i < s->ntouched; i++)
-		s->mask[s->touched[i]] = 0;
 	/* rule order, as evaluating every rule would raise their alerts; an
 	 * event mostly has a few candidates */
 	sort_u32(cand, h.ncand);

@@ -308,9 +308,7 @@ int sigma_logsource_compile(struct sigma_ruleset *rs);
 void sigma_logsource_eval(const struct sigma_ruleset *rs, const struct event *ev, uint64_t *bits);
 bool sigma_logsource_mapped(const struct sigma_ruleset *rs, const struct sigma_rule *r);
 struct sigma_worker;
-/* The class bits of ev (cached); *slot gets the cache entry, or SIZE_MAX.
- * sigma_worker_set_event(w, ev) must have been called: its fields are looked
- * up through the worker's index. */
+/* The class bits of ev (cached); *slot gets the cache entry, or SIZE_MAX. */
 const uint64_t *sigma_worker_classes(struct sigma_worker *w, const struct event *ev, size_t *slot);
 
 /* ---- prefilter (prefilter.c) ---- */
@@ -325,6 +323,9 @@ void sigma_pf_scratch_forget(struct sigma_pf_scratch *s);
  * last forget. */
 void sigma_pf_scratch_stats(const struct sigma_pf_scratch *s, unsigned long long *hits,
 			    unsigned long long *misses);
+/* For tests: the number the scratch gives its next event is n + 1 (the rules'
+ * clause stamps start over after 2^24 - 1 events). */
+void sigma_pf_scratch_set_event_number(struct sigma_pf_scratch *s, uint32_t n);
 struct sigma_pfdb; /* literal → (rule, clause) pairs of some logsource classes */
 /* A table of only the pairs of the rules of the given classes, with a
  * keyword database of their keyword literals alone (s's Hyperscan scratch
@@ -396,14 +397,20 @@ int sigma_tree_decode(struct arena *a, const void *p, size_t len, struct sy_node
 void sigma_treecache_stats(unsigned long long *hits, unsigned long long *misses);
 
 /* ---- evaluation (match.c) ---- */
+struct sigma_slot {
+	uint32_t gen, pos;
+};
+
 struct sigma_worker {
 	const struct sigma_ruleset *rs;
 	const struct event *ev;
-	/* field id → index+1 into ev->fields for the current event (stamped) */
-	uint32_t *slot;
-	uint32_t *slot_gen;
+	/* field id → index+1 into ev->fields for the current event, valid when
+	 * stamped with gen; the two side by side, so a field costs one cache line.
+	 * Built when a field is first looked up (indexed). */
+	struct sigma_slot *slot;
 	uint32_t nslot;
 	uint32_t gen;
+	bool indexed;
 	/* lower-cased copies of field values, made on demand */
 	char *lower;
 	size_t lower_len, lower_cap;
@@ -444,11 +451,6 @@ struct sigma_worker {
 };
 
 void sigma_worker_set_event(struct sigma_worker *w, const struct event *ev);
-/* The first field of the current event with name id, or NULL. */
-static inline const struct field *sigma_worker_get(const struct sigma_worker *w, uint32_t id)
-{
-	return id < w->nslot && w->slot_gen[id] == w->gen ? &w->ev->fields[w->slot[id] - 1] : NULL;
-}
 bool sigma_rule_eval(struct sigma_worker *w, const struct sigma_rule *r);
 bool sigma_detection_eval(struct sigma_worker *w, const struct sigma_detection *d);
 const struct field *sigma_worker_field(struct sigma_worker *w, const struct sigma_field *f);
