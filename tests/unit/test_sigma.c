@@ -187,6 +187,17 @@ static const struct {
     {"{sel: {F: 'a\\?'}, condition: sel}", "{\"F\":\"ab\"}", false},
     {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaaybbz\"}", true},
     {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaazbby\"}", false},
+    /* escapes and runs between them (value.c copies the runs whole) */
+    {"{sel: {F: 'ab\\'}, condition: sel}", "{\"F\":\"ab\\\\\"}", true},
+    {"{sel: {F: 'a\\b\\\\c'}, condition: sel}", "{\"F\":\"a\\\\b\\\\c\"}", true},
+    {"{sel: {F: 'a\\b\\\\c'}, condition: sel}", "{\"F\":\"a\\\\b\\\\\\\\c\"}", false},
+    {"{sel: {F: '\\*\\?\\*'}, condition: sel}", "{\"F\":\"*?*\"}", true},
+    {"{sel: {F: '\\*\\?\\*'}, condition: sel}", "{\"F\":\"*x*\"}", false},
+    {"{sel: {F: '*'}, condition: sel}", "{\"F\":\"\"}", true},
+    {"{sel: {F: 'a-long-value-of-more-than-thirty-two-bytes?end'}, condition: sel}",
+     "{\"F\":\"a-long-value-of-more-than-thirty-two-bytes!end\"}", true},
+    {"{sel: {F: 'a-long-value-of-more-than-thirty-two-bytes?end'}, condition: sel}",
+     "{\"F\":\"a-long-value-of-more-than-thirty-two-bytes!!end\"}", false},
     /* contains / startswith / endswith */
     {"{sel: {CommandLine|contains: 'Invoke-'}, condition: sel}",
      "{\"CommandLine\":\"powershell invoke-x\"}", true},
@@ -351,6 +362,66 @@ static void test_modifiers(void **state)
 				 cases[i].match ? "a match" : "no match", cases[i].det,
 				 cases[i].event);
 	}
+}
+
+/* contains, startswith and endswith change the variants in place: each
+ * gets its wildcards, once, with its bytes and marks kept, whatever its
+ * length (past the first allocation too) and however many there are. */
+static void test_wrap_variants(void **state)
+{
+	static const struct {
+		const char *chain;
+		const char *in; /* '*' marks a wildcard */
+		const char *out;
+	} wc[] = {
+	    {"contains", "", "**"},
+	    {"contains", "abc", "*abc*"},
+	    {"contains", "*abc", "*abc*"},
+	    {"contains", "abc*", "*abc*"},
+	    {"contains", "*", "*"},
+	    {"startswith", "abc", "abc*"},
+	    {"startswith", "*abc", "*abc*"},
+	    {"endswith", "abc", "*abc"},
+	    {"endswith", "abc*", "*abc*"},
+	    {"contains", "0123456789abcdef0123456789abcdef", "*0123456789abcdef0123456789abcdef*"},
+	    {"endswith", "0123456789abcdef0123456789abcde", "*0123456789abcdef0123456789abcde"},
+	};
+	for (size_t i = 0; i < sizeof wc / sizeof *wc; i++) {
+		struct sigma_mods m;
+		char err[128] = "";
+		assert_int_equal(sigma_mods_parse(wc[i].chain, &m, err, sizeof err), 0);
+		struct sigma_valset vs = {0};
+		for (int k = 0; k < 3; k++) { /* three variants, the same text */
+			struct sigma_val *v = sigma_valset_add(&vs);
+			assert_non_null(v);
+			for (const char *c = wc[i].in; *c; c++)
+				assert_int_equal(sigma_val_push(v, *c, *c == '*' ? '*' : 0), 0);
+		}
+		assert_int_equal(sigma_mods_apply(&m, &vs, err, sizeof err), 0);
+		assert_int_equal(vs.n, 3);
+		size_t n = strlen(wc[i].out);
+		for (size_t k = 0; k < vs.n; k++) {
+			if (vs.v[k].len != n || (n && memcmp(vs.v[k].b, wc[i].out, n)))
+				fail_msg("case %zu (%s %s): got %.*s", i, wc[i].chain, wc[i].in,
+					 (int)vs.v[k].len, vs.v[k].b ? vs.v[k].b : "");
+			for (size_t b = 0; b < n; b++)
+				assert_int_equal(vs.v[k].w[b], wc[i].out[b] == '*' ? '*' : 0);
+		}
+		sigma_valset_free(&vs);
+	}
+	/* an escaped star is a byte, not a wildcard: it gets one */
+	struct sigma_mods m;
+	char err[128] = "";
+	assert_int_equal(sigma_mods_parse("contains", &m, err, sizeof err), 0);
+	struct sigma_valset vs = {0};
+	struct sigma_val *v = sigma_valset_add(&vs);
+	assert_int_equal(sigma_val_push(v, '*', 0), 0);
+	assert_int_equal(sigma_mods_apply(&m, &vs, err, sizeof err), 0);
+	assert_int_equal(vs.v[0].len, 3);
+	assert_memory_equal(vs.v[0].b, "***", 3);
+	assert_memory_equal(vs.v[0].w, "*\0*", 3);
+	sigma_valset_free(&vs);
+	(void)state;
 }
 
 /* The literal taken from a regex, or none. */
@@ -1771,7 +1842,7 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers),       cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants),       cmocka_unit_test(test_re_literal),
 	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
