@@ -364,6 +364,51 @@ static void test_modifiers(void **state)
 	}
 }
 
+/* A rule's field name resolves to its own name, its aliases, then the two
+ * nested Windows-JSON spellings, in that order; names with a dot or longer
+ * than 200 bytes have no nested spellings. */
+static void test_field_resolve(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *ids[6];
+	} fc[] = {
+	    {"Image",
+	     {"Image", "NewProcessName", "process.executable", "winlog.event_data.Image",
+	      "EventData.Image"}},
+	    {"CommandLine",
+	     {"CommandLine", "process.command_line", "winlog.event_data.CommandLine",
+	      "EventData.CommandLine"}},
+	    {"Imagex", {"Imagex", "winlog.event_data.Imagex", "EventData.Imagex"}},
+	    {"I", {"I", "winlog.event_data.I", "EventData.I"}},
+	    {"a.b", {"a.b"}},
+	};
+	for (size_t i = 0; i < sizeof fc / sizeof *fc; i++) {
+		struct sigma_field f;
+		sigma_field_resolve(&f, fc[i].name);
+		size_t n = 0;
+		while (n < 6 && fc[i].ids[n])
+			n++;
+		if (f.nids != n)
+			fail_msg("%s: %u ids, not %zu", fc[i].name, f.nids, n);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(f.ids[k], fieldname_intern(slice_cstr(fc[i].ids[k])));
+	}
+	char name[202], nested[240];
+	memset(name, 'x', sizeof name);
+	name[200] = 0;
+	struct sigma_field f;
+	sigma_field_resolve(&f, name);
+	assert_int_equal(f.nids, 3);
+	snprintf(nested, sizeof nested, "EventData.%s", name);
+	assert_int_equal(f.ids[2], fieldname_intern(slice_cstr(nested)));
+	name[200] = 'x';
+	name[201] = 0;
+	sigma_field_resolve(&f, name);
+	assert_int_equal(f.nids, 1);
+	(void)state;
+}
+
 /* contains, startswith and endswith change the variants in place: each
  * gets its wildcards, once, with its bytes and marks kept, whatever its
  * length (past the first allocation too) and however many there are. */
@@ -1842,7 +1887,7 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants),       cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants), cmocka_unit_test(test_field_resolve),       cmocka_unit_test(test_re_literal),
 	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
