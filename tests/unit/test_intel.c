@@ -929,6 +929,20 @@ static void test_kb_lines(void **state)
 	    "{\"type\":\"group\",\"name\":\"G14\",\"aliases\":[\"\\u0041\"]}",
 	    "{\"type\":\"group\",\"name\":\"G15\",\"aliases\":\"not a list\"}",
 	    "{\"type\":\"group\",\"name\":\"",
+	    /* strings read sixteen bytes at a time: what stops a run at, just
+	     * before and just after the sixteenth byte, and at the line's end */
+	    "{\"type\":\"group\",\"name\":\"G16-456789abcdef\"}",
+	    "{\"type\":\"group\",\"name\":\"G17-456789abcde\\\"f0123456789abcdef\"}",
+	    "{\"type\":\"group\",\"name\":\"G18-456789abcdef\\\\0123456789abcde\\/\"}",
+	    "{\"type\":\"group\",\"name\":\"G19-456789abcdef0\\n23456789abcdef0123456789\"}",
+	    "{\"type\":\"group\",\"name\":\"G20-456789abcdef\x01\"}",
+	    "{\"type\":\"group\",\"name\":\"G21-456789abcde\x1f\"}",
+	    "{\"type\":\"group\",\"name\":\"G22-456789abcdef\x20\x7f\x80\"}",
+	    "{\"type\":\"group\",\"name\":\"G23-456789abcdef0123456789\\q\"}",
+	    "{\"type\":\"group\",\"name\":\"G24-456789abcdef0123456789\\",
+	    "{\"type\":\"group\",\"name\":\"G25-456789abcdef0123456789\\\"",
+	    "{\"type\":\"group\",\"name\":\"G26\",\"aliases\":[\"0123456789abcdef\",\"0123456789abcde\\t\","
+	    "\"0123456789ABCDEF\"]}",
 	};
 	struct buf text = BUF_INIT;
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
