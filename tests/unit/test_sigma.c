@@ -409,6 +409,47 @@ static void test_field_resolve(void **state)
 	(void)state;
 }
 
+/* A reset set hands its variants out again empty, with their buffers; a
+ * set reset with fewer in use, or grown past what it held, frees them all
+ * (the ASan build checks that nothing leaks). */
+static void test_valset_reuse(void **state)
+{
+	struct sigma_valset vs = {0};
+	for (int k = 0; k < 3; k++) {
+		struct sigma_val *v = sigma_valset_add(&vs);
+		assert_non_null(v);
+		for (int b = 0; b < 40; b++)
+			assert_int_equal(sigma_val_push(v, (char)('a' + k), 0), 0);
+	}
+	char *first = vs.v[0].b;
+	sigma_valset_reset(&vs);
+	assert_int_equal(vs.n, 0);
+	struct sigma_val *v = sigma_valset_add(&vs);
+	assert_int_equal(v->len, 0);
+	assert_ptr_equal(v->b, first);
+	assert_int_equal(sigma_val_push(v, 'x', '*'), 0);
+	assert_int_equal(v->len, 1);
+	assert_int_equal(v->b[0], 'x');
+	assert_int_equal(v->w[0], '*');
+	sigma_valset_reset(&vs); /* one in use of three held */
+	for (int k = 0; k < 5; k++) { /* past the three */
+		v = sigma_valset_add(&vs);
+		assert_non_null(v);
+		assert_int_equal(v->len, 0);
+		assert_int_equal(sigma_val_push(v, (char)('0' + k), 0), 0);
+	}
+	assert_int_equal(vs.n, 5);
+	for (int k = 0; k < 5; k++) {
+		assert_int_equal(vs.v[k].len, 1);
+		assert_int_equal(vs.v[k].b[0], '0' + k);
+	}
+	sigma_valset_reset(&vs);
+	sigma_valset_free(&vs);
+	assert_null(vs.v);
+	assert_int_equal(vs.n + vs.made + vs.cap, 0);
+	(void)state;
+}
+
 /* contains, startswith and endswith change the variants in place: each
  * gets its wildcards, once, with its bytes and marks kept, whatever its
  * length (past the first allocation too) and however many there are. */
@@ -1887,7 +1928,7 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants), cmocka_unit_test(test_field_resolve),       cmocka_unit_test(test_re_literal),
+	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants), cmocka_unit_test(test_valset_reuse), cmocka_unit_test(test_field_resolve),       cmocka_unit_test(test_re_literal),
 	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),

@@ -38,10 +38,19 @@ int sigma_val_grow(struct sigma_val *v, size_t need)
 
 void sigma_valset_clear(struct sigma_valset *vs)
 {
-	for (size_t i = 0; i < vs->n; i++) {
+	size_t held = vs->n > vs->made ? vs->n : vs->made;
+	for (size_t i = 0; i < held; i++) {
 		free(vs->v[i].b);
 		free(vs->v[i].w);
 	}
+	vs->n = 0;
+	vs->made = 0;
+}
+
+void sigma_valset_reset(struct sigma_valset *vs)
+{
+	if (vs->n > vs->made)
+		vs->made = vs->n;
 	vs->n = 0;
 }
 
@@ -67,7 +76,10 @@ struct sigma_val *sigma_valset_add(struct sigma_valset *vs)
 		vs->cap = ncap;
 	}
 	struct sigma_val *v = &vs->v[vs->n++];
-	memset(v, 0, sizeof *v);
+	if (vs->n <= vs->made)
+		v->len = 0;
+	else
+		memset(v, 0, sizeof *v);
 	return v;
 }
 

@@ -446,18 +446,19 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 	}
 	/* strings */
 	(*n)--;
-	struct sigma_valset vs = {0};
+	struct sigma_valset *vs = &cc->scratch;
 	int rc;
+	sigma_valset_reset(vs);
 	if (HAS(mods, EXPAND)) {
-		rc = expand(cc, val->s, val->len, &vs, err, ec);
+		rc = expand(cc, val->s, val->len, vs, err, ec);
 	} else {
-		struct sigma_val *v = sigma_valset_add(&vs);
+		struct sigma_val *v = sigma_valset_add(vs);
 		rc = v ? parse_wild(val->s, val->len, v) : AS_ENOMEM;
 	}
 	if (!rc)
-		rc = sigma_mods_apply(mods, &vs, err, ec);
+		rc = sigma_mods_apply(mods, vs, err, ec);
 	bool cased = HAS(mods, CASED) || HAS(mods, BASE64) || HAS(mods, BASE64OFFSET);
-	for (size_t i = 0; i < vs.n && !rc; i++) {
+	for (size_t i = 0; i < vs->n && !rc; i++) {
 		if (!(m = add(out, n, cap))) {
 			rc = AS_ETOOBIG;
 			snprintf(err, ec, "too many values");
@@ -465,8 +466,8 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 		}
 		m->neq = HAS(mods, NEQ);
 		m->lit = UINT32_MAX;
-		rc = glob_matcher(cc, &vs.v[i], cased, m);
+		rc = glob_matcher(cc, &vs->v[i], cased, m);
 	}
-	sigma_valset_free(&vs);
+	sigma_valset_reset(vs);
 	return rc;
 }
