@@ -1604,8 +1604,9 @@ static void test_tree_codec(void **state)
 		assert_int_equal(sigma_tree_decode(&a, deep, off, &docs, &nd),
 				 depth > AS_SIGMA_MAX_YAML_DEPTH ? AS_EPARSE : 0);
 	}
-	/* a scalar node: kind, plain flag, line, length, bytes */
-	unsigned char one[4 + 10 + 1] = {0};
+	/* a scalar node: kind, plain flag, line, length, bytes, NUL; its text
+	 * is read where it is */
+	unsigned char one[4 + 10 + 2] = {0};
 	put32(one, 1);
 	put32(one + 6, 7);
 	put32(one + 10, 1);
@@ -1613,6 +1614,11 @@ static void test_tree_codec(void **state)
 	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), 0);
 	assert_int_equal(docs[0]->line, 7);
 	assert_string_equal(docs[0]->s, "x");
+	assert_ptr_equal(docs[0]->s, (const char *)one + 14);
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one - 1, &docs, &nd), AS_EPARSE);
+	one[15] = 'y'; /* no NUL after the text */
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	one[15] = 0;
 	one[5] = 2; /* plain is 0 or 1 */
 	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
 	one[5] = 0;

@@ -385,7 +385,8 @@ struct sigma_treecache *sigma_treecache_open(const char *path);
 /* A cache of the bundle bytes given (copied), never written: tests, fuzzing. */
 struct sigma_treecache *sigma_treecache_from(const void *bytes, size_t len);
 /* The documents of a file of these bytes, built in a, when tc holds them
- * (true); false: parse it (tc may be NULL). */
+ * (true); false: parse it (tc may be NULL). Their scalars point into tc's
+ * bytes: the documents are good until the next get or put on tc. */
 bool sigma_treecache_get(struct sigma_treecache *tc, struct arena *a, const char *text, size_t len,
 			 struct sy_node ***docs, size_t *nd);
 /* Keep the documents sy_parse made of these bytes. */
@@ -396,7 +397,7 @@ void sigma_treecache_put(struct sigma_treecache *tc, const char *text, size_t le
 void sigma_treecache_close(struct sigma_treecache *tc, bool write);
 /* A tree's encoding (the bundle's entries) and its strict decoding: 0, or
  * AS_EPARSE when the bytes are not exactly an encoding within sy_parse's
- * limits (AS_ENOMEM). */
+ * limits (AS_ENOMEM). The nodes are built in a, their scalars point into p. */
 int sigma_tree_encode(struct buf *b, struct sy_node *const *docs, size_t nd);
 int sigma_tree_decode(struct arena *a, const void *p, size_t len, struct sy_node ***docs,
 		      size_t *nd);
