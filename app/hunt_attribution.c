@@ -215,8 +215,7 @@ static void remember(struct hunt_attribution *h, const char *id, char *line)
  * rule set. A failure is said once; incidents are then left unattributed. */
 static const struct attr_model *model_of(struct hunt_attribution *h)
 {
-	if (!h->model && !h->model_rc &&
-	    (h->model_rc = attr_model_build(&h->model, h->kb)) != 0)
+	if (!h->model && !h->model_rc && (h->model_rc = attr_model_build(&h->model, h->kb)) != 0)
 		fprintf(stderr, "aptscope hunt: no attribution: %s\n", as_strerror(h->model_rc));
 	return h->model;
 }

@@ -20,8 +20,8 @@ struct arena_block;
 struct arena {
 	struct arena_block *head; /* block being filled */
 	struct arena_block *free; /* blocks kept after a reset */
-	unsigned char *cur;       /* the free part of head: cur, room bytes */
-	size_t room;
+	unsigned char *cur;       /* where the free part of head starts */
+	size_t room;              /* and its bytes */
 	size_t used_total;        /* bytes handed out since the last reset */
 	size_t cap;               /* most bytes in all blocks together */
 	size_t held;              /* bytes held in blocks now */

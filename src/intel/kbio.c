@@ -505,12 +505,13 @@ static bool scan_word(struct scan *x, const char *w)
 	return true;
 }
 
+#define KEY_LEN(name) (sizeof(name) - 1)
 static const uint8_t key_lens[K_N] = {
-#define X(k) sizeof #k - 1,
+#define X(k) KEY_LEN(#k),
     KB_STR_KEYS(X) KB_LIST_KEYS(X)
 #undef X
-	sizeof "country_rank" - 1,
-    sizeof "known_exploited" - 1};
+	KEY_LEN("country_rank"),
+    KEY_LEN("known_exploited")};
 
 static int key_number(const char *k, size_t n)
 {

@@ -65,7 +65,7 @@ static void test_strv(void **state)
 	assert_int_equal(strv_add_cstr(&v, "T1059.001"), 0);
 	assert_int_equal(strv_add_cstr(&v, "T1059"), 0);
 	assert_int_equal(strv_add_cstr(&v, "t1059.001"), 0); /* held */
-	assert_int_equal(strv_add_cstr(&v, "  T1059  "), 0);  /* trimmed: held */
+	assert_int_equal(strv_add_cstr(&v, "  T1059  "), 0); /* trimmed: held */
 	assert_int_equal(strv_add_cstr(&v, "T105"), 0);
 	assert_int_equal(strv_add_cstr(&v, "Émigré"), 0);
 	assert_int_equal(strv_add_cstr(&v, "éMIGRÉ"), 0); /* not ASCII: another */
@@ -74,7 +74,8 @@ static void test_strv(void **state)
 	/* case apart, at either end and between, of every length around the
 	 * eight bytes a key reads at each end; the bytes around 'A' and 'Z' */
 	static const char *const same[][2] = {
-	    {"HTTPS://Attack.MITRE.org/techniques/T1059/", "https://attack.mitre.org/TECHNIQUES/t1059/"},
+	    {"HTTPS://Attack.MITRE.org/techniques/T1059/",
+	     "https://attack.mitre.org/TECHNIQUES/t1059/"},
 	    {"ABCDEFGH", "abcdefgh"},
 	    {"ABCDEFGHI", "abcdEFGHi"},
 	    {"ABCDEFGHIJKLMNOP", "abcdefghijklmnop"},
@@ -89,8 +90,12 @@ static void test_strv(void **state)
 		assert_true(strv_has(&v, slice_cstr(same[i][1])));
 	}
 	assert_int_equal(strv_add_cstr(&v, "`{@[za\x7f"), 0); /* not the same */
-	assert_int_equal(strv_add_cstr(&v, "\xc1\xda" "abcdefgh"), 0);
-	assert_int_equal(strv_add_cstr(&v, "\xe1\xfa" "abcdefgh"), 0);
+	assert_int_equal(strv_add_cstr(&v, "\xc1\xda"
+					   "abcdefgh"),
+			 0);
+	assert_int_equal(strv_add_cstr(&v, "\xe1\xfa"
+					   "abcdefgh"),
+			 0);
 	assert_int_equal(strv_add_cstr(&v, "https://attack.mitre.org/xechniques/t1059/"), 0);
 	assert_int_equal(v.n, 16);
 	for (int i = 0; i < 11; i++)
@@ -941,7 +946,8 @@ static void test_kb_lines(void **state)
 	    "{\"type\":\"group\",\"name\":\"G23-456789abcdef0123456789\\q\"}",
 	    "{\"type\":\"group\",\"name\":\"G24-456789abcdef0123456789\\",
 	    "{\"type\":\"group\",\"name\":\"G25-456789abcdef0123456789\\\"",
-	    "{\"type\":\"group\",\"name\":\"G26\",\"aliases\":[\"0123456789abcdef\",\"0123456789abcde\\t\","
+	    "{\"type\":\"group\",\"name\":\"G26\",\"aliases\":[\"0123456789abcdef\","
+	    "\"0123456789abcde\\t\","
 	    "\"0123456789ABCDEF\"]}",
 	};
 	struct buf text = BUF_INIT;
@@ -1026,7 +1032,8 @@ int main(void)
 	const char *d = getenv("APTSCOPE_TEST_DATA");
 	snprintf(data_dir, sizeof data_dir, "%s", d ? d : "tests/data");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_strv), cmocka_unit_test(test_region_table),
+	    cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_region_table),
 	    cmocka_unit_test(test_sector_map),
 	    cmocka_unit_test(test_alias_resolution),
 	    cmocka_unit_test(test_group_facts),

@@ -431,7 +431,7 @@ static void test_valset_reuse(void **state)
 	assert_int_equal(v->len, 1);
 	assert_int_equal(v->b[0], 'x');
 	assert_int_equal(v->w[0], '*');
-	sigma_valset_reset(&vs); /* one in use of three held */
+	sigma_valset_reset(&vs);      /* one in use of three held */
 	for (int k = 0; k < 5; k++) { /* past the three */
 		v = sigma_valset_add(&vs);
 		assert_non_null(v);
@@ -1934,16 +1934,17 @@ static void test_corpus_evtx(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modifiers), cmocka_unit_test(test_wrap_variants), cmocka_unit_test(test_valset_reuse), cmocka_unit_test(test_field_resolve),       cmocka_unit_test(test_re_literal),
-	    cmocka_unit_test(test_re_sequence),     cmocka_unit_test(test_conditions),
-	    cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_logsource),       cmocka_unit_test(test_alert),
-	    cmocka_unit_test(test_filter),          cmocka_unit_test(test_correlation),
-	    cmocka_unit_test(test_prefilter),       cmocka_unit_test(test_corpus),
-	    cmocka_unit_test(test_corpus_evtx),     cmocka_unit_test(test_value_cache),
-	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
-	    cmocka_unit_test(test_dbcache),         cmocka_unit_test(test_tree_codec),
-	    cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_modifiers),    cmocka_unit_test(test_wrap_variants),
+	    cmocka_unit_test(test_valset_reuse), cmocka_unit_test(test_field_resolve),
+	    cmocka_unit_test(test_re_literal),   cmocka_unit_test(test_re_sequence),
+	    cmocka_unit_test(test_conditions),   cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_expand),       cmocka_unit_test(test_logsource),
+	    cmocka_unit_test(test_alert),        cmocka_unit_test(test_filter),
+	    cmocka_unit_test(test_correlation),  cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_corpus),       cmocka_unit_test(test_corpus_evtx),
+	    cmocka_unit_test(test_value_cache),  cmocka_unit_test(test_keyword_classes),
+	    cmocka_unit_test(test_subdb_shared), cmocka_unit_test(test_dbcache),
+	    cmocka_unit_test(test_tree_codec),   cmocka_unit_test(test_treecache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
