@@ -26,7 +26,8 @@ struct member {
 struct hunt_attribution {
 	const struct kb *kb;
 	struct store *store;
-	struct attr_model *model;
+	struct attr_model *model; /* built for the first incident, see model_of */
+	int model_rc;
 	struct attr_clusterer *clusterer;
 	struct member *m;
 	size_t n, cap;
@@ -46,9 +47,7 @@ int hunt_attribution_new(struct hunt_attribution **out, const struct kb *kb, str
 	h->kb = kb;
 	h->store = store;
 	map_init(&h->summaries);
-	int rc = attr_model_build(&h->model, kb);
-	if (!rc)
-		rc = attr_clusterer_new(&h->clusterer);
+	int rc = attr_clusterer_new(&h->clusterer);
 	size_t bad = 0;
 	if (!rc && store && (rc = cluster_store_load(store, h->clusterer, &bad)) == AS_EDB) {
 		fprintf(stderr, "aptscope hunt: stored clusters not read: %s\n",
@@ -211,6 +210,16 @@ static void remember(struct hunt_attribution *h, const char *id, char *line)
 	map_put(&h->summaries, slice_cstr(id), h->nlines++, NULL);
 }
 
+/* The group profiles, built when the first incident asks: most hunts make
+ * none, and building them was a twentieth of the start-up of a hunt with a
+ * rule set. A failure is said once; incidents are then left unattributed. */
+static const struct attr_model *model_of(struct hunt_attribution *h)
+{
+	if (!h->model && !h->model_rc && (h->model_rc = attr_model_build(&h->model, h->kb)) != 0)
+		fprintf(stderr, "aptscope hunt: no attribution: %s\n", as_strerror(h->model_rc));
+	return h->model;
+}
+
 static void each(void *ctx, struct incident *inc)
 {
 	struct hunt_attribution *h = ctx;
@@ -223,7 +232,8 @@ static void each(void *ctx, struct incident *inc)
 		goto out;
 	observe(h->kb, doc, o);
 	struct attr_options opt = {.top = 3};
-	if (attribute_observations(h->model, o, &opt, &r))
+	const struct attr_model *model = model_of(h);
+	if (!model || attribute_observations(model, o, &opt, &r))
 		goto out;
 	buf_reset(&text);
 	if (attr_result_to_json(&r, &text))

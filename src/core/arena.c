@@ -1,6 +1,7 @@
 /* arena.c — bump allocation in a chain of blocks, see arena.h. */
 #include "core/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,6 @@
 struct arena_block {
 	struct arena_block *next;
 	size_t size;
-	size_t used;
 	_Alignas(16) unsigned char data[];
 };
 
@@ -32,7 +32,6 @@ static struct arena_block *block_take(struct arena *a, size_t need)
 		if ((*pp)->size >= need) {
 			struct arena_block *b = *pp;
 			*pp = b->next;
-			b->used = 0;
 			return b;
 		}
 	}
@@ -44,28 +43,33 @@ static struct arena_block *block_take(struct arena *a, size_t need)
 	if (!b)
 		return NULL;
 	b->size = size;
-	b->used = 0;
 	a->held += size;
 	if (a->block && a->block < AS_ARENA_BLOCK)
 		a->block = a->block * 2 < AS_ARENA_BLOCK ? a->block * 2 : AS_ARENA_BLOCK;
 	return b;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* The head block is full (or there is none): the next one, kept or new,
+ * becomes the head; what the old head had left is not used again. */
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
+	if (n > SIZE_MAX - 15)
+		return NULL;
 	n = (n + 15) & ~(size_t)15;
 	if (n == 0)
 		n = 16;
-	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < n) {
-		b = block_take(a, n);
+	if (n > a->room) {
+		struct arena_block *b = block_take(a, n);
 		if (!b)
 			return NULL;
 		b->next = a->head;
 		a->head = b;
+		a->cur = b->data;
+		a->room = b->size;
 	}
-	void *p = b->data + b->used;
-	b->used += n;
+	void *p = a->cur;
+	a->cur += n;
+	a->room -= n;
 	a->used_total += n;
 	return p;
 }
@@ -95,6 +99,8 @@ void arena_reset(struct arena *a)
 		b->next = a->free;
 		a->free = b;
 	}
+	a->cur = NULL;
+	a->room = 0;
 	a->used_total = 0;
 }
 

@@ -20,6 +20,8 @@ struct arena_block;
 struct arena {
 	struct arena_block *head; /* block being filled */
 	struct arena_block *free; /* blocks kept after a reset */
+	unsigned char *cur;       /* where the free part of head starts */
+	size_t room;              /* and its bytes */
 	size_t used_total;        /* bytes handed out since the last reset */
 	size_t cap;               /* most bytes in all blocks together */
 	size_t held;              /* bytes held in blocks now */
@@ -33,8 +35,22 @@ void arena_init(struct arena *a, size_t cap);
  * usual block size. */
 void arena_init_small(struct arena *a, size_t cap, size_t first);
 
-/* Memory aligned for any type, or NULL past the cap or when out of memory. */
-void *arena_alloc(struct arena *a, size_t n);
+/* Memory aligned for any type, or NULL past the cap or when out of memory.
+ * Inline while the block being filled has room (loading a rule set makes
+ * some 600,000 allocations; the call was most of their cost). */
+void *arena_alloc_slow(struct arena *a, size_t n);
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	size_t r = (n + 15) & ~(size_t)15;
+	if (r && r <= a->room) {
+		void *p = a->cur;
+		a->cur += r;
+		a->room -= r;
+		a->used_total += r;
+		return p;
+	}
+	return arena_alloc_slow(a, n);
+}
 
 /* Copies, NUL-terminated; NULL on failure. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);

@@ -30,9 +30,13 @@
 struct kb;
 struct store;
 
-/* A growable list of owned, NUL-terminated strings (no duplicates). */
+/* A growable list of owned, NUL-terminated strings (no duplicates). keys[i]
+ * is a hash of v[i] with ASCII case folded, so the duplicate check of each
+ * add compares a number per entry, not the strings; change the list through
+ * the strv_ functions of kb_impl.h only. */
 struct kb_strv {
 	char **v;
+	uint32_t *keys;
 	uint32_t n, cap;
 };
 

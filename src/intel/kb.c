@@ -18,18 +18,52 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/limits.h"
 #include "core/timeparse.h"
 #include "intel/kb_impl.h"
 
 /* --- string lists --------------------------------------------------------- */
 
-bool strv_has(const struct kb_strv *v, struct slice s)
+/* Eight bytes with their ASCII capitals made small, all at once: a byte
+ * is a capital when its low seven bits are at least 'A' (adding 0x3f sets
+ * its top bit) but not above 'Z' (adding 0x25 does not) and its top bit is
+ * clear; then 0x20 is set in it. */
+static inline uint64_t fold8(uint64_t x)
+{
+	uint64_t low = x & 0x7f7f7f7f7f7f7f7full;
+	uint64_t up = ((low + 0x3f3f3f3f3f3f3f3full) ^ (low + 0x2525252525252525ull)) & ~x &
+		      0x8080808080808080ull;
+	return x | up >> 2;
+}
+
+/* The key of s: its length and its first and last eight bytes, case
+ * folded (the lists hold URLs of a hundred bytes: hashing all of every
+ * string cost more than the comparisons it saves). Strings equal but for
+ * ASCII case have equal keys. */
+static uint32_t strv_key(struct slice s)
+{
+	uint64_t a = 0, b = 0;
+	if (s.len >= 8) {
+		memcpy(&a, s.ptr, 8);
+		memcpy(&b, s.ptr + s.len - 8, 8);
+	} else if (s.len) {
+		memcpy(&a, s.ptr, s.len);
+	}
+	return (uint32_t)hash_fold(fold8(a) ^ HASH_K0, fold8(b) ^ s.len);
+}
+
+static bool strv_find(const struct kb_strv *v, struct slice s, uint32_t key)
 {
 	for (uint32_t i = 0; i < v->n; i++)
-		if (slice_eq_nocase(slice_cstr(v->v[i]), s))
+		if (v->keys[i] == key && slice_eq_nocase(slice_cstr(v->v[i]), s))
 			return true;
 	return false;
+}
+
+bool strv_has(const struct kb_strv *v, struct slice s)
+{
+	return v->n && strv_find(v, s, strv_key(s));
 }
 
 int strv_add(struct kb_strv *v, struct slice s)
@@ -37,7 +71,8 @@ int strv_add(struct kb_strv *v, struct slice s)
 	s = slice_trim(s);
 	if (!s.len || s.len > AS_MAX_KB_STRING || memchr(s.ptr, 0, s.len))
 		return s.len > AS_MAX_KB_STRING ? AS_ETOOBIG : 0;
-	if (strv_has(v, s))
+	uint32_t key = strv_key(s);
+	if (strv_find(v, s, key))
 		return 0;
 	if (v->n >= AS_MAX_KB_LIST)
 		return AS_ETOOBIG;
@@ -47,11 +82,16 @@ int strv_add(struct kb_strv *v, struct slice s)
 		if (!nv)
 			return AS_ENOMEM;
 		v->v = nv;
+		uint32_t *nk = realloc(v->keys, cap * sizeof *nk);
+		if (!nk)
+			return AS_ENOMEM; /* v->v is only larger than it needs to be */
+		v->keys = nk;
 		v->cap = cap;
 	}
 	char *c = strndup(s.ptr, s.len);
 	if (!c)
 		return AS_ENOMEM;
+	v->keys[v->n] = key;
 	v->v[v->n++] = c;
 	return 0;
 }
@@ -61,6 +101,21 @@ int strv_add_cstr(struct kb_strv *v, const char *s)
 	return s ? strv_add(v, slice_cstr(s)) : 0;
 }
 
+void strv_remove(struct kb_strv *v, uint32_t i, bool keep_order)
+{
+	if (i >= v->n)
+		return;
+	free(v->v[i]);
+	v->n--;
+	if (keep_order) {
+		memmove(&v->v[i], &v->v[i + 1], (v->n - i) * sizeof *v->v);
+		memmove(&v->keys[i], &v->keys[i + 1], (v->n - i) * sizeof *v->keys);
+	} else {
+		v->v[i] = v->v[v->n];
+		v->keys[i] = v->keys[v->n];
+	}
+}
+
 void strv_free(struct kb_strv *v)
 {
 	if (!v)
@@ -68,6 +123,7 @@ void strv_free(struct kb_strv *v)
 	for (uint32_t i = 0; i < v->n; i++)
 		free(v->v[i]);
 	free(v->v);
+	free(v->keys);
 	*v = (struct kb_strv){0};
 }
 
@@ -376,8 +432,7 @@ static int alias_claim(struct kb *kb, struct kb_group *g, struct slice alias, co
 		/* take it away from h: its list must not name it any more */
 		for (uint32_t i = 0; i < h->aliases.n; i++)
 			if (slice_eq_nocase(slice_cstr(h->aliases.v[i]), alias)) {
-				free(h->aliases.v[i]);
-				h->aliases.v[i] = h->aliases.v[--h->aliases.n];
+				strv_remove(&h->aliases, i, false);
 				break;
 			}
 	}
@@ -565,8 +620,7 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 					return rc;
 				for (uint32_t i = 0; i < g->aliases.n; i++)
 					if (!strcasecmp(g->aliases.v[i], sname)) {
-						free(g->aliases.v[i]);
-						g->aliases.v[i] = g->aliases.v[--g->aliases.n];
+						strv_remove(&g->aliases, i, false);
 						break;
 					}
 			}
@@ -580,8 +634,7 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 			}
 			for (uint32_t i = 0; i < g->aliases.n; i++)
 				if (!strcasecmp(g->aliases.v[i], sname)) {
-					free(g->aliases.v[i]);
-					g->aliases.v[i] = g->aliases.v[--g->aliases.n];
+					strv_remove(&g->aliases, i, false);
 					break;
 				}
 			rc = alias_claim(kb, g, slice_cstr(old), r->source, false);
@@ -599,10 +652,7 @@ int kb_group_merge(struct kb *kb, const struct kb_grec *r, struct kb_group **out
 		/* the id resolves like an alias but is shown as the id, not listed */
 		for (uint32_t i = 0; i < g->aliases.n; i++)
 			if (!strcasecmp(g->aliases.v[i], r->attack_id)) {
-				free(g->aliases.v[i]);
-				memmove(&g->aliases.v[i], &g->aliases.v[i + 1],
-					(g->aliases.n - i - 1) * sizeof g->aliases.v[0]);
-				g->aliases.n--;
+				strv_remove(&g->aliases, i, true);
 				break;
 			}
 	}

@@ -105,6 +105,9 @@ int kb_conflict_add(struct kb *kb, const char *kind, const char *subject, const 
 int strv_add(struct kb_strv *v, struct slice s);
 int strv_add_cstr(struct kb_strv *v, const char *s);
 bool strv_has(const struct kb_strv *v, struct slice s);
+/* Free entry i and take it out; the entries after it keep their order when
+ * keep_order, else the last takes its place. */
+void strv_remove(struct kb_strv *v, uint32_t i, bool keep_order);
 void strv_free(struct kb_strv *v);
 
 /* Lower-case copy, and the folded form (also without ' ', '-', '_', '.'),

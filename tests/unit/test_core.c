@@ -78,6 +78,30 @@ static void test_arena(void **state)
 	assert_true(a.block == AS_ARENA_BLOCK);
 	assert_true(a.held < 4 * (size_t)AS_ARENA_BLOCK);
 	arena_free(&a);
+	/* Allocations of every size from 0 to 300, filled as they come, keep
+	 * their bytes (none overlaps another), are aligned and add up. */
+	arena_init_small(&a, 1 << 22, 1000);
+	unsigned char *got[301];
+	size_t total = 0;
+	for (size_t n = 0; n <= 300; n++) {
+		got[n] = arena_alloc(&a, n);
+		assert_non_null(got[n]);
+		assert_true(((uintptr_t)got[n] & 15) == 0);
+		memset(got[n], (int)(n & 255), n);
+		total += n ? (n + 15) & ~(size_t)15 : 16;
+	}
+	assert_int_equal(a.used_total, total);
+	for (size_t n = 0; n <= 300; n++)
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(got[n][k], n & 255);
+	/* sizes that do not fit a size_t once rounded: NULL */
+	assert_null(arena_alloc(&a, SIZE_MAX));
+	assert_null(arena_alloc(&a, SIZE_MAX - 14));
+	assert_int_equal(a.used_total, total);
+	arena_reset(&a);
+	assert_int_equal(a.used_total, 0);
+	assert_non_null(arena_alloc(&a, 16));
+	arena_free(&a);
 }
 
 static void test_buf(void **state)

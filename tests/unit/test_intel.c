@@ -20,6 +20,7 @@
 #include "core/hash.h"
 #include "core/timeparse.h"
 #include "intel/intel.h"
+#include "intel/kb_impl.h"
 #include "store/store.h"
 
 static char data_dir[1024];
@@ -54,6 +55,97 @@ static int64_t day(int y, unsigned m, unsigned d)
 }
 
 /* --- taxonomies ------------------------------------------------------------ */
+
+/* A string list holds each string once, ASCII case aside: prefixes,
+ * extensions, bytes past an embedded NUL and non-ASCII case do not count as
+ * the same. */
+static void test_strv(void **state)
+{
+	struct kb_strv v = {0};
+	assert_int_equal(strv_add_cstr(&v, "T1059.001"), 0);
+	assert_int_equal(strv_add_cstr(&v, "T1059"), 0);
+	assert_int_equal(strv_add_cstr(&v, "t1059.001"), 0); /* held */
+	assert_int_equal(strv_add_cstr(&v, "  T1059  "), 0); /* trimmed: held */
+	assert_int_equal(strv_add_cstr(&v, "T105"), 0);
+	assert_int_equal(strv_add_cstr(&v, "Émigré"), 0);
+	assert_int_equal(strv_add_cstr(&v, "éMIGRÉ"), 0); /* not ASCII: another */
+	assert_int_equal(strv_add_cstr(&v, "ÉMIGRé"), 0); /* held */
+	assert_int_equal(v.n, 5);
+	/* case apart, at either end and between, of every length around the
+	 * eight bytes a key reads at each end; the bytes around 'A' and 'Z' */
+	static const char *const same[][2] = {
+	    {"HTTPS://Attack.MITRE.org/techniques/T1059/",
+	     "https://attack.mitre.org/TECHNIQUES/t1059/"},
+	    {"ABCDEFGH", "abcdefgh"},
+	    {"ABCDEFGHI", "abcdEFGHi"},
+	    {"ABCDEFGHIJKLMNOP", "abcdefghijklmnop"},
+	    {"ABCDEFGHIJKLMNOPQ", "abcdefghiJKLMNOPq"},
+	    {"Za", "zA"},
+	    {"@[`{ZA\x7f", "@[`{za\x7f"},
+	};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		assert_int_equal(strv_add_cstr(&v, same[i][0]), 0);
+		assert_int_equal(strv_add_cstr(&v, same[i][1]), 0);
+		assert_int_equal(v.n, 6 + i);
+		assert_true(strv_has(&v, slice_cstr(same[i][1])));
+	}
+	assert_int_equal(strv_add_cstr(&v, "`{@[za\x7f"), 0); /* not the same */
+	assert_int_equal(strv_add_cstr(&v, "\xc1\xda"
+					   "abcdefgh"),
+			 0);
+	assert_int_equal(strv_add_cstr(&v, "\xe1\xfa"
+					   "abcdefgh"),
+			 0);
+	assert_int_equal(strv_add_cstr(&v, "https://attack.mitre.org/xechniques/t1059/"), 0);
+	assert_int_equal(v.n, 16);
+	for (int i = 0; i < 11; i++)
+		strv_remove(&v, 5, true);
+	assert_int_equal(v.n, 5);
+	assert_true(strv_has(&v, slice_cstr("t1059")));
+	assert_true(strv_has(&v, slice_cstr("T1059.001")));
+	assert_false(strv_has(&v, slice_cstr("T1059.00")));
+	assert_false(strv_has(&v, slice_cstr("T1059.0011")));
+	assert_false(strv_has(&v, slice_cstr("T10")));
+	assert_false(strv_has(&v, slice_cstr("")));
+	assert_false(strv_has(&v, slice_make("T105\0", 5)));
+	assert_false(strv_has(&v, slice_make("T1059\0.001", 10)));
+	assert_true(strv_has(&v, slice_make("T1059.001x", 9)));
+	assert_false(strv_has(&v, slice_cstr("émigré")));
+	strv_free(&v);
+	assert_false(strv_has(&v, slice_cstr("T1059")));
+	/* a long list: the last of 500 is found, one more is not */
+	char id[16];
+	for (int i = 0; i < 500; i++) {
+		snprintf(id, sizeof id, "T%04d", i);
+		assert_int_equal(strv_add_cstr(&v, id), 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		snprintf(id, sizeof id, "t%04d", i);
+		assert_int_equal(strv_add_cstr(&v, id), 0);
+	}
+	assert_int_equal(v.n, 500);
+	assert_true(strv_has(&v, slice_cstr("t0499")));
+	assert_false(strv_has(&v, slice_cstr("T0500")));
+	/* taken out, in order or by the last: the rest is still found */
+	strv_remove(&v, 10, true);
+	strv_remove(&v, 20, false);
+	strv_remove(&v, 5000, false); /* none: nothing happens */
+	assert_int_equal(v.n, 498);
+	assert_string_equal(v.v[10], "T0011");
+	assert_string_equal(v.v[20], "T0499");
+	assert_false(strv_has(&v, slice_cstr("t0010")));
+	assert_false(strv_has(&v, slice_cstr("t0021")));
+	for (int i = 0; i < 500; i++) {
+		snprintf(id, sizeof id, "T%04d", i);
+		assert_int_equal(strv_has(&v, slice_cstr(id)), i != 10 && i != 21);
+	}
+	assert_int_equal(strv_add_cstr(&v, "t0021"), 0); /* back, once */
+	assert_int_equal(strv_add_cstr(&v, "T0021"), 0);
+	assert_int_equal(v.n, 499);
+	assert_true(strv_has(&v, slice_cstr("T0021")));
+	strv_free(&v);
+	(void)state;
+}
 
 static void test_region_table(void **state)
 {
@@ -842,6 +934,21 @@ static void test_kb_lines(void **state)
 	    "{\"type\":\"group\",\"name\":\"G14\",\"aliases\":[\"\\u0041\"]}",
 	    "{\"type\":\"group\",\"name\":\"G15\",\"aliases\":\"not a list\"}",
 	    "{\"type\":\"group\",\"name\":\"",
+	    /* strings read sixteen bytes at a time: what stops a run at, just
+	     * before and just after the sixteenth byte, and at the line's end */
+	    "{\"type\":\"group\",\"name\":\"G16-456789abcdef\"}",
+	    "{\"type\":\"group\",\"name\":\"G17-456789abcde\\\"f0123456789abcdef\"}",
+	    "{\"type\":\"group\",\"name\":\"G18-456789abcdef\\\\0123456789abcde\\/\"}",
+	    "{\"type\":\"group\",\"name\":\"G19-456789abcdef0\\n23456789abcdef0123456789\"}",
+	    "{\"type\":\"group\",\"name\":\"G20-456789abcdef\x01\"}",
+	    "{\"type\":\"group\",\"name\":\"G21-456789abcde\x1f\"}",
+	    "{\"type\":\"group\",\"name\":\"G22-456789abcdef\x20\x7f\x80\"}",
+	    "{\"type\":\"group\",\"name\":\"G23-456789abcdef0123456789\\q\"}",
+	    "{\"type\":\"group\",\"name\":\"G24-456789abcdef0123456789\\",
+	    "{\"type\":\"group\",\"name\":\"G25-456789abcdef0123456789\\\"",
+	    "{\"type\":\"group\",\"name\":\"G26\",\"aliases\":[\"0123456789abcdef\","
+	    "\"0123456789abcde\\t\","
+	    "\"0123456789ABCDEF\"]}",
 	};
 	struct buf text = BUF_INIT;
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
@@ -925,6 +1032,7 @@ int main(void)
 	const char *d = getenv("APTSCOPE_TEST_DATA");
 	snprintf(data_dir, sizeof data_dir, "%s", d ? d : "tests/data");
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_strv),
 	    cmocka_unit_test(test_region_table),
 	    cmocka_unit_test(test_sector_map),
 	    cmocka_unit_test(test_alias_resolution),

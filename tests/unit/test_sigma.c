@@ -187,6 +187,17 @@ static const struct {
     {"{sel: {F: 'a\\?'}, condition: sel}", "{\"F\":\"ab\"}", false},
     {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaaybbz\"}", true},
     {"{sel: {F: 'x*y*z'}, condition: sel}", "{\"F\":\"xaazbby\"}", false},
+    /* escapes and runs between them (value.c copies the runs whole) */
+    {"{sel: {F: 'ab\\'}, condition: sel}", "{\"F\":\"ab\\\\\"}", true},
+    {"{sel: {F: 'a\\b\\\\c'}, condition: sel}", "{\"F\":\"a\\\\b\\\\c\"}", true},
+    {"{sel: {F: 'a\\b\\\\c'}, condition: sel}", "{\"F\":\"a\\\\b\\\\\\\\c\"}", false},
+    {"{sel: {F: '\\*\\?\\*'}, condition: sel}", "{\"F\":\"*?*\"}", true},
+    {"{sel: {F: '\\*\\?\\*'}, condition: sel}", "{\"F\":\"*x*\"}", false},
+    {"{sel: {F: '*'}, condition: sel}", "{\"F\":\"\"}", true},
+    {"{sel: {F: 'a-long-value-of-more-than-thirty-two-bytes?end'}, condition: sel}",
+     "{\"F\":\"a-long-value-of-more-than-thirty-two-bytes!end\"}", true},
+    {"{sel: {F: 'a-long-value-of-more-than-thirty-two-bytes?end'}, condition: sel}",
+     "{\"F\":\"a-long-value-of-more-than-thirty-two-bytes!!end\"}", false},
     /* contains / startswith / endswith */
     {"{sel: {CommandLine|contains: 'Invoke-'}, condition: sel}",
      "{\"CommandLine\":\"powershell invoke-x\"}", true},
@@ -351,6 +362,152 @@ static void test_modifiers(void **state)
 				 cases[i].match ? "a match" : "no match", cases[i].det,
 				 cases[i].event);
 	}
+}
+
+/* A rule's field name resolves to its own name, its aliases, then the two
+ * nested Windows-JSON spellings, in that order; names with a dot or longer
+ * than 200 bytes have no nested spellings. */
+static void test_field_resolve(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *ids[6];
+	} fc[] = {
+	    {"Image",
+	     {"Image", "NewProcessName", "process.executable", "winlog.event_data.Image",
+	      "EventData.Image"}},
+	    {"CommandLine",
+	     {"CommandLine", "process.command_line", "winlog.event_data.CommandLine",
+	      "EventData.CommandLine"}},
+	    {"Imagex", {"Imagex", "winlog.event_data.Imagex", "EventData.Imagex"}},
+	    {"I", {"I", "winlog.event_data.I", "EventData.I"}},
+	    {"a.b", {"a.b"}},
+	};
+	for (size_t i = 0; i < sizeof fc / sizeof *fc; i++) {
+		struct sigma_field f;
+		sigma_field_resolve(&f, fc[i].name);
+		size_t n = 0;
+		while (n < 6 && fc[i].ids[n])
+			n++;
+		if (f.nids != n)
+			fail_msg("%s: %u ids, not %zu", fc[i].name, f.nids, n);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(f.ids[k], fieldname_intern(slice_cstr(fc[i].ids[k])));
+	}
+	char name[202], nested[240];
+	memset(name, 'x', sizeof name);
+	name[200] = 0;
+	struct sigma_field f;
+	sigma_field_resolve(&f, name);
+	assert_int_equal(f.nids, 3);
+	snprintf(nested, sizeof nested, "EventData.%s", name);
+	assert_int_equal(f.ids[2], fieldname_intern(slice_cstr(nested)));
+	name[200] = 'x';
+	name[201] = 0;
+	sigma_field_resolve(&f, name);
+	assert_int_equal(f.nids, 1);
+	(void)state;
+}
+
+/* A reset set hands its variants out again empty, with their buffers; a
+ * set reset with fewer in use, or grown past what it held, frees them all
+ * (the ASan build checks that nothing leaks). */
+static void test_valset_reuse(void **state)
+{
+	struct sigma_valset vs = {0};
+	for (int k = 0; k < 3; k++) {
+		struct sigma_val *v = sigma_valset_add(&vs);
+		assert_non_null(v);
+		for (int b = 0; b < 40; b++)
+			assert_int_equal(sigma_val_push(v, (char)('a' + k), 0), 0);
+	}
+	char *first = vs.v[0].b;
+	sigma_valset_reset(&vs);
+	assert_int_equal(vs.n, 0);
+	struct sigma_val *v = sigma_valset_add(&vs);
+	assert_int_equal(v->len, 0);
+	assert_ptr_equal(v->b, first);
+	assert_int_equal(sigma_val_push(v, 'x', '*'), 0);
+	assert_int_equal(v->len, 1);
+	assert_int_equal(v->b[0], 'x');
+	assert_int_equal(v->w[0], '*');
+	sigma_valset_reset(&vs);      /* one in use of three held */
+	for (int k = 0; k < 5; k++) { /* past the three */
+		v = sigma_valset_add(&vs);
+		assert_non_null(v);
+		assert_int_equal(v->len, 0);
+		assert_int_equal(sigma_val_push(v, (char)('0' + k), 0), 0);
+	}
+	assert_int_equal(vs.n, 5);
+	for (int k = 0; k < 5; k++) {
+		assert_int_equal(vs.v[k].len, 1);
+		assert_int_equal(vs.v[k].b[0], '0' + k);
+	}
+	sigma_valset_reset(&vs);
+	sigma_valset_free(&vs);
+	assert_null(vs.v);
+	assert_int_equal(vs.n + vs.made + vs.cap, 0);
+	(void)state;
+}
+
+/* contains, startswith and endswith change the variants in place: each
+ * gets its wildcards, once, with its bytes and marks kept, whatever its
+ * length (past the first allocation too) and however many there are. */
+static void test_wrap_variants(void **state)
+{
+	static const struct {
+		const char *chain;
+		const char *in; /* '*' marks a wildcard */
+		const char *out;
+	} wc[] = {
+	    {"contains", "", "**"},
+	    {"contains", "abc", "*abc*"},
+	    {"contains", "*abc", "*abc*"},
+	    {"contains", "abc*", "*abc*"},
+	    {"contains", "*", "*"},
+	    {"startswith", "abc", "abc*"},
+	    {"startswith", "*abc", "*abc*"},
+	    {"endswith", "abc", "*abc"},
+	    {"endswith", "abc*", "*abc*"},
+	    {"contains", "0123456789abcdef0123456789abcdef", "*0123456789abcdef0123456789abcdef*"},
+	    {"endswith", "0123456789abcdef0123456789abcde", "*0123456789abcdef0123456789abcde"},
+	};
+	for (size_t i = 0; i < sizeof wc / sizeof *wc; i++) {
+		struct sigma_mods m;
+		char err[128] = "";
+		assert_int_equal(sigma_mods_parse(wc[i].chain, &m, err, sizeof err), 0);
+		struct sigma_valset vs = {0};
+		for (int k = 0; k < 3; k++) { /* three variants, the same text */
+			struct sigma_val *v = sigma_valset_add(&vs);
+			assert_non_null(v);
+			for (const char *c = wc[i].in; *c; c++)
+				assert_int_equal(sigma_val_push(v, *c, *c == '*' ? '*' : 0), 0);
+		}
+		assert_int_equal(sigma_mods_apply(&m, &vs, err, sizeof err), 0);
+		assert_int_equal(vs.n, 3);
+		size_t n = strlen(wc[i].out);
+		for (size_t k = 0; k < vs.n; k++) {
+			if (vs.v[k].len != n || (n && memcmp(vs.v[k].b, wc[i].out, n)))
+				fail_msg("case %zu (%s %s): got %.*s", i, wc[i].chain, wc[i].in,
+					 (int)vs.v[k].len, vs.v[k].b ? vs.v[k].b : "");
+			for (size_t b = 0; b < n; b++)
+				assert_int_equal(vs.v[k].w[b], wc[i].out[b] == '*' ? '*' : 0);
+		}
+		sigma_valset_free(&vs);
+	}
+	/* an escaped star is a byte, not a wildcard: it gets one */
+	struct sigma_mods m;
+	char err[128] = "";
+	assert_int_equal(sigma_mods_parse("contains", &m, err, sizeof err), 0);
+	struct sigma_valset vs = {0};
+	struct sigma_val *v = sigma_valset_add(&vs);
+	assert_int_equal(sigma_val_push(v, '*', 0), 0);
+	assert_int_equal(sigma_mods_apply(&m, &vs, err, sizeof err), 0);
+	assert_int_equal(vs.v[0].len, 3);
+	assert_memory_equal(vs.v[0].b, "***", 3);
+	assert_memory_equal(vs.v[0].w, "*\0*", 3);
+	sigma_valset_free(&vs);
+	(void)state;
 }
 
 /* The literal taken from a regex, or none. */
@@ -1625,8 +1782,9 @@ static void test_tree_codec(void **state)
 		assert_int_equal(sigma_tree_decode(&a, deep, off, &docs, &nd),
 				 depth > AS_SIGMA_MAX_YAML_DEPTH ? AS_EPARSE : 0);
 	}
-	/* a scalar node: kind, plain flag, line, length, bytes */
-	unsigned char one[4 + 10 + 1] = {0};
+	/* a scalar node: kind, plain flag, line, length, bytes, NUL; its text
+	 * is read where it is */
+	unsigned char one[4 + 10 + 2] = {0};
 	put32(one, 1);
 	put32(one + 6, 7);
 	put32(one + 10, 1);
@@ -1634,6 +1792,11 @@ static void test_tree_codec(void **state)
 	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), 0);
 	assert_int_equal(docs[0]->line, 7);
 	assert_string_equal(docs[0]->s, "x");
+	assert_ptr_equal(docs[0]->s, (const char *)one + 14);
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one - 1, &docs, &nd), AS_EPARSE);
+	one[15] = 'y'; /* no NUL after the text */
+	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
+	one[15] = 0;
 	one[5] = 2; /* plain is 0 or 1 */
 	assert_int_equal(sigma_tree_decode(&a, one, sizeof one, &docs, &nd), AS_EPARSE);
 	one[5] = 0;
@@ -1960,6 +2123,8 @@ int main(void)
 	    cmocka_unit_test(test_keyword_classes), cmocka_unit_test(test_subdb_shared),
 	    cmocka_unit_test(test_subdb_pairs),     cmocka_unit_test(test_dbcache),
 	    cmocka_unit_test(test_tree_codec),      cmocka_unit_test(test_treecache),
+	    cmocka_unit_test(test_wrap_variants),   cmocka_unit_test(test_valset_reuse),
+	    cmocka_unit_test(test_field_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,7 @@ int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct s
 	if (rs->compiled)
 		return AS_EINVAL;
 	const char *fname = arena_strndup(&rs->arena, name, strlen(name));
+	struct sigma_compile_ctx cc = {.rs = rs}; /* its scratch serves every document */
 	for (size_t i = 0; i < nd && fname; i++) {
 		if (sy_is_null(docs[i]))
 			continue;
@@ -209,7 +210,7 @@ int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct s
 		memset(r, 0, sizeof *r);
 		r->file = fname;
 		r->line = docs[i]->line;
-		struct sigma_compile_ctx cc = {rs, r};
+		cc.rule = r;
 		err[0] = 0;
 		line = 0;
 		rc = sigma_rule_parse(&cc, docs[i], err, sizeof err, &line);
@@ -243,6 +244,7 @@ int sigma_ruleset_load_tree(struct sigma_ruleset *rs, const char *name, struct s
 		if (rep)
 			rep->loaded++;
 	}
+	sigma_valset_free(&cc.scratch);
 	return rc;
 }
 

@@ -38,10 +38,19 @@ int sigma_val_grow(struct sigma_val *v, size_t need)
 
 void sigma_valset_clear(struct sigma_valset *vs)
 {
-	for (size_t i = 0; i < vs->n; i++) {
+	size_t held = vs->n > vs->made ? vs->n : vs->made;
+	for (size_t i = 0; i < held; i++) {
 		free(vs->v[i].b);
 		free(vs->v[i].w);
 	}
+	vs->n = 0;
+	vs->made = 0;
+}
+
+void sigma_valset_reset(struct sigma_valset *vs)
+{
+	if (vs->n > vs->made)
+		vs->made = vs->n;
 	vs->n = 0;
 }
 
@@ -67,31 +76,44 @@ struct sigma_val *sigma_valset_add(struct sigma_valset *vs)
 		vs->cap = ncap;
 	}
 	struct sigma_val *v = &vs->v[vs->n++];
-	memset(v, 0, sizeof *v);
+	if (vs->n <= vs->made)
+		v->len = 0;
+	else
+		memset(v, 0, sizeof *v);
 	return v;
 }
 
 typedef int (*mod_fn)(struct sigma_valset *in, struct sigma_valset *out, char *err, size_t ec);
 
-/* Wildcards at one or both ends, unless already there. */
+/* Wildcards at one or both ends, unless already there. Each variant gains
+ * at most two bytes, so the variants are changed where they are and handed
+ * on whole (a copy of every variant was most of the cost of these three
+ * modifiers, which nearly every value has). */
 static int wrap(struct sigma_valset *in, struct sigma_valset *out, bool front, bool back)
 {
 	for (size_t i = 0; i < in->n; i++) {
-		struct sigma_val *s = &in->v[i], *d = sigma_valset_add(out);
-		if (!d)
-			return AS_ETOOBIG;
-		if (front && !(s->len && s->w[0] == '*') && sigma_val_push(d, '*', '*'))
+		struct sigma_val *s = &in->v[i];
+		bool f = front && !(s->len && s->w[0] == '*');
+		bool b = back && !(s->len && s->w[s->len - 1] == '*');
+		size_t need = s->len + f + b;
+		if (need > s->cap && sigma_val_grow(s, need))
 			return AS_ENOMEM;
-		if (d->len + s->len > d->cap && sigma_val_grow(d, d->len + s->len))
-			return AS_ENOMEM;
-		if (s->len) {
-			memcpy(d->b + d->len, s->b, s->len);
-			memcpy(d->w + d->len, s->w, s->len);
-			d->len += s->len;
+		if (f) {
+			if (s->len) {
+				memmove(s->b + 1, s->b, s->len);
+				memmove(s->w + 1, s->w, s->len);
+			}
+			s->b[0] = '*';
+			s->w[0] = '*';
+			s->len++;
 		}
-		if (back && !(s->len && s->w[s->len - 1] == '*') && sigma_val_push(d, '*', '*'))
-			return AS_ENOMEM;
+		if (b) {
+			s->b[s->len] = '*';
+			s->w[s->len++] = '*';
+		}
 	}
+	*out = *in;
+	*in = (struct sigma_valset){0};
 	return 0;
 }
 

@@ -138,6 +138,7 @@ struct sigma_val {
 struct sigma_valset {
 	struct sigma_val *v;
 	size_t n, cap;
+	size_t made; /* v[0..made) hold buffers (n of them in use), kept by sigma_valset_reset */
 };
 
 /* Room for need bytes in v; AS_ETOOBIG past a rule file's size. */
@@ -155,7 +156,12 @@ static inline int sigma_val_push(struct sigma_val *v, char c, uint8_t w)
 	v->w[v->len++] = w;
 	return 0;
 }
+/* A new empty variant at the end of vs (its buffers, if it had them
+ * before a reset, kept); NULL past AS_SIGMA_MAX_VARIANTS or without memory. */
 struct sigma_val *sigma_valset_add(struct sigma_valset *vs);
+/* No variants, the buffers kept for the next adds (the values of a rule
+ * are compiled one after the other in the same set). */
+void sigma_valset_reset(struct sigma_valset *vs);
 void sigma_valset_clear(struct sigma_valset *vs);
 void sigma_valset_free(struct sigma_valset *vs);
 /* Run the transforms of the chain in order; vs is replaced. */
@@ -295,6 +301,8 @@ struct sigma_ruleset {
 struct sigma_compile_ctx {
 	struct sigma_ruleset *rs;
 	struct sigma_rule *rule;
+	struct sigma_valset scratch; /* the variants of the value being compiled; the
+				      * maker frees it with sigma_valset_free */
 };
 
 int sigma_rule_parse(struct sigma_compile_ctx *cc, const struct sy_node *doc, char *err,
@@ -378,7 +386,8 @@ struct sigma_treecache *sigma_treecache_open(const char *path);
 /* A cache of the bundle bytes given (copied), never written: tests, fuzzing. */
 struct sigma_treecache *sigma_treecache_from(const void *bytes, size_t len);
 /* The documents of a file of these bytes, built in a, when tc holds them
- * (true); false: parse it (tc may be NULL). */
+ * (true); false: parse it (tc may be NULL). Their scalars point into tc's
+ * bytes: the documents are good until the next get or put on tc. */
 bool sigma_treecache_get(struct sigma_treecache *tc, struct arena *a, const char *text, size_t len,
 			 struct sy_node ***docs, size_t *nd);
 /* Keep the documents sy_parse made of these bytes. */
@@ -389,7 +398,7 @@ void sigma_treecache_put(struct sigma_treecache *tc, const char *text, size_t le
 void sigma_treecache_close(struct sigma_treecache *tc, bool write);
 /* A tree's encoding (the bundle's entries) and its strict decoding: 0, or
  * AS_EPARSE when the bytes are not exactly an encoding within sy_parse's
- * limits (AS_ENOMEM). */
+ * limits (AS_ENOMEM). The nodes are built in a, their scalars point into p. */
 int sigma_tree_encode(struct buf *b, struct sy_node *const *docs, size_t nd);
 int sigma_tree_decode(struct arena *a, const void *p, size_t len, struct sy_node ***docs,
 		      size_t *nd);

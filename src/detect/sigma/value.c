@@ -36,24 +36,45 @@ static struct sigma_matcher *add(struct sigma_matcher **out, size_t *n, size_t *
 	return m;
 }
 
-/* Sigma string syntax: `*` and `?` are wildcards, `\` escapes them and
- * itself; a backslash before anything else is a plain backslash. */
+/* Sigma string syntax: `*` and `?` are wildcards, `\\` escapes them and
+ * itself; a backslash before anything else is a plain backslash. The value
+ * never grows, so room for all of it is made once and the bytes between
+ * two special ones are copied as a run (a rule set has some million bytes
+ * of values, most of them in runs). */
 static int parse_wild(const char *s, size_t len, struct sigma_val *v)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		int rc;
-		if (c == '\\' && i + 1 < len &&
-		    (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\')) {
-			rc = sigma_val_push(v, s[++i], 0);
-		} else if (c == '*' || c == '?') {
-			rc = sigma_val_push(v, c, (uint8_t)c);
-		} else {
-			rc = sigma_val_push(v, c, 0);
-		}
+	if (!len)
+		return 0;
+	if (v->cap - v->len < len) {
+		int rc = sigma_val_grow(v, v->len + len);
 		if (rc)
 			return rc;
 	}
+	char *b = v->b + v->len;
+	uint8_t *w = v->w + v->len;
+	size_t i = 0, o = 0;
+	while (i < len) {
+		size_t run = i;
+		while (run < len && s[run] != '\\' && s[run] != '*' && s[run] != '?')
+			run++;
+		memcpy(b + o, s + i, run - i);
+		memset(w + o, 0, run - i);
+		o += run - i;
+		if ((i = run) == len)
+			break;
+		char c = s[i++];
+		if (c != '\\') {
+			b[o] = c;
+			w[o++] = (uint8_t)c;
+		} else if (i < len && (s[i] == '*' || s[i] == '?' || s[i] == '\\')) {
+			b[o] = s[i++];
+			w[o++] = 0;
+		} else {
+			b[o] = c;
+			w[o++] = 0;
+		}
+	}
+	v->len += o;
 	return 0;
 }
 
@@ -425,18 +446,19 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 	}
 	/* strings */
 	(*n)--;
-	struct sigma_valset vs = {0};
+	struct sigma_valset *vs = &cc->scratch;
 	int rc;
+	sigma_valset_reset(vs);
 	if (HAS(mods, EXPAND)) {
-		rc = expand(cc, val->s, val->len, &vs, err, ec);
+		rc = expand(cc, val->s, val->len, vs, err, ec);
 	} else {
-		struct sigma_val *v = sigma_valset_add(&vs);
+		struct sigma_val *v = sigma_valset_add(vs);
 		rc = v ? parse_wild(val->s, val->len, v) : AS_ENOMEM;
 	}
 	if (!rc)
-		rc = sigma_mods_apply(mods, &vs, err, ec);
+		rc = sigma_mods_apply(mods, vs, err, ec);
 	bool cased = HAS(mods, CASED) || HAS(mods, BASE64) || HAS(mods, BASE64OFFSET);
-	for (size_t i = 0; i < vs.n && !rc; i++) {
+	for (size_t i = 0; i < vs->n && !rc; i++) {
 		if (!(m = add(out, n, cap))) {
 			rc = AS_ETOOBIG;
 			snprintf(err, ec, "too many values");
@@ -444,8 +466,8 @@ int sigma_value_compile(struct sigma_compile_ctx *cc, const struct sigma_mods *m
 		}
 		m->neq = HAS(mods, NEQ);
 		m->lit = UINT32_MAX;
-		rc = glob_matcher(cc, &vs.v[i], cased, m);
+		rc = glob_matcher(cc, &vs->v[i], cased, m);
 	}
-	sigma_valset_free(&vs);
+	sigma_valset_reset(vs);
 	return rc;
 }
