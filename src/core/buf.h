@@ -44,7 +44,7 @@ static inline int buf_putc(struct buf *b, char c)
 	return buf_putc_slow(b, c);
 }
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static inline struct slice buf_slice(const struct buf *b)
 {
 	return slice_make(b->data, b->len);

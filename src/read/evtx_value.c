@@ -29,10 +29,12 @@ static inline uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+#ifndef __SSE2__ /* the GUID's plain path */
 static inline uint32_t rd32be(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
+#endif
 
 static inline uint64_t rd64(const uint8_t *p)
 {
@@ -152,9 +154,9 @@ size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 /* ---- numbers ---- */
 
 const char evtx_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-				  "25262728293031323334353637383940414243444546474849"
-				  "50515253545556575859606162636465666768697071727374"
-				  "75767778798081828384858687888990919293949596979899";
+				   "25262728293031323334353637383940414243444546474849"
+				   "50515253545556575859606162636465666768697071727374"
+				   "75767778798081828384858687888990919293949596979899";
 
 const uint64_t evtx_pow10[20] = {1ull,
 				 10ull,
