@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/timeparse.h"
 #include "detect/behavior/behavior.h"
 #include "detect/behavior/behavior_int.h"
@@ -318,6 +319,58 @@ static void test_bruteforce_then_success(void **st)
 	assert_null(h_find(&h, "behavior.bruteforce", "10.1.1.5"));
 	assert_int_equal(h.n, 2);
 	h_fini(&h);
+}
+
+/* A spray of exactly spray.min_users accounts is one, and is counted so,
+ * whatever the process's hash seed; the distinct counts past the exact range
+ * stay near the truth. */
+static void test_spray_threshold_every_seed(void **st)
+{
+	(void)st;
+	uint64_t saved = hash_seed;
+	struct behavior_config cfg;
+	behavior_config_default(&cfg);
+	for (uint64_t k = 0; k < 200; k++) {
+		hash_seed = (k * 0x9e3779b97f4a7c15ull) | 1;
+		struct harness h;
+		h_init(&h, &cfg);
+		struct event e[16];
+		char user[32];
+		size_t n = 0;
+		for (int i = 0; i < cfg.spray_min_users; i++) {
+			snprintf(user, sizeof user, "staff%d", i);
+			e[n++] = ev_auth(&h, 100 + i * 60.0, "93.184.113.80", user, OUTCOME_FAILURE,
+					 "sshd");
+		}
+		h_feed(&h, e, n);
+		h_flush(&h);
+		const struct alert *a = h_find(&h, "behavior.spray", "93.184.113.80");
+		if (!a)
+			fail_msg("seed %llu: no spray of %d accounts",
+				 (unsigned long long)hash_seed, (int)cfg.spray_min_users);
+		char want[64];
+		snprintf(want, sizeof want, "against %d accounts", (int)cfg.spray_min_users);
+		assert_non_null(strstr(a->rule_title, want));
+		h_fini(&h);
+	}
+	hash_seed = saved;
+	/* exact up to BEH_EXACT, an estimate above, never below BEH_EXACT + 1 */
+	for (uint32_t want = 1; want <= 400; want += want < 40 ? 1 : 37) {
+		struct beh_counted d;
+		memset(&d, 0, sizeof d);
+		for (uint32_t i = 0; i < want; i++) {
+			char v[16];
+			int l = snprintf(v, sizeof v, "u%u", i);
+			beh_counted_add(&d, hash_bytes(v, (size_t)l));
+			beh_counted_add(&d, hash_bytes(v, (size_t)l)); /* repeats count once */
+		}
+		uint32_t got = beh_counted_count(&d);
+		if (want <= BEH_EXACT)
+			assert_int_equal(got, want);
+		else
+			assert_true(got > BEH_EXACT && got >= want * 9 / 10 &&
+				    got <= want * 11 / 10 + 1);
+	}
 }
 
 /* Spraying among normal log-ins: one source, 40 accounts, one try each,
@@ -875,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(test_window_cap),
 	    cmocka_unit_test(test_bruteforce_then_success),
 	    cmocka_unit_test(test_spray_among_normal),
+	    cmocka_unit_test(test_spray_threshold_every_seed),
 	    cmocka_unit_test(test_distributed_and_stuffing),
 	    cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_beacon_score),

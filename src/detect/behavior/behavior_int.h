@@ -104,6 +104,42 @@ static inline uint32_t beh_distinct_count(const struct beh_distinct *d)
 	return (uint32_t)(est + 0.5);
 }
 
+/* ---- distinct counts that decide an alert: exact up to BEH_EXACT values
+ * (32-bit fingerprints of their seeded hashes, which collide about once in
+ * ten million sets of 24), linear counting above. The sketch alone depends on
+ * the per-process hash seed: two accounts sharing a bit in one run and not in
+ * the next made a spray of exactly spray.min_users accounts come and go. ---- */
+#define BEH_EXACT 24
+
+struct beh_counted {
+	struct beh_distinct sketch;
+	uint32_t fp[BEH_EXACT];
+	uint8_t n; /* fingerprints held; BEH_EXACT + 1: more values than that */
+};
+
+static inline void beh_counted_add(struct beh_counted *d, uint64_t h)
+{
+	beh_distinct_add(&d->sketch, h);
+	if (d->n > BEH_EXACT)
+		return;
+	uint32_t f = (uint32_t)(h >> 32);
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->fp[i] == f)
+			return;
+	if (d->n < BEH_EXACT)
+		d->fp[d->n++] = f;
+	else
+		d->n = BEH_EXACT + 1;
+}
+
+static inline uint32_t beh_counted_count(const struct beh_counted *d)
+{
+	if (d->n <= BEH_EXACT)
+		return d->n;
+	uint32_t e = beh_distinct_count(&d->sketch);
+	return e > BEH_EXACT ? e : BEH_EXACT + 1;
+}
+
 /* ---- top-k values (space-saving): names with counts ---- */
 struct beh_top {
 	uint64_t h;

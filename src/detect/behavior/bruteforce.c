@@ -44,7 +44,7 @@ struct src_state {
 	int64_t level_t;
 	double peak; /* highest level of the episode */
 	uint32_t failures, successes, invalid;
-	struct beh_distinct users;
+	struct beh_counted users;
 	struct beh_top top[AS_BEH_TOP];
 	char target[AS_BEH_MAX_NAME]; /* host or destination */
 	char service[16];
@@ -64,7 +64,7 @@ struct dst_key {
 struct dst_state {
 	struct beh_episode ep;
 	uint32_t failures, successes;
-	struct beh_distinct sources, users;
+	struct beh_counted sources, users;
 	struct beh_top top_src[AS_BEH_TOP];
 	struct beh_top top_user[AS_BEH_TOP];
 	char target[AS_BEH_MAX_NAME];
@@ -112,7 +112,7 @@ static void src_common(struct beh_ctx *c, struct beh_alert *ba, const struct ip 
 	beh_ev_ip(c, ba, "source", ip);
 	beh_ev_int(ba, "failures", s->failures);
 	beh_ev_int(ba, "successes", s->successes);
-	beh_ev_int(ba, "distinct_users", beh_distinct_count(&s->users));
+	beh_ev_int(ba, "distinct_users", beh_counted_count(&s->users));
 	if (s->invalid)
 		beh_ev_int(ba, "invalid_users", s->invalid);
 	jw_key(&ba->j, "top_users");
@@ -135,7 +135,7 @@ static void src_close(struct bf *b, const struct src_key *k, struct src_state *s
 	const struct behavior_config *cfg = c->cfg;
 	if (!s->failures)
 		return;
-	uint32_t users = beh_distinct_count(&s->users);
+	uint32_t users = beh_counted_count(&s->users);
 	double per_user = users ? (double)s->failures / users : s->failures;
 	/* A spray is slow by design: the account count, not the rate, makes it. */
 	bool spray = users >= (uint32_t)cfg->spray_min_users && per_user <= cfg->spray_max_per_user;
@@ -186,7 +186,7 @@ static void dst_close(struct bf *b, const struct dst_key *k, struct dst_state *s
 {
 	struct beh_ctx *c = b->c;
 	const struct behavior_config *cfg = c->cfg;
-	uint32_t srcs = beh_distinct_count(&s->sources), users = beh_distinct_count(&s->users);
+	uint32_t srcs = beh_counted_count(&s->sources), users = beh_counted_count(&s->users);
 	uint32_t attempts = s->failures + s->successes;
 	if (!attempts || srcs < 2)
 		return;
@@ -376,7 +376,7 @@ static void bf_event(void *p, struct beh_ctx *c, const struct event *ev)
 			s->peak = s->level;
 		s->failures++;
 		s->invalid += ev->user_invalid;
-		beh_distinct_add(&s->users, hash_bytes(user.ptr, user.len));
+		beh_counted_add(&s->users, hash_bytes(user.ptr, user.len));
 		beh_top_add(s->top, AS_BEH_TOP, user, 1);
 	} else {
 		s->successes++;
@@ -400,7 +400,7 @@ static void bf_event(void *p, struct beh_ctx *c, const struct event *ev)
 	beh_name(d->service, sizeof d->service, ev->str[ES_SERVICE]);
 	if (ev->outcome == OUTCOME_FAILURE) {
 		d->failures++;
-		beh_distinct_add(&d->users, hash_bytes(user.ptr, user.len));
+		beh_counted_add(&d->users, hash_bytes(user.ptr, user.len));
 		beh_top_add(d->top_user, AS_BEH_TOP, user, 1);
 	} else {
 		d->successes++;
@@ -408,7 +408,7 @@ static void bf_event(void *p, struct beh_ctx *c, const struct event *ev)
 	if (ev->src_ip.family) {
 		unsigned char k[17];
 		beh_ip_key(k, &ev->src_ip);
-		beh_distinct_add(&d->sources, hash_bytes(k, 17));
+		beh_counted_add(&d->sources, hash_bytes(k, 17));
 		if (ev->outcome == OUTCOME_FAILURE)
 			beh_top_add_ip(d->top_src, AS_BEH_TOP, &ev->src_ip, 1);
 	}
