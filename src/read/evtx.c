@@ -525,8 +525,10 @@ static bool all_zero(const uint8_t *p, size_t n)
 	if (((uintptr_t)p & 15) == 0) {
 		const __m128i *v = (const __m128i *)p;
 		for (; n >= 256; n -= 256, v += 16) {
-			__m128i a = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
-			__m128i b = _mm_or_si128(_mm_or_si128(v[4], v[5]), _mm_or_si128(v[6], v[7]));
+			__m128i a =
+			    _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
+			__m128i b =
+			    _mm_or_si128(_mm_or_si128(v[4], v[5]), _mm_or_si128(v[6], v[7]));
 			__m128i c =
 			    _mm_or_si128(_mm_or_si128(v[8], v[9]), _mm_or_si128(v[10], v[11]));
 			__m128i d =

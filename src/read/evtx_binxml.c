@@ -29,8 +29,8 @@
  * raw text's "Name=value" lines, and each field's value is its slice of
  * them; a field's text form (nothing, a constant, one value of a type the
  * plan fixes) is settled when the plan is made, so that a replay writes most
- * lines straight into room reserved once for the record. Plans are kept across chunks (struct lib_plan) for a definition
- * that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
+ * lines straight into room reserved once for the record. Plans are kept across chunks (struct
+ * lib_plan) for a definition that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
  * compare plans with the walk.
  */
 #include "read/evtx_binxml.h"
@@ -165,8 +165,8 @@ uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
 		__builtin_cpu_init();
 		/* races write the same */
 		crc_fold_ok = !__builtin_cpu_supports("pclmul") ? 0
-			      : __builtin_cpu_supports("avx")    ? 2
-								 : 1;
+			      : __builtin_cpu_supports("avx")   ? 2
+								: 1;
 	}
 	if (n >= 64 && crc_fold_ok)
 		return ~(crc_fold_ok == 2 ? crc_fold_avx : crc_fold)(~crc, p, n);
@@ -451,8 +451,8 @@ struct evtx_binxml {
 	/* the value types and emptiness of the template instance at hand, as
 	 * plans store them */
 	uint8_t sig[2 * AS_EVTX_MAX_VALUES];
-	uint64_t replays; /* template instances read by a plan */
-	bool unsupported; /* the last record holds a value type not read here */
+	uint64_t replays;         /* template instances read by a plan */
+	bool unsupported;         /* the last record holds a value type not read here */
 	struct evtx_day_memo day; /* the date of the last FILETIME written */
 	/* the room the record before took for its raw text and its fields (at
 	 * most RAW_HINT_MAX, FIELDS_HINT_MAX), made at once for the next */
@@ -706,7 +706,8 @@ static int name_get(struct evtx_binxml *bx, uint32_t off, struct slice *out)
 				return diag_set(bx->why, AS_ETOOBIG,
 						"BinXML: names of the chunk exceed %u bytes",
 						AS_EVTX_MAX_NAMES);
-			size_t len = evtx_utf16_to_utf8(bx->names + bx->names_len, bx->p + off + 8, n);
+			size_t len =
+			    evtx_utf16_to_utf8(bx->names + bx->names_len, bx->p + off + 8, n);
 			e->gen = bx->gen;
 			e->off = off;
 			e->at = (uint32_t)bx->names_len;
@@ -765,8 +766,7 @@ static int value_error(struct evtx_binxml *bx, const struct value *v)
 	if (why)
 		return bad(bx, at_value ? v->off : 0, why);
 	bx->unsupported = true;
-	return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively",
-			v->type);
+	return diag_set(bx->why, AS_EPARSE, "BinXML: value type 0x%02x not read natively", v->type);
 }
 
 /* One substitution value as text into t. */
@@ -1500,14 +1500,12 @@ static size_t value_bound(const struct value *v)
  * the number types write no "0x", and HexInt32/64 are written short. */
 static inline bool text_may_be_hex(unsigned text)
 {
-	return text == TX_CONST || text == TX_PARTS || text == 0x01 || text == 0x02 ||
-	       text == 0x10;
+	return text == TX_CONST || text == TX_PARTS || text == 0x01 || text == 0x02 || text == 0x10;
 }
 
 /* How a replay is to write the text of op (plan_op.text), for values of
  * the types of vals. */
-static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op,
-			 const struct value *vals)
+static void op_text_form(const struct evtx_binxml *bx, struct plan_op *op, const struct value *vals)
 {
 	op->text = TX_PARTS;
 	if (op->kind != OP_EMIT && op->kind != OP_DATA)
@@ -2241,8 +2239,7 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 		bx->rec_bad = true; /* a template inside the one recorded */
 	int slot = -1, rc;
 	unsigned tokens0 = bx->tokens;
-	if (!bx->no_plans && !bx->recording &&
-	    plan_place(bx)) {
+	if (!bx->no_plans && !bx->recording && plan_place(bx)) {
 		const struct plan *pl = plan_find(bx, def, vals, n, &slot);
 		if (!pl && slot >= 0 && !bx->rec_suspended)
 			pl = lib_take(bx, def, vals, n, slot);

@@ -23,7 +23,7 @@
 /* The date of the last FILETIME written (records of a log come in time
  * order, so most share their day with the one before): zero it to start. */
 struct evtx_day_memo {
-	int64_t days; /* since 1970-01-01, plus one; 0 when empty */
+	int64_t days;  /* since 1970-01-01, plus one; 0 when empty */
 	char text[11]; /* "YYYY-MM-DDT" */
 };
 

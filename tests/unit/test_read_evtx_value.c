@@ -29,7 +29,7 @@ static const struct row rows[] = {
     {0x01, 10, "a\0b\0c\0\0\0d\0", "abc"}, /* up to the first NUL */
     {0x01, 4, "\xe9\0\xac\x20", "\xc3\xa9\xe2\x82\xac"},
     {0x01, 4, "\x3d\xd8\x00\xde", "\xf0\x9f\x98\x80"}, /* a surrogate pair */
-    {0x01, 2, "\x00\xd8", "\xef\xbf\xbd"},              /* unpaired: U+FFFD */
+    {0x01, 2, "\x00\xd8", "\xef\xbf\xbd"},             /* unpaired: U+FFFD */
     {0x01, 34, "0\0001\0002\0003\0004\0005\0006\0007\0008\0009\0a\0b\0c\0d\0e\0f\0g\0",
      "0123456789abcdefg"},
     {0x02, 3, "ab\xe9", "ab\xc3\xa9"},
