@@ -1,6 +1,7 @@
 /* sort.c — insertion and radix sorts of unsigned integers, see sort.h. */
 #include "core/sort.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 

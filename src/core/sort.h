@@ -11,7 +11,6 @@
 #ifndef AS_CORE_SORT_H
 #define AS_CORE_SORT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

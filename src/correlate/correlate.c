@@ -44,11 +44,7 @@ static void __attribute__((format(printf, 3, 4))) putf(char *dst, size_t cap, co
 /* Copy s into dst of cap bytes as snprintf's "%s" would, cut at cap - 1. */
 static void put_str(char *dst, size_t cap, const char *s)
 {
-	size_t n = strlen(s);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = 0;
+	slice_copy_cstr(slice_cstr(s), dst, cap);
 }
 
 #define HOUR_US (3600ll * 1000000)
@@ -210,13 +206,21 @@ struct view {
 	char cves[AS_CORR_MAX_CVES][24];
 };
 
+/* What the evidence walk fills (evidence_leaf), emptied. */
+static void evidence_clear(struct view *v)
+{
+	v->ncountries = v->nmalware = 0;
+	char *text[] = {v->image,  v->parent, v->md5,    v->sha1,   v->sha256,
+			v->ssdeep, v->fname,  v->vendor, v->channel};
+	for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+		text[i][0] = 0;
+}
+
 static void view_reset(struct view *v)
 {
 	memset(v, 0, offsetof(struct view, victim));
-	char *text[] = {v->victim, v->image,  v->parent, v->md5,    v->sha1,
-			v->sha256, v->ssdeep, v->fname,  v->vendor, v->channel};
-	for (size_t i = 0; i < sizeof text / sizeof *text; i++)
-		text[i][0] = 0;
+	v->victim[0] = 0;
+	evidence_clear(v);
 }
 
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -396,11 +400,7 @@ static void evidence_walk(struct view *v, struct slice text, uint32_t *stages)
 		/* not one JSON object: nothing of it is used */
 		*stages = stages_before;
 		v->supply = supply_before;
-		v->ncountries = v->nmalware = 0;
-		char *text_of[] = {v->image,  v->parent, v->md5,    v->sha1,   v->sha256,
-				   v->ssdeep, v->fname,  v->vendor, v->channel};
-		for (size_t i = 0; i < sizeof text_of / sizeof *text_of; i++)
-			text_of[i][0] = 0;
+		evidence_clear(v);
 	}
 	arena_free(&a);
 }
