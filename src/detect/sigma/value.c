@@ -36,7 +36,7 @@ static struct sigma_matcher *add(struct sigma_matcher **out, size_t *n, size_t *
 	return m;
 }
 
-/* Sigma string syntax: `*` and `?` are wildcards, `\\` escapes them and
+/* Sigma string syntax: `*` and `?` are wildcards, `\` escapes them and
  * itself; a backslash before anything else is a plain backslash. The value
  * never grows, so room for all of it is made once and the bytes between
  * two special ones are copied as a run (a rule set has some million bytes
