@@ -101,6 +101,11 @@ static inline const char *str_find_stop(const char *p, const char *end)
 	return p;
 }
 
+const char *json_str_stop(const char *p, const char *end)
+{
+	return str_find_stop(p, end);
+}
+
 /* p points after the opening quote. Returns the closing quote, or NULL with
  * *err_at and *why set. */
 static inline __attribute__((always_inline)) const char *

@@ -50,6 +50,10 @@ int json_walk(struct slice text, json_leaf_fn fn, void *ctx, struct diag *why);
  * UTF-8; invalid escapes are an error). Returns s itself when it holds no
  * backslash. 0, AS_EPARSE or AS_ENOMEM. */
 int json_unescape(struct slice s, struct arena *a, struct slice *out);
+/* The first byte from p on (before end) that ends a run of a JSON string's
+ * plain text: '"', '\\' or a control byte; end when there is none. Sixteen
+ * bytes at a time where SSE2 is. */
+const char *json_str_stop(const char *p, const char *end);
 
 /*
  * A fixed map from dotted paths to small action numbers, for readers that

@@ -20,14 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/json_scan.h"
 #include "core/limits.h"
 #include "core/timeparse.h"
 #include "intel/kb_impl.h"
@@ -390,35 +388,12 @@ static bool eat(struct scan *x, char c)
 /* A string after its opening quote, NUL-terminated in the arena, with the
  * one-character escapes undone; NULL for \u (left to jansson), a control
  * byte or no closing quote. */
-/* The first byte from p on (before end) that is '"', '\\' or a control
- * byte, or end: sixteen bytes at a time where SSE2 is (the bundled
- * default's strings are 1.3 MB; a byte at a time was most of reading it). */
-static const char *plain_end(const char *p, const char *end)
-{
-#if defined(__SSE2__)
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i ctl = _mm_set1_epi8(0x1f);
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
-		hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)); /* v <= 0x1f */
-		int bits = _mm_movemask_epi8(hit);
-		if (bits)
-			return p + __builtin_ctz((unsigned)bits);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-		p++;
-	return p;
-}
-
 static const char *scan_string(struct scan *x)
 {
 	const char *s = x->p;
 	bool esc = false;
 	for (;;) {
-		x->p = plain_end(x->p, x->end);
+		x->p = json_str_stop(x->p, x->end);
 		if (x->p >= x->end || (unsigned char)*x->p < 0x20)
 			return NULL;
 		if (*x->p == '"')
@@ -440,7 +415,7 @@ static const char *scan_string(struct scan *x)
 	}
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (esc && c == '\\') {
+		if (c == '\\') {
 			switch (s[++i]) {
 			case '"':
 				c = '"';

@@ -83,6 +83,7 @@
 #include "core/limits.h"
 #include "event/fieldname.h"
 #include "read/evtx_binxml.h"
+#include "read/evtx_value.h"
 #include "read/format.h"
 #include "read/input.h"
 #include "read/winevent.h"
@@ -235,16 +236,6 @@ static bool env_on(const char *name)
 {
 	const char *v = getenv(name);
 	return v && *v && strcmp(v, "0") != 0;
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
 }
 
 /* libevtx's message on one line (its errors are backtraces of several). */
@@ -402,10 +393,10 @@ static int evtx_header_check(struct evtx_state *s, struct diag *why)
 		return diag_set(why, AS_EFORMAT,
 				"evtx: cannot open: the file header is cut short (%zu of %u bytes)",
 				s->map_len, EVTX_FILE_HEADER_SIZE);
-	uint32_t crc = evtx_crc32(0, h, 120), want = rd32(h + 124);
-	uint32_t hsize = rd32(h + 32);
-	uint16_t major = rd16(h + 38), nchunks = rd16(h + 42);
-	uint32_t flags = rd32(h + 120);
+	uint32_t crc = evtx_crc32(0, h, 120), want = evtx_rd32(h + 124);
+	uint32_t hsize = evtx_rd32(h + 32);
+	uint16_t major = evtx_rd16(h + 38), nchunks = evtx_rd16(h + 42);
+	uint32_t flags = evtx_rd32(h + 120);
 	s->dirty = flags & 1;
 	s->nchunks = (uint32_t)((s->map_len - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) /
 				EVTX_CHUNK_SIZE);
@@ -703,8 +694,8 @@ static int next_record(struct evtx_state *s, struct event *ev, struct arena *a, 
 		bad.msg[0] = 0;
 		/* a size that goes past the records is said as such, before the
 		 * size copy that is then read from beyond them */
-		uint32_t size = off + 8 <= s->rec_end ? rd32(c->p + off + 4) : 0;
-		if (size >= 28 && rd32(c->p + off) == 0x2a2a && size > s->rec_end - off)
+		uint32_t size = off + 8 <= s->rec_end ? evtx_rd32(c->p + off + 4) : 0;
+		if (size >= 28 && evtx_rd32(c->p + off) == 0x2a2a && size > s->rec_end - off)
 			snprintf(bad.msg, sizeof bad.msg,
 				 "record at chunk offset %u (%u bytes) goes past the %s at %u", off,
 				 size,

@@ -12,9 +12,8 @@
  *
  * A value is written as text in the form libevtx gives it (hex integers
  * zero-padded, FILETIME with 9 fraction digits, upper-case GUIDs, …: the
- * writers of evtx_value.c) and
- * then goes through the same steps as an XML value: entity references
- * decoded, "0x0000…" shortened. The text of an element is its first run of
+ * writers of evtx_value.c) and then goes through the same steps as an XML
+ * value: entity references decoded, "0x0000…" shortened. The text of an element is its first run of
  * text (values, character and entity references) before a child, as in the
  * XML; a CDATA section is a run of its own.
  *
@@ -23,15 +22,17 @@
  *
  * Plans (struct plan, below) record what the walk of a template emitted so
  * that later records of that template skip the walk; a BinXML value right
- * inside the root (Windows keeps EventData there, as a template of its
- * own) is a step of the outer plan and has its own plan, and an array
- * filling an element is one step for all its items. A replay writes the
- * raw text's "Name=value" lines, and each field's value is its slice of
- * them; a field's text form (nothing, a constant, one value of a type the
- * plan fixes) is settled when the plan is made, so that a replay writes most
- * lines straight into room reserved once for the record. Plans are kept across chunks (struct
- * lib_plan) for a definition that comes back the same. test_read_evtx_binxml and fuzz_evtx_binxml
- * compare plans with the walk.
+ * inside the root, or inside a child of the root other than System,
+ * EventData and RenderingInfo (Windows keeps EventData and UserData there,
+ * as templates of their own; plan_place), is a step of the outer plan and
+ * has its own plan, and an array filling an element is one step for all
+ * its items. A replay writes the raw text's "Name=value" lines, and each
+ * field's value is its slice of them; a field's text form (nothing, a
+ * constant, one value of a type the plan fixes) is settled when the plan is
+ * made, so that a replay writes most lines straight into room reserved
+ * once for the record. Plans are kept across chunks (struct lib_plan) for a
+ * definition that comes back the same. test_read_evtx_binxml and
+ * fuzz_evtx_binxml compare plans with the walk.
  */
 #include "read/evtx_binxml.h"
 #include "read/evtx_value.h"
@@ -174,23 +175,6 @@ uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
 	return ~crc_bytes(~crc, p, n);
 }
 
-/* ---- little-endian reads (callers check bounds) ---- */
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 /* ---- chunks and records ---- */
 
 static atomic_uint_fast64_t chunk_serial;
@@ -202,14 +186,14 @@ int evtx_chunk_open(struct evtx_chunk *c, const uint8_t *p, struct diag *why)
 	c->serial = atomic_fetch_add(&chunk_serial, 1) + 1;
 	if (memcmp(p, "ElfChnk\0", 8) != 0)
 		return diag_set(why, AS_EFORMAT, "no chunk signature");
-	c->first_number = rd64(p + 8);
-	c->last_number = rd64(p + 16);
-	c->last_record_off = rd32(p + 44);
-	c->free_off = rd32(p + 48);
-	c->data_crc_want = rd32(p + 52);
-	c->header_crc_want = rd32(p + 124);
-	if (rd32(p + 40) != 128)
-		return diag_set(why, AS_EFORMAT, "chunk header size %u", rd32(p + 40));
+	c->first_number = evtx_rd64(p + 8);
+	c->last_number = evtx_rd64(p + 16);
+	c->last_record_off = evtx_rd32(p + 44);
+	c->free_off = evtx_rd32(p + 48);
+	c->data_crc_want = evtx_rd32(p + 52);
+	c->header_crc_want = evtx_rd32(p + 124);
+	if (evtx_rd32(p + 40) != 128)
+		return diag_set(why, AS_EFORMAT, "chunk header size %u", evtx_rd32(p + 40));
 	if (c->free_off < EVTX_CHUNK_HEADER_SIZE || c->free_off > EVTX_CHUNK_SIZE)
 		return diag_set(why, AS_EFORMAT, "chunk free space offset %u", c->free_off);
 	return 0;
@@ -242,15 +226,15 @@ int evtx_record_open(const struct evtx_chunk *c, uint32_t off, struct evtx_recor
 	if (off < EVTX_CHUNK_HEADER_SIZE || off > EVTX_CHUNK_SIZE - 28)
 		return diag_set(why, AS_EPARSE, "record offset %u out of the chunk", off);
 	const uint8_t *p = c->p + off;
-	if (rd32(p) != 0x00002a2a)
+	if (evtx_rd32(p) != 0x00002a2a)
 		return diag_set(why, AS_EPARSE, "no record signature at chunk offset %u", off);
-	r->size = rd32(p + 4);
+	r->size = evtx_rd32(p + 4);
 	if (r->size < 28 || r->size > EVTX_CHUNK_SIZE - off)
 		return diag_set(why, AS_EPARSE, "record size %u at chunk offset %u", r->size, off);
-	if (rd32(p + r->size - 4) != r->size)
+	if (evtx_rd32(p + r->size - 4) != r->size)
 		return diag_set(why, AS_EPARSE, "record size copy differs at chunk offset %u", off);
-	r->id = rd64(p + 8);
-	r->filetime = rd64(p + 16);
+	r->id = evtx_rd64(p + 8);
+	r->filetime = evtx_rd64(p + 16);
 	return 0;
 }
 
@@ -699,7 +683,7 @@ static int name_get(struct evtx_binxml *bx, uint32_t off, struct slice *out)
 		if (e->gen != bx->gen) {
 			if (off > EVTX_CHUNK_SIZE - 8)
 				return bad(bx, off, "name out of the chunk");
-			uint32_t n = rd16(bx->p + off + 6);
+			uint32_t n = evtx_rd16(bx->p + off + 6);
 			if (n == 0 || (size_t)off + 8 + 2 * (size_t)n > EVTX_CHUNK_SIZE)
 				return bad(bx, off, "bad name");
 			if (bx->names_len + 3 * (size_t)n > AS_EVTX_MAX_NAMES)
@@ -726,7 +710,7 @@ static int name_ref(struct evtx_binxml *bx, uint32_t *pos, uint32_t end, struct 
 {
 	if (*pos + 4 > end)
 		return bad(bx, *pos, "name reference cut short");
-	uint32_t field = *pos, off = rd32(bx->p + field);
+	uint32_t field = *pos, off = evtx_rd32(bx->p + field);
 	*pos += 4;
 	int rc = name_get(bx, off, out);
 	if (rc)
@@ -742,7 +726,7 @@ static int name_ref(struct evtx_binxml *bx, uint32_t *pos, uint32_t end, struct 
 			bx->rec_refs_over = true;
 	}
 	if (off == *pos) {
-		uint32_t n = rd16(bx->p + off + 6);
+		uint32_t n = evtx_rd16(bx->p + off + 6);
 		*pos += 8 + 2 * n + 2;
 		if (*pos > end)
 			return bad(bx, off, "inline name cut short");
@@ -795,17 +779,18 @@ static int unescape(struct evtx_binxml *bx, struct slice s, struct slice *out)
 	return 0;
 }
 
-/* "0x00000018" → "0x18", as winevent.c does for libevtx's padded hex. */
-static int hex_minimal(struct evtx_binxml *bx, struct slice *v)
+/* "0x00000018" → "0x18", as winevent.c does for libevtx's padded hex; any
+ * other text is left as it is. */
+static void hex_minimal(struct slice *v)
 {
 	size_t digits = v->len - 2;
 	if ((digits != 8 && digits != 16) || v->ptr[0] != '0' || v->ptr[1] != 'x' ||
 	    v->ptr[2] != '0')
-		return 0;
+		return;
 	for (size_t i = 2; i < v->len; i++) {
 		char c = v->ptr[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return 0;
+			return;
 	}
 	size_t z = 2;
 	while (z < v->len - 1 && v->ptr[z] == '0')
@@ -814,7 +799,6 @@ static int hex_minimal(struct evtx_binxml *bx, struct slice *v)
 	char *d = (char *)v->ptr;
 	memmove(d + 2, d + z, v->len - z);
 	v->len = 2 + v->len - z;
-	return 0;
 }
 
 /* libevtx escapes what values hold and winevent.c decodes it again, so a
@@ -823,7 +807,9 @@ static int value_final(struct evtx_binxml *bx, struct slice s, bool cdata, struc
 {
 	(void)cdata;
 	*out = s;
-	return out->len >= 10 ? hex_minimal(bx, out) : 0;
+	if (out->len >= 10)
+		hex_minimal(out);
+	return 0;
 }
 
 /* A character or entity reference as libevtx writes it ("&#N;", "&name;"),
@@ -1099,7 +1085,7 @@ static int array_item(struct evtx_binxml *bx, const struct value *v, int isz, ui
 	*item = (struct value){.off = *pos, .type = (uint8_t)(v->type & 0x7F)};
 	if (isz == 0) {
 		uint32_t e = *pos;
-		while (e + 2 <= end && rd16(bx->p + e) != 0)
+		while (e + 2 <= end && evtx_rd16(bx->p + e) != 0)
 			e += 2;
 		item->size = (uint16_t)(e - *pos);
 		*pos = e + 2 <= end ? e + 2 : end;
@@ -1294,13 +1280,14 @@ static const struct plan *plan_find(struct evtx_binxml *bx, uint32_t def, const 
 
 static size_t lib_slot(const uint8_t *guid, uint32_t dsize)
 {
-	return (rd32(guid) ^ rd32(guid + 12) ^ dsize) * 2654435761u >> 24 & (LIB_SLOTS - 1);
+	return (evtx_rd32(guid) ^ evtx_rd32(guid + 12) ^ dsize) * 2654435761u >> 24 &
+	       (LIB_SLOTS - 1);
 }
 
 /* The plan pl just recorded, into the library (when it fits). */
 static void lib_keep(struct evtx_binxml *bx, const struct plan *pl)
 {
-	uint32_t def = pl->def, dsize = rd32(bx->p + def + 20);
+	uint32_t def = pl->def, dsize = evtx_rd32(bx->p + def + 20);
 	if (bx->rec_refs_over || dsize > LIB_MAX_DEF)
 		return;
 	size_t nparts = bx->nparts - bx->rec_marks[1], nbytes = bx->npbytes - bx->rec_marks[2];
@@ -1379,7 +1366,7 @@ static bool lib_same(struct evtx_binxml *bx, const struct lib_plan *e, uint32_t 
 		if (u->rel < 24 || at < from || at + 4 > e->dsize ||
 		    memcmp(d + from, e->def + from, at - from))
 			return false;
-		uint32_t off = rd32(bx->p + def + u->rel);
+		uint32_t off = evtx_rd32(bx->p + def + u->rel);
 		if ((off == def + u->rel + 4) != u->inline_name)
 			return false;
 		from = at + 4;
@@ -1407,7 +1394,7 @@ static const struct plan *lib_take(struct evtx_binxml *bx, uint32_t def, const s
 				   uint32_t n, int slot)
 {
 	const uint8_t *guid = bx->p + def + 4;
-	uint32_t dsize = rd32(bx->p + def + 20);
+	uint32_t dsize = evtx_rd32(bx->p + def + 20);
 	const struct lib_plan *e = bx->lib[lib_slot(guid, dsize)];
 	for (; e; e = e->next) {
 		if (e->dsize != dsize || e->nvals != n || e->depth0 != bx->depth ||
@@ -1466,7 +1453,7 @@ static void plan_begin(struct evtx_binxml *bx, uint32_t def, const struct value 
 {
 	bx->rec_bad = false;
 	bx->rec_def = def;
-	bx->rec_def_end = def + 24 + rd32(bx->p + def + 20);
+	bx->rec_def_end = def + 24 + evtx_rd32(bx->p + def + 20);
 	bx->rec_nrefs = 0;
 	bx->rec_refs_over = false;
 	bx->rec_marks[0] = bx->nops;
@@ -1704,8 +1691,8 @@ static int plan_array(struct evtx_binxml *bx, const struct plan_op *op, const st
 		if (item.size && (rc = put_value(bx, raw, &item)))
 			return rc;
 		struct slice t = slice_make(raw->p + v0, raw->len - v0);
-		if (t.len >= 10 && (rc = hex_minimal(bx, &t)))
-			return rc;
+		if (t.len >= 10)
+			hex_minimal(&t);
 		raw->len = v0 + t.len;
 		if ((rc = tbuf_reserve(bx, raw, 1)))
 			return rc;
@@ -1763,8 +1750,8 @@ static int op_slow(struct evtx_binxml *bx, const struct plan_op *op, const struc
 		return 1;
 	}
 	*t = slice_make(raw->p + v0, raw->len - v0);
-	if (t->len >= 10 && t->ptr[0] == '0' && t->ptr[1] == 'x' && (rc = hex_minimal(bx, t)))
-		return rc;
+	if (t->len >= 10 && t->ptr[0] == '0' && t->ptr[1] == 'x')
+		hex_minimal(t);
 	raw->len = v0 + t->len;
 	if ((rc = tbuf_reserve(bx, raw, 1)))
 		return rc;
@@ -1798,24 +1785,24 @@ static inline char *op_line(struct evtx_binxml *bx, const struct plan_op *op,
 		break;
 	case 0x06:
 		if (val->size == 2)
-			return evtx_u64_text(e, rd16(q));
+			return evtx_u64_text(e, evtx_rd16(q));
 		break;
 	case 0x08:
 		if (val->size == 4)
-			return evtx_u64_text(e, rd32(q));
+			return evtx_u64_text(e, evtx_rd32(q));
 		break;
 	case 0x0A:
 		if (val->size == 8)
-			return evtx_u64_text(e, rd64(q));
+			return evtx_u64_text(e, evtx_rd64(q));
 		break;
 	/* hex as winevent.c shortens libevtx's padded text (hex_minimal) */
 	case 0x14:
 		if (val->size == 4)
-			return evtx_hex_minimal_text(e, rd32(q));
+			return evtx_hex_minimal_text(e, evtx_rd32(q));
 		break;
 	case 0x15:
 		if (val->size == 8)
-			return evtx_hex_minimal_text(e, rd64(q));
+			return evtx_hex_minimal_text(e, evtx_rd64(q));
 		break;
 	}
 	e = evtx_value_text(e, val->type, q, val->size, &bx->day);
@@ -1880,9 +1867,8 @@ static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const st
 		if (op->cond && e == v)
 			return 0;
 		t = slice_make(v, (size_t)(e - v));
-		if (op->may_hex && t.len >= 10 && v[0] == '0' && v[1] == 'x' &&
-		    (rc = hex_minimal(bx, &t)))
-			return rc;
+		if (op->may_hex && t.len >= 10 && v[0] == '0' && v[1] == 'x')
+			hex_minimal(&t);
 		v[t.len] = '\n';
 		raw->len = (size_t)(v - raw->p) + t.len + 1;
 	} else if ((rc = op_slow(bx, op, vals, &t)) != 0) {
@@ -1897,7 +1883,7 @@ static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const st
 		/* the text is evtx_value_text's: its time without parsing it
 		 * back (whole microseconds since 1970, as time_parse_rfc3339
 		 * gives) */
-		uint64_t ft = rd64(bx->p + vals[op->arg].off);
+		uint64_t ft = evtx_rd64(bx->p + vals[op->arg].off);
 		w->time_known = true;
 		w->time_us = (int64_t)(ft / 10) - 11644473600000000ll;
 	}
@@ -1911,8 +1897,9 @@ static int __attribute__((noinline)) op_general(struct evtx_binxml *bx, const st
 /* Steps k… of plan pl through op_general: when the record's bound is too
  * large to reserve at once. 0 or a negative code. */
 static int plan_rest(struct evtx_binxml *bx, const struct plan *pl, uint32_t k,
-		     const struct value *vals, size_t bound, bool room)
+		     const struct value *vals, size_t bound)
 {
+	bool room = false;
 	for (; k < pl->nops; k++) {
 		/* bx->ops, not a pointer kept: a plan recorded inside may grow it */
 		int rc = op_general(bx, &bx->ops[pl->op0 + k], vals, bound, &room);
@@ -1959,7 +1946,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 	size_t bound = pl->raw_const + NAME_PAD;
 	const uint8_t *sv = (const uint8_t *)bx->pbytes + pl->subst;
 	for (uint32_t i = 0; i < pl->nsubst; i++)
-		bound += value_bound(&vals[rd16(sv + 2 * i)]);
+		bound += value_bound(&vals[evtx_rd16(sv + 2 * i)]);
 	struct tbuf *raw = &bx->raw;
 	struct winevent *w = bx->w;
 	struct event *ev = w->ev;
@@ -1970,7 +1957,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 	    (rc = event_fields_reserve(ev, w->a, pl->nfields)))
 		return diag_set(bx->why, rc, "BinXML: %s", as_strerror(rc));
 	if (bound > AS_MAX_EVTX_XML)
-		return plan_rest(bx, pl, 0, vals, bound, false);
+		return plan_rest(bx, pl, 0, vals, bound);
 	if ((rc = tbuf_reserve(bx, raw, bound)))
 		return rc;
 	const uint8_t *const chunk = bx->p;
@@ -1993,7 +1980,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			if ((rc = op_general(bx, op, vals, bound, &room)))
 				return rc;
 			if (!room)
-				return plan_rest(bx, pl, i + 1, vals, bound, false);
+				return plan_rest(bx, pl, i + 1, vals, bound);
 			/* a plan recorded inside may have grown the plan arrays,
 			 * a step may have grown the text and the fields */
 			ops = bx->ops + pl->op0;
@@ -2035,7 +2022,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 2) {
-				e = evtx_u64_text(v, rd16(q));
+				e = evtx_u64_text(v, evtx_rd16(q));
 				goto written;
 			}
 			break;
@@ -2043,7 +2030,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 4) {
-				e = evtx_u64_text(v, rd32(q));
+				e = evtx_u64_text(v, evtx_rd32(q));
 				goto written;
 			}
 			break;
@@ -2051,7 +2038,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 8) {
-				e = evtx_u64_text(v, rd64(q));
+				e = evtx_u64_text(v, evtx_rd64(q));
 				goto written;
 			}
 			break;
@@ -2060,7 +2047,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 4) {
-				e = evtx_hex_minimal_text(v, rd32(q));
+				e = evtx_hex_minimal_text(v, evtx_rd32(q));
 				goto written;
 			}
 			break;
@@ -2068,7 +2055,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 8) {
-				e = evtx_hex_minimal_text(v, rd64(q));
+				e = evtx_hex_minimal_text(v, evtx_rd64(q));
 				goto written;
 			}
 			break;
@@ -2076,7 +2063,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			val = &vals[op->arg];
 			q = chunk + val->off;
 			if (val->size == 8) {
-				uint64_t x = rd64(q);
+				uint64_t x = evtx_rd64(q);
 				e = evtx_u64_text(v, x);
 				/* as decimal() reads the text: 19 digits at most */
 				bx->record_id = x < evtx_pow10[19] ? x : 0;
@@ -2100,7 +2087,7 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			 * it back (whole microseconds since 1970, as
 			 * time_parse_rfc3339 gives) */
 			w->time_known = true;
-			w->time_us = (int64_t)(rd64(q) / 10) - 11644473600000000ll;
+			w->time_us = (int64_t)(evtx_rd64(q) / 10) - 11644473600000000ll;
 		}
 	written:;
 		size_t tlen = (size_t)(e - v);
@@ -2108,9 +2095,9 @@ plan_run(struct evtx_binxml *bx, const struct plan *pl, const struct value *vals
 			if (op->cond && !tlen)
 				continue;
 			if (op->may_hex && tlen >= 10 && v[0] == '0' && v[1] == 'x') {
-				/* it shortens in place, failing never */
+				/* it shortens in place */
 				struct slice h = slice_make(v, tlen);
-				(void)hex_minimal(bx, &h);
+				hex_minimal(&h);
 				tlen = h.len;
 			}
 		}
@@ -2182,7 +2169,7 @@ static inline uint32_t values_read(const uint8_t *desc, uint32_t n, uint32_t dat
 	data = (uint32_t)_mm_cvtsi128_si32(base);
 #endif
 	for (; i < n; i++) {
-		uint16_t size = rd16(desc + 4 * i);
+		uint16_t size = evtx_rd16(desc + 4 * i);
 		uint8_t type = desc[4 * i + 2];
 		vals[i] = (struct value){.off = data, .size = size, .type = type};
 		sig[2 * i] = type;
@@ -2197,11 +2184,11 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 {
 	if (pos + 10 > end)
 		return bad(bx, pos, "template instance cut short");
-	uint32_t def = rd32(bx->p + pos + 6);
+	uint32_t def = evtx_rd32(bx->p + pos + 6);
 	pos += 10;
 	if (def > EVTX_CHUNK_SIZE - 24)
 		return bad(bx, pos, "template definition out of the chunk");
-	uint32_t dsize = rd32(bx->p + def + 20);
+	uint32_t dsize = evtx_rd32(bx->p + def + 20);
 	if (dsize > EVTX_CHUNK_SIZE - def - 24)
 		return bad(bx, def, "template definition size");
 	if (def == pos) {
@@ -2211,7 +2198,7 @@ static int template_instance(struct evtx_binxml *bx, uint32_t pos, uint32_t end,
 	}
 	if (pos + 4 > end)
 		return bad(bx, pos, "value count cut short");
-	uint32_t n = rd32(bx->p + pos);
+	uint32_t n = evtx_rd32(bx->p + pos);
 	pos += 4;
 	if (n > AS_EVTX_MAX_VALUES)
 		return diag_set(bx->why, AS_ETOOBIG, "BinXML: %u values in a template (limit %d)",
@@ -2295,7 +2282,7 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 		uint8_t type = bx->p[at + 1];
 		if (type != 0x01)
 			return bad(bx, at, "value text of a type other than string");
-		uint32_t n = rd16(bx->p + at + 2);
+		uint32_t n = evtx_rd16(bx->p + at + 2);
 		if (at + 4 + 2 * n > end)
 			return bad(bx, at, "value text cut short");
 		*pos = at + 4 + 2 * n;
@@ -2317,7 +2304,7 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 		if (!t)
 			return 0;
 		char ref[16];
-		int n = snprintf(ref, sizeof ref, "&#%u;", rd16(bx->p + at + 1));
+		int n = snprintf(ref, sizeof ref, "&#%u;", evtx_rd16(bx->p + at + 1));
 		size_t old = t->len;
 		if ((rc = ref_put(bx, t, slice_make(ref, (size_t)n))))
 			return rc;
@@ -2356,7 +2343,7 @@ static int value_token(struct evtx_binxml *bx, uint32_t *pos, uint32_t end,
 	case 0x0E: {
 		if (at + 4 > end)
 			return bad(bx, at, "substitution cut short");
-		uint32_t k = rd16(bx->p + at + 1);
+		uint32_t k = evtx_rd16(bx->p + at + 1);
 		*pos = at + 4;
 		if (k >= nvals)
 			return bad(bx, at, "substitution beyond the values");
@@ -2456,7 +2443,7 @@ static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const stru
 		case 0x47: {
 			if (pos + 3 > end)
 				return bad(bx, at, "CDATA cut short");
-			uint32_t n = rd16(bx->p + pos + 1);
+			uint32_t n = evtx_rd16(bx->p + pos + 1);
 			if (pos + 3 + 2 * n > end)
 				return bad(bx, at, "CDATA cut short");
 			if (bx->depth) {
@@ -2484,7 +2471,7 @@ static int stream(struct evtx_binxml *bx, uint32_t pos, uint32_t end, const stru
 		case 0x4B: {
 			if (pos + 3 > end)
 				return bad(bx, at, "PI data cut short");
-			uint32_t n = rd16(bx->p + pos + 1);
+			uint32_t n = evtx_rd16(bx->p + pos + 1);
 			pos += 3 + 2 * n;
 			break;
 		}

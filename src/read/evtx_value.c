@@ -19,27 +19,12 @@
 #include "core/timeparse.h"
 #include "read/winevent.h"
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 #ifndef __SSE2__ /* the GUID's plain path */
 static inline uint32_t rd32be(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 #endif
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* ---- strings ---- */
 
@@ -69,7 +54,7 @@ static size_t __attribute__((noinline)) utf16_rest(char *d, const uint8_t *p, si
 #endif
 		if (i >= n)
 			break;
-		uint32_t u = rd16(p + 2 * i);
+		uint32_t u = evtx_rd16(p + 2 * i);
 		if (u == 0)
 			break;
 		if (u < 0x80) {
@@ -77,7 +62,7 @@ static size_t __attribute__((noinline)) utf16_rest(char *d, const uint8_t *p, si
 			continue;
 		}
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
-			uint32_t l = rd16(p + 2 * i + 2);
+			uint32_t l = evtx_rd16(p + 2 * i + 2);
 			if (l >= 0xDC00 && l <= 0xDFFF) {
 				o += winevent_utf8_put(d + o, 0x10000 + ((u - 0xD800) << 10) +
 								  (l - 0xDC00));
@@ -102,7 +87,7 @@ size_t evtx_utf16_to_utf8(char *d, const uint8_t *p, size_t n)
 	const __m128i zero = _mm_setzero_si128();
 	if (n < 4) {
 		/* short values ("-", "0", "%%1"): unit by unit, here */
-		while (i < n && (unsigned)(rd16(p + 2 * i) - 1) < 0x7F) {
+		while (i < n && (unsigned)(evtx_rd16(p + 2 * i) - 1) < 0x7F) {
 			d[i] = (char)p[2 * i];
 			i++;
 		}
@@ -303,8 +288,8 @@ static char *guid_text(char *d, const uint8_t *p)
 	d[37] = '}';
 	return d + 38;
 #else
-	uint64_t a = hex8(rd32(p), true);
-	uint64_t b = hex8((uint32_t)rd16(p + 4) << 16 | rd16(p + 6), true);
+	uint64_t a = hex8(evtx_rd32(p), true);
+	uint64_t b = hex8((uint32_t)evtx_rd16(p + 4) << 16 | evtx_rd16(p + 6), true);
 	uint64_t c = hex8(rd32be(p + 8), true);
 	uint64_t e = hex8(rd32be(p + 12), true);
 	char bc[16];
@@ -407,21 +392,21 @@ char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 	case 0x04:
 		return n == 1 ? evtx_u64_text(d, p[0]) : NULL;
 	case 0x05:
-		return n == 2 ? i64_text(d, (int16_t)rd16(p)) : NULL;
+		return n == 2 ? i64_text(d, (int16_t)evtx_rd16(p)) : NULL;
 	case 0x06:
-		return n == 2 ? evtx_u64_text(d, rd16(p)) : NULL;
+		return n == 2 ? evtx_u64_text(d, evtx_rd16(p)) : NULL;
 	case 0x07:
-		return n == 4 ? i64_text(d, (int32_t)rd32(p)) : NULL;
+		return n == 4 ? i64_text(d, (int32_t)evtx_rd32(p)) : NULL;
 	case 0x08:
-		return n == 4 ? evtx_u64_text(d, rd32(p)) : NULL;
+		return n == 4 ? evtx_u64_text(d, evtx_rd32(p)) : NULL;
 	case 0x09:
-		return n == 8 ? i64_text(d, (int64_t)rd64(p)) : NULL;
+		return n == 8 ? i64_text(d, (int64_t)evtx_rd64(p)) : NULL;
 	case 0x0A:
-		return n == 8 ? evtx_u64_text(d, rd64(p)) : NULL;
+		return n == 8 ? evtx_u64_text(d, evtx_rd64(p)) : NULL;
 	case 0x0D:
 		if (n != 4)
 			return NULL;
-		if (rd32(p)) {
+		if (evtx_rd32(p)) {
 			memcpy(d, "true", 4);
 			return d + 4;
 		}
@@ -439,10 +424,10 @@ char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 		return n == 16 ? guid_text(d, p) : NULL;
 	case 0x10:
 		if (n == 4)
-			return hex_text(d, rd32(p), 8);
-		return n == 8 ? hex_text(d, rd64(p), 16) : NULL;
+			return hex_text(d, evtx_rd32(p), 8);
+		return n == 8 ? hex_text(d, evtx_rd64(p), 16) : NULL;
 	case 0x11:
-		return n == 8 ? filetime_text(d, rd64(p), memo) : NULL;
+		return n == 8 ? filetime_text(d, evtx_rd64(p), memo) : NULL;
 	case 0x13: {
 		if (n < 8 || n < 8 + 4u * p[1])
 			return NULL;
@@ -456,14 +441,14 @@ char *evtx_value_text(char *d, uint8_t type, const uint8_t *p, uint32_t n,
 		d = evtx_u64_text(d, auth);
 		for (unsigned i = 0; i < p[1]; i++) {
 			*d++ = '-';
-			d = evtx_u64_text(d, rd32(p + 8 + 4 * i));
+			d = evtx_u64_text(d, evtx_rd32(p + 8 + 4 * i));
 		}
 		return d;
 	}
 	case 0x14:
-		return n == 4 ? hex_text(d, rd32(p), 8) : NULL;
+		return n == 4 ? hex_text(d, evtx_rd32(p), 8) : NULL;
 	case 0x15:
-		return n == 8 ? hex_text(d, rd64(p), 16) : NULL;
+		return n == 8 ? hex_text(d, evtx_rd64(p), 16) : NULL;
 	}
 	return NULL;
 }

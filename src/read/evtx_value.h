@@ -20,6 +20,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Little-endian reads of an EVTX file's integers (callers check bounds). */
+static inline uint16_t evtx_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t evtx_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t evtx_rd64(const uint8_t *p)
+{
+	return (uint64_t)evtx_rd32(p) | (uint64_t)evtx_rd32(p + 4) << 32;
+}
+
 /* The date of the last FILETIME written (records of a log come in time
  * order, so most share their day with the one before): zero it to start. */
 struct evtx_day_memo {
