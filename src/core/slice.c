@@ -53,22 +53,6 @@ bool slice_contains_nocase(struct slice hay, struct slice needle)
 	return false;
 }
 
-static inline bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-struct slice slice_trim(struct slice s)
-{
-	while (s.len && is_space(s.ptr[0])) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && is_space(s.ptr[s.len - 1]))
-		s.len--;
-	return s;
-}
-
 long slice_index(struct slice s, char c)
 {
 	const char *p = s.len ? memchr(s.ptr, c, s.len) : NULL;

@@ -120,27 +120,6 @@ int winevent_add_data(struct winevent *w, struct slice value)
 
 /* ---- canonical mapping ---- */
 
-/* Whether c is white space to slice_trim (' ', '\t', '\r', '\n'): one
- * compare for every byte above ' ', which nearly every value starts and
- * ends with. */
-static inline bool space(char c)
-{
-	unsigned u = (unsigned char)c;
-	return u <= ' ' && (0x100002600ull >> u & 1);
-}
-
-/* slice_trim, inlined: it runs for every slot of every record. */
-static inline struct slice trim(struct slice s)
-{
-	while (s.len && space(s.ptr[0])) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && space(s.ptr[s.len - 1]))
-		s.len--;
-	return s;
-}
-
 /* Whether a value trimmed is empty or "-" (what Windows writes for none). */
 static inline bool none(struct slice t)
 {
@@ -149,7 +128,7 @@ static inline bool none(struct slice t)
 
 static inline bool absent(struct slice s)
 {
-	return !s.ptr || none(trim(s));
+	return !s.ptr || none(slice_trim(s));
 }
 
 /* Decimal or 0x-hex (Security writes process ids and statuses in hex). */
@@ -192,7 +171,7 @@ static bool to_u64(struct slice s, uint64_t *out)
 static void __attribute__((noinline))
 set_str_put(struct event *ev, enum event_str k, struct slice v)
 {
-	struct slice t = trim(v);
+	struct slice t = slice_trim(v);
 	if (!none(t))
 		ev->str[k] = t;
 }
@@ -226,23 +205,8 @@ static void set_port(struct event *ev, enum event_num k, struct slice v)
 		event_set_num(ev, k, (int64_t)n);
 }
 
-/* Whether key is name (upper case), ignoring case. */
-static bool key_is(struct slice key, const char *name, size_t n)
-{
-	if (key.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = key.ptr[i];
-		if ((c >= 'a' && c <= 'z' ? c - 32 : c) != name[i])
-			return false;
-	}
-	return true;
-}
-
 /* "SHA1=…,MD5=…,SHA256=…,IMPHASH=…" (Sysmon Hashes, Hash) or a bare value:
- * items split at commas, each at its first '='; keys by length first (one
- * Sysmon hash list in a few records, and this was a look at every key
- * against every name). */
+ * items split at commas, each at its first '='. */
 static void set_hashes(struct event *ev, struct slice v)
 {
 	const char *p = v.ptr, *end = v.ptr + v.len;
@@ -251,13 +215,13 @@ static void set_hashes(struct event *ev, struct slice v)
 		const char *ie = comma ? comma : end;
 		const char *eq = memchr(p, '=', (size_t)(ie - p));
 		if (eq) {
-			struct slice key = trim(slice_make(p, (size_t)(eq - p)));
+			struct slice key = slice_trim(slice_make(p, (size_t)(eq - p)));
 			struct slice val = slice_make(eq + 1, (size_t)(ie - eq - 1));
-			if (key_is(key, "MD5", 3))
+			if (slice_eq_nocase(key, SLICE_LIT("MD5")))
 				set_str(ev, ES_MD5, val);
-			else if (key_is(key, "SHA1", 4))
+			else if (slice_eq_nocase(key, SLICE_LIT("SHA1")))
 				set_str(ev, ES_SHA1, val);
-			else if (key_is(key, "SHA256", 6))
+			else if (slice_eq_nocase(key, SLICE_LIT("SHA256")))
 				set_str(ev, ES_SHA256, val);
 		}
 		if (!comma)
