@@ -129,33 +129,54 @@ static int describe(struct buf *b, const char *const *exprs, const unsigned *fla
 	return b->err;
 }
 
-/* The database of file path if it was compiled from desc; NULL otherwise.
- * The file is read whole in one read; when used, its time is set to now
- * unless it was used less than AS_SIGMA_HSCACHE_TOUCH seconds ago (the
- * pruning's order needs no finer time, and a run spares a write per file). */
-static hs_database_t *load(const char *path, const struct buf *desc)
+char *sigma_cache_read(const char *path, size_t min, size_t max, size_t *len, time_t *mtime)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	hs_database_t *db = NULL;
-	char *all = NULL;
 	struct stat st;
-	size_t fixed = desc->len + 2 * sizeof(uint64_t), len;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < fixed ||
-	    (uint64_t)st.st_size - fixed > AS_SIGMA_MAX_HSDB)
+	char *all = NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < min ||
+	    (uint64_t)st.st_size > max || !(all = malloc(st.st_size ? (size_t)st.st_size : 1)))
 		goto exit;
-	len = (size_t)st.st_size;
-	if (!(all = malloc(len)))
-		goto exit;
-	for (size_t got = 0; got < len;) {
-		ssize_t r = read(fd, all + got, len - got);
+	*len = (size_t)st.st_size;
+	*mtime = st.st_mtime;
+	for (size_t got = 0; got < *len;) {
+		ssize_t r = read(fd, all + got, *len - got);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			goto exit;
+		if (r <= 0) {
+			free(all);
+			all = NULL;
+			break;
+		}
 		got += (size_t)r;
 	}
+exit:
+	close(fd);
+	return all;
+}
+
+void sigma_cache_used(const char *path, time_t mtime)
+{
+	struct timespec now;
+	if (!clock_gettime(CLOCK_REALTIME, &now) &&
+	    (mtime > now.tv_sec || now.tv_sec - mtime >= AS_SIGMA_HSCACHE_TOUCH))
+		utimensat(AT_FDCWD, path, NULL, 0);
+}
+
+/* The database of file path if it was compiled from desc; NULL otherwise.
+ * When used, its time is set to now unless it was used less than
+ * AS_SIGMA_HSCACHE_TOUCH seconds ago (the pruning's order needs no finer
+ * time, and a run spares a write per file). */
+static hs_database_t *load(const char *path, const struct buf *desc)
+{
+	size_t fixed = desc->len + 2 * sizeof(uint64_t), len;
+	time_t mtime;
+	char *all = sigma_cache_read(path, fixed, fixed + AS_SIGMA_MAX_HSDB, &len, &mtime);
+	if (!all)
+		return NULL;
+	hs_database_t *db = NULL;
 	uint64_t size, h;
 	const char *bytes = all + desc->len + sizeof size;
 	memcpy(&size, all + desc->len, sizeof size);
@@ -167,13 +188,9 @@ static hs_database_t *load(const char *path, const struct buf *desc)
 		db = NULL;
 		goto exit;
 	}
-	struct timespec now;
-	if (!clock_gettime(CLOCK_REALTIME, &now) &&
-	    (st.st_mtime > now.tv_sec || now.tv_sec - st.st_mtime >= AS_SIGMA_HSCACHE_TOUCH))
-		futimens(fd, NULL);
+	sigma_cache_used(path, mtime);
 exit:
 	free(all);
-	close(fd);
 	return db;
 }
 
@@ -233,31 +250,41 @@ static void prune(const char *dir)
 	free(all);
 }
 
-/* Write desc and db to path, through a temporary file renamed over it. */
+bool sigma_cache_write(const char *path, const void *const *parts, const size_t *lens, size_t n)
+{
+	char tmp[4300];
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		if (errno == ENOENT) { /* the folder went: make it again next time */
+			pthread_mutex_lock(&dir_lock);
+			dir_known[0] = 0;
+			pthread_mutex_unlock(&dir_lock);
+		}
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = fwrite(parts[i], 1, lens[i], f) == lens[i];
+	ok = !fclose(f) && ok;
+	if (!ok || rename(tmp, path)) {
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+/* Write desc and db to path. */
 static void store(const char *path, const struct buf *desc, const hs_database_t *db)
 {
 	char *bytes = NULL;
 	size_t size = 0;
 	if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS)
 		return;
-	char tmp[4300];
-	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	bool ok = f != NULL;
-	if (!f && errno == ENOENT) { /* the folder went: make it again next time */
-		pthread_mutex_lock(&dir_lock);
-		dir_known[0] = 0;
-		pthread_mutex_unlock(&dir_lock);
-	}
-	if (f) {
-		uint64_t sz = size, h = hash_bytes_seeded(bytes, size, HASH_K1);
-		ok = fwrite(desc->data, 1, desc->len, f) == desc->len &&
-		     fwrite(&sz, sizeof sz, 1, f) == 1 && fwrite(bytes, 1, size, f) == size &&
-		     fwrite(&h, sizeof h, 1, f) == 1;
-		ok = !fclose(f) && ok;
-	}
-	if (!ok || rename(tmp, path))
-		unlink(tmp);
+	uint64_t sz = size, h = hash_bytes_seeded(bytes, size, HASH_K1);
+	const void *parts[] = {desc->data, &sz, bytes, &h};
+	const size_t lens[] = {desc->len, sizeof sz, size, sizeof h};
+	sigma_cache_write(path, parts, lens, 4);
 	free(bytes);
 }
 

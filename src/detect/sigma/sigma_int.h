@@ -21,6 +21,7 @@
 #include <pcre2.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -368,6 +369,15 @@ void sigma_dbcache_stats(unsigned long long *hits, unsigned long long *misses);
 /* The cache folder into dir, made when missing; false: the cache is off or
  * cannot be made. */
 bool sigma_cache_dir(char *dir, size_t cap);
+/* The bytes of cache file path when it is a regular file of min to max
+ * bytes, in *len (malloc'd; NULL otherwise), and its time in *mtime. */
+char *sigma_cache_read(const char *path, size_t min, size_t max, size_t *len, time_t *mtime);
+/* Cache file path of time mtime was used: its time is set to now unless
+ * it is less than AS_SIGMA_HSCACHE_TOUCH seconds old. */
+void sigma_cache_used(const char *path, time_t mtime);
+/* parts[0..n) one after the other into path, through a temporary file
+ * renamed over it; false when it could not be written. */
+bool sigma_cache_write(const char *path, const void *const *parts, const size_t *lens, size_t n);
 /* A file was written into the cache folder dir: past AS_SIGMA_MAX_HSCACHE
  * the least recently used go (looked at once per folder and process). */
 void sigma_cache_wrote(const char *dir);

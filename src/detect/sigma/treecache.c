@@ -32,12 +32,9 @@
  * entry went unused: it holds exactly the files of the last load. Change
  * TREE_MAGIC whenever yaml.c builds different trees from the same text.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -272,38 +269,18 @@ struct sigma_treecache *sigma_treecache_from(const void *bytes, size_t len)
  * touches its files; false when there is none to use. */
 static bool read_old(struct sigma_treecache *tc, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	time_t mtime;
+	if (!(tc->old = (unsigned char *)sigma_cache_read(path, 1, AS_SIGMA_MAX_TREECACHE,
+							  &tc->oldlen, &mtime)))
 		return false;
-	struct stat st;
-	bool ok = false;
-	size_t len = 0;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
-	    (uint64_t)st.st_size > AS_SIGMA_MAX_TREECACHE ||
-	    !(tc->old = malloc((size_t)st.st_size)))
-		goto exit;
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, tc->old + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto exit;
-		len += (size_t)r;
-	}
-	tc->oldlen = len;
-	ok = index_old(tc);
-	struct timespec now;
-	if (ok && !clock_gettime(CLOCK_REALTIME, &now) &&
-	    (st.st_mtime > now.tv_sec || now.tv_sec - st.st_mtime >= AS_SIGMA_HSCACHE_TOUCH))
-		futimens(fd, NULL);
-exit:
-	if (!ok) {
+	if (!index_old(tc)) {
 		free(tc->old);
 		tc->old = NULL;
 		tc->oldlen = 0;
+		return false;
 	}
-	close(fd);
-	return ok;
+	sigma_cache_used(path, mtime);
+	return true;
 }
 
 struct sigma_treecache *sigma_treecache_open(const char *path)
@@ -415,17 +392,10 @@ static void write_out(struct sigma_treecache *tc)
 	uint64_t sum = hash_bytes_seeded(tc->out.data, tc->out.len, HASH_K1);
 	if (buf_append(&tc->out, &sum, sizeof sum))
 		return;
-	char tmp[4300];
-	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", tc->path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
+	const void *parts[] = {tc->out.data};
+	const size_t lens[] = {tc->out.len};
+	if (!sigma_cache_write(tc->path, parts, lens, 1))
 		return;
-	bool ok = fwrite(tc->out.data, 1, tc->out.len, f) == tc->out.len;
-	ok = !fclose(f) && ok;
-	if (!ok || rename(tmp, tc->path)) {
-		unlink(tmp);
-		return;
-	}
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s", tc->path);
 	char *slash = strrchr(dir, '/');
